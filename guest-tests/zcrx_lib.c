@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the zcrx-vmtest guest tests; see zcrx_lib.h. */
+#define _GNU_SOURCE
+#define ZCRX_LIB_NO_HARNESS
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zcrx_lib.h"
+
+int raw_register(int fd, unsigned int op, void *arg, unsigned int nr_args)
+{
+	int ret = syscall(__NR_io_uring_register, fd, op, arg, nr_args);
+
+	return ret < 0 ? -errno : ret;
+}
+
+int query_op(int fd, unsigned int op, void *buf, unsigned int size,
+	     struct io_uring_query_hdr *hdr)
+{
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->query_op = op;
+	hdr->query_data = (uintptr_t)buf;
+	hdr->size = size;
+	return raw_register(fd, IORING_REGISTER_QUERY, hdr, 0);
+}
+
+const struct zcrx_caps *zcrx_caps(void)
+{
+	static struct zcrx_caps caps;
+	static bool done;
+	struct io_uring_query_hdr hdr;
+
+	if (done)
+		return &caps;
+	done = true;
+	caps.zcrx_result = -EOPNOTSUPP;
+	caps.event_result = -EOPNOTSUPP;
+	if (query_op(-1, IO_URING_QUERY_ZCRX, &caps.zcrx, sizeof(caps.zcrx), &hdr))
+		return &caps;	/* no IORING_REGISTER_QUERY at all */
+	caps.zcrx_result = hdr.result;
+	if (hdr.result)
+		return &caps;
+	caps.nodev = caps.zcrx.register_flags & ZCRX_REG_NODEV;
+	if (!query_op(-1, IO_URING_QUERY_ZCRX_EVENT, &caps.event, sizeof(caps.event), &hdr))
+		caps.event_result = hdr.result;
+	caps.events = (caps.zcrx.features & ZCRX_FEATURE_EVENT) &&
+		      caps.zcrx.nr_ctrl_opcodes > ZCRX_CTRL_ARM_EVENT &&
+		      caps.event_result == 0;
+	return &caps;
+}
+
+const char *zcrx_nodev_missing(void)
+{
+	const struct zcrx_caps *c = zcrx_caps();
+	static char why[160];
+
+	if (c->zcrx_result) {
+		snprintf(why, sizeof(why),
+			 "IO_URING_QUERY_ZCRX answered %d (%s): kernel without zcrx query",
+			 c->zcrx_result, strerror(-c->zcrx_result));
+		return why;
+	}
+	if (!c->nodev) {
+		snprintf(why, sizeof(why),
+			 "ZCRX_REG_NODEV not in query register_flags 0x%llx",
+			 (unsigned long long)c->zcrx.register_flags);
+		return why;
+	}
+	return NULL;
+}
+
+const char *zcrx_events_missing(void)
+{
+	const struct zcrx_caps *c = zcrx_caps();
+	static char why[200];
+	const char *nodev = zcrx_nodev_missing();
+
+	if (nodev)
+		return nodev;
+	if (!c->events) {
+		snprintf(why, sizeof(why),
+			 "zcrx events API missing: features 0x%x (need 0x%x), nr_ctrl_opcodes %u (need > %u), IO_URING_QUERY_ZCRX_EVENT result %d",
+			 c->zcrx.features, ZCRX_FEATURE_EVENT, c->zcrx.nr_ctrl_opcodes,
+			 ZCRX_CTRL_ARM_EVENT, c->event_result);
+		return why;
+	}
+	return NULL;
+}
+
+size_t rq_used_bytes(unsigned int rq_entries)
+{
+	const struct zcrx_caps *c = zcrx_caps();
+	size_t align = c->zcrx.rq_hdr_alignment ? c->zcrx.rq_hdr_alignment : 1;
+	size_t hdr = (c->zcrx.rq_hdr_size + align - 1) / align * align;
+	unsigned int rq = 1;
+
+	while (rq < rq_entries)
+		rq <<= 1;
+	return hdr + (size_t)rq * sizeof(struct io_uring_zcrx_rqe);
+}
+
+int ring_create(struct io_uring *ring, unsigned int flags)
+{
+	return io_uring_queue_init(RING_ENTRIES, ring, flags);
+}
+
+void ifq_init(struct zcrx_ifq *z, unsigned int rq_entries, size_t region_len,
+	      size_t area_pages)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	memset(z, 0, sizeof(*z));
+	z->ring_fd = -1;
+	z->area_len = area_pages * page;
+	if (z->area_len) {
+		z->area_mem = mmap(NULL, z->area_len, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (z->area_mem == MAP_FAILED)
+			z->area_mem = NULL;
+	}
+	z->region_len = region_len;
+	z->area.addr = (uintptr_t)z->area_mem;
+	z->area.len = z->area_len;
+	z->rd.size = region_len;
+	z->reg.flags = ZCRX_REG_NODEV;
+	z->reg.rq_entries = rq_entries;
+	z->reg.area_ptr = (uintptr_t)&z->area;
+	z->reg.region_ptr = (uintptr_t)&z->rd;
+}
+
+void ifq_use_user_region(struct zcrx_ifq *z, int fill)
+{
+	void *mem = mmap(NULL, z->region_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		return;
+	memset(mem, fill, z->region_len);
+	z->region = mem;
+	z->user_region = true;
+	z->rd.user_addr = (uintptr_t)mem;
+	z->rd.flags = IORING_MEM_REGION_TYPE_USER;
+}
+
+void ifq_set_events(struct zcrx_ifq *z, uint64_t user_data, uint32_t type_mask,
+		    uint32_t flags, uint64_t stats_offset)
+{
+	z->desc.user_data = user_data;
+	z->desc.type_mask = type_mask;
+	z->desc.flags = flags;
+	z->desc.stats_offset = stats_offset;
+	z->reg.event_desc = (uintptr_t)&z->desc;
+}
+
+int ifq_register(struct io_uring *ring, struct zcrx_ifq *z)
+{
+	int ret = raw_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ, &z->reg, 1);
+
+	if (ret)
+		return ret;
+	z->registered = true;
+	z->ring_fd = ring->ring_fd;
+	if (!z->user_region) {
+		void *mem = mmap(NULL, z->region_len, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_POPULATE, ring->ring_fd,
+				 z->rd.mmap_offset);
+
+		z->region = mem == MAP_FAILED ? NULL : mem;
+	}
+	return 0;
+}
+
+void ifq_release(struct zcrx_ifq *z)
+{
+	if (z->region && z->region_len)
+		munmap(z->region, z->region_len);
+	if (z->area_mem)
+		munmap(z->area_mem, z->area_len);
+	z->region = NULL;
+	z->area_mem = NULL;
+}
+
+volatile struct zcrx_stats *ifq_stats(struct zcrx_ifq *z)
+{
+	if (!z->region)
+		return NULL;
+	return (volatile struct zcrx_stats *)((char *)z->region + z->desc.stats_offset);
+}
+
+int zcrx_ctrl(int ring_fd, struct zcrx_ctrl *ctrl, unsigned int nr_args)
+{
+	return raw_register(ring_fd, IORING_REGISTER_ZCRX_CTRL, ctrl, nr_args);
+}
+
+int zcrx_arm(struct io_uring *ring, uint32_t zcrx_id, uint32_t type)
+{
+	struct zcrx_ctrl c = { .zcrx_id = zcrx_id, .op = ZCRX_CTRL_ARM_EVENT };
+
+	c.zc_arm_event.event_type = type;
+	return zcrx_ctrl(ring->ring_fd, &c, 0);
+}
+
+int tcp_pair(int *rx, int *tx)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int ls, one = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls < 0)
+		return -errno;
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(ls, (void *)&sa, sizeof(sa)) || listen(ls, 1) ||
+	    getsockname(ls, (void *)&sa, &len))
+		goto fail;
+	*tx = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*tx < 0 || connect(*tx, (void *)&sa, sizeof(sa)))
+		goto fail;
+	*rx = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	if (*rx < 0)
+		goto fail;
+	setsockopt(*tx, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	close(ls);
+	return 0;
+fail:
+	one = -errno;
+	close(ls);
+	return one;
+}
+
+static unsigned char pattern_byte(size_t pos, unsigned int seed)
+{
+	return (unsigned char)((pos * 31 + seed) ^ (pos >> 9));
+}
+
+int send_pattern(int fd, size_t len, unsigned int seed)
+{
+	unsigned char buf[4096];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		ssize_t w;
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = pattern_byte(done + i, seed);
+		w = write(fd, buf, n);
+		if (w < 0)
+			return -errno;
+		done += w;
+	}
+	return 0;
+}
+
+int submit_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, sock, NULL, 0, 0);
+	sqe->ioprio |= IORING_RECV_MULTISHOT;
+	sqe->zcrx_ifq_idx = zcrx_id;
+	sqe->user_data = RECV_UD;
+	return io_uring_submit(ring) == 1 ? 0 : -EIO;
+}
+
+static void tally_cqe(struct io_uring *ring, struct zcrx_ifq *z,
+		      struct io_uring_cqe *cqe, int seed, struct recv_tally *t)
+{
+	bool big = (ring->flags & IORING_SETUP_CQE32) || (cqe->flags & IORING_CQE_F_32);
+
+	if (cqe->user_data != RECV_UD) {
+		if (t->event_cqes < 8)
+			t->event_res[t->event_cqes] = cqe->res;
+		t->event_cqes++;
+		if (cqe->res >= 0 && cqe->res < __ZCRX_EVENT_TYPE_LAST)
+			t->events[cqe->res]++;
+		t->event_flags |= cqe->flags;
+		if (big && (cqe->big_cqe[0] || cqe->big_cqe[1]))
+			t->event_big_nonzero++;
+		if (!t->data_cqes)
+			t->order_error = 1;
+		return;
+	}
+	if (!(cqe->flags & IORING_CQE_F_MORE)) {
+		t->last_res = cqe->res;
+		if (cqe->res <= 0)
+			return;
+	}
+	if (cqe->res > 0) {
+		struct io_uring_zcrx_cqe *rcqe = (void *)cqe->big_cqe;
+		unsigned char *data = (unsigned char *)z->area_mem +
+				      (rcqe->off & ~IORING_ZCRX_AREA_MASK);
+
+		if (seed >= 0 && z->area_mem)
+			for (int i = 0; i < cqe->res; i++)
+				if (data[i] != pattern_byte(t->bytes + i, seed))
+					t->pattern_errors++;
+		t->bytes += cqe->res;
+		t->data_cqes++;
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+void reap(struct io_uring *ring, struct zcrx_ifq *z, size_t bytes,
+	  int timeout_ms, int seed, struct recv_tally *t)
+{
+	long long end = now_ms() + timeout_ms;
+	bool settled = false;
+
+	if (!t->last_res)
+		t->last_res = 1;
+	for (;;) {
+		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
+		struct io_uring_cqe *cqe;
+
+		/* waits with IORING_ENTER_GETEVENTS: runs the local task work */
+		io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+		while (!io_uring_peek_cqe(ring, &cqe)) {
+			tally_cqe(ring, z, cqe, seed, t);
+			io_uring_cqe_seen(ring, cqe);
+		}
+		if (now_ms() > end)
+			break;
+		if (t->bytes >= bytes || t->last_res <= 0) {
+			/* one more pass to flush events queued by the last copy */
+			if (settled)
+				break;
+			settled = true;
+		}
+	}
+}
+
+long vm_pinned_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}

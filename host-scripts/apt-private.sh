@@ -1,0 +1,149 @@
+# shellcheck shell=bash
+# A private apt configuration under $BUILD_DIR/apt that reads newer Debian
+# suites without touching the host's apt state. The mirror URI is taken from
+# the host's own apt sources at run time (override: ZCRX_APT_MIRROR).
+# Source after lib.sh.
+
+APT_DIR=${APT_DIR:-$BUILD_DIR/apt}
+APT_SUITES=${APT_SUITES:-"trixie-backports sid bookworm-backports"}
+DEB_CACHE=${DEB_CACHE:-$DEPS_DIR/debs}
+
+# Print the host's Debian mirror URI (the one serving its own release).
+host_mirror() {
+	if [ -n "${ZCRX_APT_MIRROR:-}" ]; then
+		printf '%s\n' "$ZCRX_APT_MIRROR"
+		return
+	fi
+	local codename uri f files=()
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] && files+=("$f")
+	done
+	[ "${#files[@]}" -gt 0 ] || die "no apt sources in /etc/apt (set ZCRX_APT_MIRROR=URI)"
+	codename=$(. /etc/os-release 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}")
+	uri=$(awk -v rel="$codename" '
+		# one-line format: deb [opts] URI SUITE COMPONENTS
+		FILENAME ~ /\.list$/ && $1 == "deb" {
+			i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+			if ($(i + 1) == rel) { print $i; exit }
+		}
+		# deb822 format
+		FILENAME ~ /\.sources$/ && /^URIs:/ { u = $2 }
+		FILENAME ~ /\.sources$/ && /^Suites:/ {
+			for (j = 2; j <= NF; j++) if ($j == rel && u != "") { print u; exit }
+		}
+		FILENAME ~ /\.sources$/ && /^$/ { u = "" }
+	' "${files[@]}" | head -n 1)
+	[ -n "$uri" ] || die "cannot find the host's Debian mirror in /etc/apt (set ZCRX_APT_MIRROR=URI)"
+	printf '%s\n' "$uri"
+}
+
+apt_private_setup() {
+	local mirror suite
+	mkdir -p "$APT_DIR/etc" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$DEB_CACHE"
+	mirror=$(host_mirror)
+	{
+		for suite in $APT_SUITES; do
+			printf 'deb %s %s main\n' "$mirror" "$suite"
+		done
+	} >"$APT_DIR/etc/sources.list.new"
+	if ! cmp -s "$APT_DIR/etc/sources.list.new" "$APT_DIR/etc/sources.list"; then
+		mv "$APT_DIR/etc/sources.list.new" "$APT_DIR/etc/sources.list"
+		rm -f "$APT_DIR/lists/"*Packages* "$APT_DIR/updated"
+	else
+		rm -f "$APT_DIR/etc/sources.list.new"
+	fi
+	cat >"$APT_DIR/etc/apt.conf" <<EOC
+Dir::Etc::sourcelist "$APT_DIR/etc/sources.list";
+Dir::Etc::sourceparts "-";
+Dir::Etc::preferencesparts "-";
+Dir::State::Lists "$APT_DIR/lists";
+Dir::State::status "/dev/null";
+Dir::Cache "$APT_DIR/cache";
+Acquire::Languages "none";
+APT::Sandbox::User "root";
+EOC
+	export APT_CONFIG="$APT_DIR/etc/apt.conf"
+}
+
+# Refresh the private index when it is missing or older than a day.
+# Offline with a usable index: keep the old one and say so.
+apt_private_update() {
+	apt_private_setup
+	local stamp="$APT_DIR/updated"
+	if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +1440 2>/dev/null)" ] &&
+		[ "${ZCRX_APT_REFRESH:-0}" != 1 ]; then
+		return 0
+	fi
+	log "updating private apt index ($APT_SUITES)"
+	if apt-get -q -o APT::Update::Error-Mode=any update >"$APT_DIR/update.log" 2>&1; then
+		touch "$stamp"
+	elif [ -f "$stamp" ]; then
+		warn "apt update failed (offline?); using the index from $(date -r "$stamp" +%F) (log: $APT_DIR/update.log)"
+	else
+		die "apt update of the private index failed; see $APT_DIR/update.log"
+	fi
+}
+
+# The newest available version of a package, or empty.
+apt_candidate() {
+	apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2; exit }'
+}
+
+# apt_fetch PKG [VERSION]: download into $DEB_CACHE (cache hit if the
+# recorded SHA256 matches the file) and print the .deb path.
+# A cached file that fails its checksum is removed and fetched again.
+apt_fetch() {
+	local pkg=$1 ver=${2:-} deb sum want
+	[ -n "$ver" ] || ver=$(apt_candidate "$pkg")
+	[ -n "$ver" ] || die "package $pkg is not in the private index ($APT_SUITES)"
+	want=$(apt-cache show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ { print $2; exit }')
+	[ -n "$want" ] || die "no SHA256 for $pkg=$ver in the private index"
+	deb="$DEB_CACHE/${pkg}_${ver//:/%3a}.deb"
+	if [ -f "$deb" ]; then
+		sum=$(sha256sum "$deb" | cut -d' ' -f1)
+		[ "$sum" = "$want" ] && { printf '%s\n' "$deb"; return 0; }
+		warn "cached $(basename "$deb") is corrupt (sha256 $sum, index says $want); fetching it again"
+		rm -f "$deb"
+		rm -rf "$DEPS_DIR/x/$pkg"
+	fi
+	log "downloading $pkg $ver"
+	local tmp
+	tmp=$(mktemp -d "$DEB_CACHE/.dl.XXXXXX")
+	if ! (cd "$tmp" && apt-get -q download "$pkg=$ver" >"$tmp/log" 2>&1); then
+		local why
+		why=$(grep -m1 -E '^(E|Err):' "$tmp/log" || tail -n 1 "$tmp/log")
+		rm -rf "$tmp"
+		die "download of $pkg $ver failed: $why"
+	fi
+	sum=$(sha256sum "$tmp"/*.deb | cut -d' ' -f1)
+	if [ "$sum" != "$want" ]; then
+		rm -rf "$tmp"
+		die "download of $pkg $ver is corrupt (sha256 $sum, index says $want)"
+	fi
+	mv "$tmp"/*.deb "$deb"
+	rm -rf "$tmp"
+	printf '%s\n' "$deb"
+}
+
+# apt_extract PKG [VERSION]: fetch and unpack with dpkg-deb -x into
+# $DEPS_DIR/x/PKG (once per version); print the directory.
+apt_extract() {
+	local pkg=$1 ver=${2:-} deb dir
+	deb=$(apt_fetch "$pkg" "$ver")
+	dir="$DEPS_DIR/x/$pkg"
+	if [ "$(cat "$dir/.zcrx-extracted" 2>/dev/null)" != "$(basename "$deb")" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		dpkg-deb -x "$deb" "$dir" 2>"$dir.err" ||
+			{ rm -rf "$dir"; die "cannot unpack $(basename "$deb"): $(head -n 1 "$dir.err")"; }
+		rm -f "$dir.err"
+		basename "$deb" >"$dir/.zcrx-extracted"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# The newest version of PKG whose version string starts with PREFIX.
+apt_version_like() {
+	apt-cache madison "$1" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+		grep -E "^(1:)?${2//./\\.}([.+~-]|$)" | sort -V | tail -n 1
+}

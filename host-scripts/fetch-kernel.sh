@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Resolve KERNEL= into a bootable kernel and write its description to the
+# file named by $1 (KREL, VMLINUZ, MODROOT, KDESC):
+#   KERNEL unset      Debian cloud kernel $DEFAULT_KERNEL (7.3.4)
+#   KERNEL=7.0        newest Debian 7.0.x cloud kernel; KERNEL=7.0.13 exact
+#   KERNEL=/path      a bzImage (MODULES=/lib/modules/<rel> dir optional)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/apt-private.sh"
+
+out=${1:?usage: fetch-kernel.sh OUT.env}
+KERNEL=${KERNEL:-}
+DEFAULT_KERNEL=${DEFAULT_KERNEL:-7.3.4}
+[ -n "$KERNEL" ] || KERNEL=$DEFAULT_KERNEL
+
+# A bzImage carries "HdrS" at offset 0x202.
+is_bzimage() {
+	[ "$(dd if="$1" bs=1 skip=514 count=4 status=none 2>/dev/null)" = HdrS ]
+}
+
+if [[ $KERNEL == */* || -e $KERNEL ]]; then
+	[ -e "$KERNEL" ] || die "KERNEL=$KERNEL: no such file"
+	[ -f "$KERNEL" ] && [ -r "$KERNEL" ] || die "KERNEL=$KERNEL: not a readable file"
+	is_bzimage "$KERNEL" || die "KERNEL=$KERNEL: not an x86 bzImage (no HdrS header)"
+	vmlinuz=$(readlink -f "$KERNEL")
+	krel=$(strings -n 8 "$vmlinuz" 2>/dev/null | awk '/^[0-9]+\.[0-9]+[^ ]* \(/ { print $1; exit }')
+	modroot=${MODULES:-}
+	if [ -n "$modroot" ] && [ ! -d "$modroot" ]; then
+		die "MODULES=$modroot: no such directory"
+	fi
+	{
+		printf 'KREL=%q\n' "${krel:-unknown}"
+		printf 'VMLINUZ=%q\n' "$vmlinuz"
+		printf 'MODROOT=%q\n' "$modroot"
+		printf 'KDESC=%q\n' "bzImage $vmlinuz"
+	} >"$out"
+	exit 0
+fi
+
+[[ $KERNEL =~ ^[0-9]+\.[0-9]+(\.[0-9]+)?$ ]] ||
+	die "KERNEL=$KERNEL: expected a Debian kernel version (e.g. 7.3, 7.0.13) or a path to a bzImage"
+need_cmd dpkg-deb dpkg
+apt_private_update
+
+# Package names look like linux-binary-7.3.4+deb13-cloud-amd64.
+re="^linux-binary-${KERNEL//./\\.}"
+[[ $KERNEL =~ ^[0-9]+\.[0-9]+$ ]] && re="$re\\.[0-9]+"
+pkg=$(apt-cache pkgnames linux-binary- 2>/dev/null | grep -E "$re\\+deb[0-9]+-cloud-amd64\$" | sort -V | tail -n 1 || true)
+[ -n "$pkg" ] || die "KERNEL=$KERNEL: no Debian cloud kernel of that version in the private index ($APT_SUITES)"
+krel=${pkg#linux-binary-}
+
+dir=$(apt_extract "$pkg")
+vmlinuz=$(find "$dir" -type f \( -name vmlinuz -o -name "vmlinuz-$krel" \) | head -n 1)
+[ -n "$vmlinuz" ] && is_bzimage "$vmlinuz" || die "$pkg holds no bzImage (looked for vmlinuz under boot/ and usr/lib/modules/)"
+
+modroot=
+if [ -n "$(apt_candidate "linux-modules-$krel")" ]; then
+	mdir=$(apt_extract "linux-modules-$krel")
+	modroot="$mdir/usr/lib/modules/$krel"
+	[ -d "$modroot" ] || modroot="$mdir/lib/modules/$krel"
+	[ -d "$modroot" ] || die "linux-modules-$krel has no modules directory"
+else
+	warn "no linux-modules-$krel in the archive: the VM gets no virtio-net NICs with this kernel"
+fi
+{
+	printf 'KREL=%q\n' "$krel"
+	printf 'VMLINUZ=%q\n' "$vmlinuz"
+	printf 'MODROOT=%q\n' "$modroot"
+	printf 'KDESC=%q\n' "Debian $pkg"
+} >"$out"

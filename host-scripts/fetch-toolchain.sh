@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Fetch what the guest suite is built against, into $DEPS_DIR, and write
+# $DEPS_DIR/toolchain.env (UAPI_INC, URING, KSFT_INC):
+#   linux-libc-dev $UAPI_VERSION   7.3 uapi: linux/io_uring/{zcrx,query}.h
+#   liburing-dev $LIBURING_VERSION liburing.a and headers
+#   linux-source-$KSFT_SOURCE      kselftest_harness.h and kselftest.h only
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/apt-private.sh"
+
+UAPI_VERSION=${UAPI_VERSION:-7.3.4}
+LIBURING_VERSION=${LIBURING_VERSION:-2.15}
+KSFT_SOURCE=${KSFT_SOURCE:-7.3}
+
+need_cmd dpkg-deb dpkg
+need_cmd xz xz-utils
+apt_private_update
+
+version_of() {
+	local v
+	v=$(apt_version_like "$1" "$2")
+	[ -n "$v" ] || die "no $1 version $2 in the private index ($APT_SUITES)"
+	printf '%s\n' "$v"
+}
+
+uapi=$(apt_extract linux-libc-dev "$(version_of linux-libc-dev "$UAPI_VERSION")")
+[ -f "$uapi/usr/include/linux/io_uring/zcrx.h" ] ||
+	die "linux-libc-dev $UAPI_VERSION has no linux/io_uring/zcrx.h"
+uring=$(apt_extract liburing-dev "$(version_of liburing-dev "$LIBURING_VERSION")")
+compgen -G "$uring/usr/lib/*/liburing.a" >/dev/null || die "liburing-dev has no liburing.a"
+
+ksft="$DEPS_DIR/ksft-$KSFT_SOURCE"
+if [ ! -f "$ksft/kselftest_harness.h" ] || [ ! -f "$ksft/kselftest.h" ]; then
+	src=linux-source-$KSFT_SOURCE
+	deb=$(apt_fetch "$src" "$(apt_candidate "$src")")
+	log "extracting kselftest headers from $(basename "$deb")"
+	rm -rf "$ksft.tmp" && mkdir -p "$ksft.tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$src.tar.xz" | xz -dc -T0 |
+		tar -x -C "$ksft.tmp" --strip-components=4 --wildcards \
+			"$src/tools/testing/selftests/kselftest.h" \
+			"$src/tools/testing/selftests/kselftest_harness.h" ||
+		die "cannot extract the kselftest headers from $(basename "$deb")"
+	rm -rf "$ksft" && mv "$ksft.tmp" "$ksft"
+fi
+
+cat >"$DEPS_DIR/toolchain.env" <<EOT
+UAPI_INC=$uapi/usr/include
+URING=$uring
+KSFT_INC=$ksft
+EOT

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PID 1 of the zcrx-vmtest guest: mount the pseudo filesystems, load the
+ * modules the image carries, set up the network, run the suite, and hand
+ * the verdict to the host through isa-debug-exit (the exit status of QEMU)
+ * as well as in text on the result channel. Kernel command line knobs:
+ *   zcrx.tests=a,b     run only these test binaries
+ *   zcrx.timeout=N     per-binary timeout in seconds (default 300)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "init.h"
+
+static void mount_fs(const char *src, const char *dst, const char *type)
+{
+	mkdir(dst, 0755);
+	if (mount(src, dst, type, 0, NULL) && errno != EBUSY)
+		printf("# init: mount %s on %s: %s\n", type, dst, strerror(errno));
+}
+
+/* Value of "key=" on the kernel command line, or NULL. */
+static char *cmdline_get(const char *key)
+{
+	static char buf[4096];
+	char *p, *v;
+	size_t klen = strlen(key);
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return NULL;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (p = strtok(buf, " \n"); p; p = strtok(NULL, " \n")) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			v = strdup(p + klen + 1);
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* Load the modules listed in /modules/order (dependencies first). */
+static void load_modules(void)
+{
+	char name[256], path[300];
+	FILE *order = fopen("/modules/order", "r");
+
+	if (!order)
+		return;
+	while (fscanf(order, "%255s", name) == 1) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/modules/%s", name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST))
+			printf("# init: module %s: %s\n", name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	fclose(order);
+}
+
+static FILE *open_result_channel(void)
+{
+	struct termios tio;
+	int fd = open(RESULT_TTY, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("# init: no result channel %s: %s\n", RESULT_TTY, strerror(errno));
+		return NULL;
+	}
+	if (!tcgetattr(fd, &tio)) {
+		cfmakeraw(&tio);
+		tcsetattr(fd, TCSANOW, &tio);
+	}
+	return fdopen(fd, "w");
+}
+
+static long read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static double uptime(void)
+{
+	double up = -1;
+	FILE *f = fopen("/proc/uptime", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = -1;
+		fclose(f);
+	}
+	return up;
+}
+
+static void power_off(int code)
+{
+	sync();
+	/* isa-debug-exit: QEMU exits with (code << 1) | 1 */
+	if (!ioperm(DEBUG_EXIT_PORT, 4, 1))
+		outl(code, DEBUG_EXIT_PORT);
+	/* No such device (e.g. another VMM): reboot, which -no-reboot ends. */
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+int main(void)
+{
+	unsigned int timeout_s = 300;
+	long taint_before, taint_after;
+	double up_start, up_end;
+	char *only, *tmo;
+	FILE *res;
+	int failures;
+
+	mount_fs("proc", "/proc", "proc");
+	mount_fs("sysfs", "/sys", "sysfs");
+	mount_fs("devtmpfs", "/dev", "devtmpfs");
+	mount_fs("debugfs", "/sys/kernel/debug", "debugfs");
+	mount_fs("tmpfs", "/tmp", "tmpfs");
+	mount_fs("tmpfs", "/run", "tmpfs");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setenv("PATH", "/tests:/bin", 1);
+
+	only = cmdline_get("zcrx.tests");
+	tmo = cmdline_get("zcrx.timeout");
+	if (tmo && atoi(tmo) > 0)
+		timeout_s = atoi(tmo);
+
+	load_modules();
+	net_setup(stdout);
+	res = open_result_channel();
+
+	taint_before = read_long("/proc/sys/kernel/tainted");
+	up_start = uptime();
+	failures = run_suite("/tests", only, timeout_s, stdout, res);
+	up_end = uptime();
+	taint_after = read_long("/proc/sys/kernel/tainted");
+
+	if (taint_after != taint_before) {
+		printf("# init: kernel taint changed during the suite: %ld -> %ld\n",
+		       taint_before, taint_after);
+		if (res)
+			fprintf(res, "# zcrx-vmtest: taint %ld -> %ld\n", taint_before, taint_after);
+		failures++;
+	}
+	if (res) {
+		fprintf(res, "# zcrx-vmtest: uptime suite-start=%.2f suite-end=%.2f\n",
+			up_start, up_end);
+		fprintf(res, "# zcrx-vmtest: exit=%d\n", failures ? 1 : 0);
+		fclose(res);
+	}
+	printf("# init: suite done, %d failure(s); powering off\n", failures);
+	power_off(failures ? EXIT_SUITE_FAIL : EXIT_SUITE_PASS);
+	return 0;
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest network topology: lo up in the test namespace; when the VM has its
+ * two virtio-net ports, the "local" one stays here and the "remote" one is
+ * moved into the named network namespace /run/netns/remote (the same place
+ * `ip netns` uses), each with an IPv4 and an IPv6 address.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "init.h"
+
+struct nlreq {
+	struct nlmsghdr nh;
+	union {
+		struct ifinfomsg ifi;
+		struct ifaddrmsg ifa;
+	};
+	char attrs[256];
+};
+
+static void add_attr(struct nlreq *r, unsigned short type, const void *data,
+		     size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)r + NLMSG_ALIGN(r->nh.nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+/* Send one request and wait for its ack; returns 0 or -errno. */
+static int nl_talk(struct nlreq *r)
+{
+	char buf[4096];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	int fd, ret;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	r->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (send(fd, r, r->nh.nlmsg_len, 0) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ret = recv(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (ret < 0)
+		return -errno;
+	if (nh->nlmsg_type == NLMSG_ERROR)
+		return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+	return 0;
+}
+
+static int link_change(int ifindex, int up, int netns_fd)
+{
+	struct nlreq r = { 0 };
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
+	r.nh.nlmsg_type = RTM_NEWLINK;
+	r.ifi.ifi_family = AF_UNSPEC;
+	r.ifi.ifi_index = ifindex;
+	r.ifi.ifi_change = IFF_UP;
+	r.ifi.ifi_flags = up ? IFF_UP : 0;
+	if (netns_fd >= 0) {
+		__u32 fd = netns_fd;
+
+		r.ifi.ifi_change = 0;
+		add_attr(&r, IFLA_NET_NS_FD, &fd, sizeof(fd));
+	}
+	return nl_talk(&r);
+}
+
+static int addr_add(int ifindex, int family, const char *text, int plen)
+{
+	struct nlreq r = { 0 };
+	unsigned char addr[16];
+	__u32 flags = IFA_F_NODAD;
+
+	if (inet_pton(family, text, addr) != 1)
+		return -EINVAL;
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifa));
+	r.nh.nlmsg_type = RTM_NEWADDR;
+	r.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	r.ifa.ifa_family = family;
+	r.ifa.ifa_prefixlen = plen;
+	r.ifa.ifa_index = ifindex;
+	add_attr(&r, IFA_LOCAL, addr, family == AF_INET ? 4 : 16);
+	add_attr(&r, IFA_ADDRESS, addr, family == AF_INET ? 4 : 16);
+	add_attr(&r, IFA_FLAGS, &flags, sizeof(flags));
+	return nl_talk(&r);
+}
+
+/* The interface whose MAC address is @mac, or "" */
+static void find_by_mac(const char *mac, char *name, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir("/sys/class/net");
+
+	name[0] = '\0';
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[300], buf[32] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, mac, strlen(mac)) &&
+		    strlen(de->d_name) < len)
+			memcpy(name, de->d_name, strlen(de->d_name) + 1);
+		fclose(f);
+	}
+	closedir(d);
+}
+
+/* Configure one port (already in the current namespace) and bring it up. */
+static int port_up(FILE *log, const char *ifname, const char *v4, const char *v6)
+{
+	int idx = if_nametoindex(ifname), ret;
+
+	ret = link_change(idx, 1, -1);
+	if (!ret)
+		ret = addr_add(idx, AF_INET, v4, 24);
+	if (!ret)
+		ret = addr_add(idx, AF_INET6, v6, 64);
+	if (ret)
+		fprintf(log, "# net: %s: configuration failed: %s\n", ifname, strerror(-ret));
+	return ret;
+}
+
+/* Create /run/netns/remote with lo up; return an fd for it, or -1. */
+static int make_remote_ns(FILE *log)
+{
+	int self;
+
+	mkdir("/run", 0755);
+	mkdir("/run/netns", 0755);
+	close(open("/run/netns/" NET_REMOTE_NS, O_CREAT | O_RDONLY, 0444));
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0 || unshare(CLONE_NEWNET) ||
+	    mount("/proc/self/ns/net", "/run/netns/" NET_REMOTE_NS, NULL, MS_BIND, NULL)) {
+		fprintf(log, "# net: cannot create netns %s: %s\n", NET_REMOTE_NS, strerror(errno));
+		if (self >= 0) {
+			setns(self, CLONE_NEWNET);
+			close(self);
+		}
+		return -1;
+	}
+	link_change(if_nametoindex("lo"), 1, -1);
+	setns(self, CLONE_NEWNET);
+	close(self);
+	return open("/run/netns/" NET_REMOTE_NS, O_RDONLY | O_CLOEXEC);
+}
+
+int net_setup(FILE *log)
+{
+	char local[IFNAMSIZ], remote[IFNAMSIZ];
+	int nsfd, self, ret;
+
+	ret = link_change(if_nametoindex("lo"), 1, -1);
+	if (ret)
+		fprintf(log, "# net: lo up failed: %s\n", strerror(-ret));
+
+	find_by_mac(NET_LOCAL_MAC, local, sizeof(local));
+	find_by_mac(NET_REMOTE_MAC, remote, sizeof(remote));
+	if (!local[0] || !remote[0]) {
+		fprintf(log, "# net: no NIC pair (local '%s', remote '%s')\n", local, remote);
+		return 0;
+	}
+	nsfd = make_remote_ns(log);
+	if (nsfd < 0)
+		return 0;
+	ret = link_change(if_nametoindex(remote), 0, nsfd);
+	if (ret) {
+		fprintf(log, "# net: moving %s to netns %s failed: %s\n", remote,
+			NET_REMOTE_NS, strerror(-ret));
+		close(nsfd);
+		return 0;
+	}
+	if (port_up(log, local, NET_LOCAL_V4, NET_LOCAL_V6)) {
+		close(nsfd);
+		return 0;
+	}
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	setns(nsfd, CLONE_NEWNET);
+	ret = port_up(log, remote, NET_REMOTE_V4, NET_REMOTE_V6);
+	setns(self, CLONE_NEWNET);
+	close(self);
+	close(nsfd);
+	if (ret)
+		return 0;
+	setenv("NETIF", local, 1);
+	setenv("LOCAL_V4", NET_LOCAL_V4, 1);
+	setenv("REMOTE_V4", NET_REMOTE_V4, 1);
+	setenv("LOCAL_V6", NET_LOCAL_V6, 1);
+	setenv("REMOTE_V6", NET_REMOTE_V6, 1);
+	setenv("REMOTE_TYPE", "netns", 1);
+	setenv("REMOTE_ARGS", NET_REMOTE_NS, 1);
+	fprintf(log, "# net: NETIF=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s)\n",
+		local, NET_LOCAL_V4, NET_REMOTE_V4, remote, NET_REMOTE_NS);
+	return 1;
+}
