@@ -14,12 +14,13 @@ host_mirror() {
 		printf '%s\n' "$ZCRX_APT_MIRROR"
 		return
 	fi
-	local codename uri f files=()
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+	local codename uri f files=() etc=${ZCRX_APT_ETC:-/etc/apt}
+	for f in "$etc/sources.list" "$etc"/sources.list.d/*.list "$etc"/sources.list.d/*.sources; do
 		[ -r "$f" ] && files+=("$f")
 	done
-	[ "${#files[@]}" -gt 0 ] || die "no apt sources in /etc/apt (set ZCRX_APT_MIRROR=URI)"
-	codename=$(. /etc/os-release 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}")
+	[ "${#files[@]}" -gt 0 ] || die "no apt sources in $etc (set ZCRX_APT_MIRROR=URI)"
+	# shellcheck source=/dev/null
+	codename=$(. "${ZCRX_OS_RELEASE:-/etc/os-release}" 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}")
 	uri=$(awk -v rel="$codename" '
 		# one-line format: deb [opts] URI SUITE COMPONENTS
 		FILENAME ~ /\.list$/ && $1 == "deb" {
@@ -33,13 +34,14 @@ host_mirror() {
 		}
 		FILENAME ~ /\.sources$/ && /^$/ { u = "" }
 	' "${files[@]}" | head -n 1)
-	[ -n "$uri" ] || die "cannot find the host's Debian mirror in /etc/apt (set ZCRX_APT_MIRROR=URI)"
+	[ -n "$uri" ] || die "cannot find the host's Debian mirror for '$codename' in $etc (set ZCRX_APT_MIRROR=URI)"
 	printf '%s\n' "$uri"
 }
 
 apt_private_setup() {
 	local mirror suite
-	mkdir -p "$APT_DIR/etc" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$DEB_CACHE"
+	mkdir -p "$APT_DIR/etc/preferences.d" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$DEB_CACHE"
+	touch "$APT_DIR/status"
 	mirror=$(host_mirror)
 	{
 		for suite in $APT_SUITES; do
@@ -55,14 +57,28 @@ apt_private_setup() {
 	cat >"$APT_DIR/etc/apt.conf" <<EOC
 Dir::Etc::sourcelist "$APT_DIR/etc/sources.list";
 Dir::Etc::sourceparts "-";
-Dir::Etc::preferencesparts "-";
+Dir::Etc::preferences "$APT_DIR/etc/preferences";
+Dir::Etc::preferencesparts "$APT_DIR/etc/preferences.d";
 Dir::State::Lists "$APT_DIR/lists";
-Dir::State::status "/dev/null";
+Dir::State::status "$APT_DIR/status";
 Dir::Cache "$APT_DIR/cache";
 Acquire::Languages "none";
 APT::Sandbox::User "root";
 EOC
 	export APT_CONFIG="$APT_DIR/etc/apt.conf"
+}
+
+# A resolution file (NAME.env) written by an earlier run can be reused
+# without asking apt while it is younger than a day and every path it names
+# still exists: offline re-use, and no apt start-up cost on warm runs.
+resolved_fresh() {
+	local env=$1 v
+	[ -f "$env" ] && [ -z "$(find "$env" -mmin +1440 2>/dev/null)" ] || return 1
+	[ "${ZCRX_APT_REFRESH:-0}" != 1 ] || return 1
+	while IFS='=' read -r _ v; do
+		v=$(eval "printf '%s' $v")
+		case $v in /*) [ -e "$v" ] || return 1 ;; esac
+	done <"$env"
 }
 
 # Refresh the private index when it is missing or older than a day.
@@ -108,14 +124,17 @@ apt_fetch() {
 	fi
 	log "downloading $pkg $ver"
 	local tmp
-	tmp=$(mktemp -d "$DEB_CACHE/.dl.XXXXXX")
+	if ! mkdir -p "$DEB_CACHE" || ! tmp=$(mktemp -d "$DEB_CACHE/.dl.XXXXXX"); then
+		die "cannot create a download directory in $DEB_CACHE"
+	fi
 	if ! (cd "$tmp" && apt-get -q download "$pkg=$ver" >"$tmp/log" 2>&1); then
 		local why
 		why=$(grep -m1 -E '^(E|Err):' "$tmp/log" || tail -n 1 "$tmp/log")
 		rm -rf "$tmp"
 		die "download of $pkg $ver failed: $why"
 	fi
-	sum=$(sha256sum "$tmp"/*.deb | cut -d' ' -f1)
+	sum=$(cat "$tmp"/*.deb 2>/dev/null | sha256sum | cut -d' ' -f1)
+	compgen -G "$tmp/*.deb" >/dev/null || { rm -rf "$tmp"; die "download of $pkg $ver produced no .deb"; }
 	if [ "$sum" != "$want" ]; then
 		rm -rf "$tmp"
 		die "download of $pkg $ver is corrupt (sha256 $sum, index says $want)"

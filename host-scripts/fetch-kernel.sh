@@ -18,12 +18,23 @@ is_bzimage() {
 	[ "$(dd if="$1" bs=1 skip=514 count=4 status=none 2>/dev/null)" = HdrS ]
 }
 
+# The release string the setup header points to (kernel_version at 0x20e).
+bzimage_release() {
+	local ptr
+	ptr=$(od -An -tu2 -j 526 -N 2 "$1" 2>/dev/null | tr -d ' ')
+	[ -n "$ptr" ] && [ "$ptr" -gt 0 ] || return 0
+	dd if="$1" bs=1 skip=$((ptr + 512)) count=128 status=none 2>/dev/null |
+		tr '\0' '\n' | head -n 1 | awk '{ print $1 }'
+}
+
 if [[ $KERNEL == */* || -e $KERNEL ]]; then
 	[ -e "$KERNEL" ] || die "KERNEL=$KERNEL: no such file"
-	[ -f "$KERNEL" ] && [ -r "$KERNEL" ] || die "KERNEL=$KERNEL: not a readable file"
+	if [ ! -f "$KERNEL" ] || [ ! -r "$KERNEL" ]; then
+		die "KERNEL=$KERNEL: not a readable file"
+	fi
 	is_bzimage "$KERNEL" || die "KERNEL=$KERNEL: not an x86 bzImage (no HdrS header)"
 	vmlinuz=$(readlink -f "$KERNEL")
-	krel=$(strings -n 8 "$vmlinuz" 2>/dev/null | awk '/^[0-9]+\.[0-9]+[^ ]* \(/ { print $1; exit }')
+	krel=$(bzimage_release "$vmlinuz")
 	modroot=${MODULES:-}
 	if [ -n "$modroot" ] && [ ! -d "$modroot" ]; then
 		die "MODULES=$modroot: no such directory"
@@ -39,6 +50,12 @@ fi
 
 [[ $KERNEL =~ ^[0-9]+\.[0-9]+(\.[0-9]+)?$ ]] ||
 	die "KERNEL=$KERNEL: expected a Debian kernel version (e.g. 7.3, 7.0.13) or a path to a bzImage"
+cached="$DEPS_DIR/kernel-$KERNEL.env"
+# shellcheck source=/dev/null
+if resolved_fresh "$cached" && is_bzimage "$(. "$cached" && echo "${VMLINUZ:-}")"; then
+	cp "$cached" "$out"
+	exit 0
+fi
 need_cmd dpkg-deb dpkg
 apt_private_update
 
@@ -51,7 +68,7 @@ krel=${pkg#linux-binary-}
 
 dir=$(apt_extract "$pkg")
 vmlinuz=$(find "$dir" -type f \( -name vmlinuz -o -name "vmlinuz-$krel" \) | head -n 1)
-[ -n "$vmlinuz" ] && is_bzimage "$vmlinuz" || die "$pkg holds no bzImage (looked for vmlinuz under boot/ and usr/lib/modules/)"
+{ [ -n "$vmlinuz" ] && is_bzimage "$vmlinuz"; } || die "$pkg holds no bzImage (looked for vmlinuz under boot/ and usr/lib/modules/)"
 
 modroot=
 if [ -n "$(apt_candidate "linux-modules-$krel")" ]; then
@@ -67,4 +84,5 @@ fi
 	printf 'VMLINUZ=%q\n' "$vmlinuz"
 	printf 'MODROOT=%q\n' "$modroot"
 	printf 'KDESC=%q\n' "Debian $pkg"
-} >"$out"
+} >"$cached"
+cp "$cached" "$out"

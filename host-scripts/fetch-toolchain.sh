@@ -12,6 +12,12 @@ UAPI_VERSION=${UAPI_VERSION:-7.3.4}
 LIBURING_VERSION=${LIBURING_VERSION:-2.15}
 KSFT_SOURCE=${KSFT_SOURCE:-7.3}
 
+env_out="$DEPS_DIR/toolchain.env"
+# shellcheck source=/dev/null
+if resolved_fresh "$env_out" && (. "$env_out" && [ -f "$UAPI_INC/linux/io_uring/zcrx.h" ] &&
+	[ -f "$KSFT_INC/kselftest_harness.h" ]); then
+	exit 0
+fi
 need_cmd dpkg-deb dpkg
 need_cmd xz xz-utils
 apt_private_update
@@ -43,8 +49,9 @@ if [ ! -f "$ksft/kselftest_harness.h" ] || [ ! -f "$ksft/kselftest.h" ]; then
 	rm -rf "$ksft" && mv "$ksft.tmp" "$ksft"
 fi
 
-cat >"$DEPS_DIR/toolchain.env" <<EOT
-UAPI_INC=$uapi/usr/include
-URING=$uring
-KSFT_INC=$ksft
-EOT
+{
+	printf 'UAPI_INC=%q\n' "$uapi/usr/include"
+	printf 'URING=%q\n' "$uring"
+	printf 'KSFT_INC=%q\n' "$ksft"
+} >"$env_out"
+

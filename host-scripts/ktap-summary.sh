@@ -28,7 +28,7 @@ NR == 1 && $0 != "KTAP version 1" { bad = "first line is not \"KTAP version 1\""
 }
 /^  (not ok|ok) [0-9]+ / {
 	c = $0; sub(/^  (not ok|ok) [0-9]+ /, "", c)
-	st = ($2 == "not") ? "fail" : "pass"
+	st = ($1 == "not") ? "fail" : "pass"
 	if (c ~ / # SKIP/) st = "skip"
 	if (c ~ / # XFAIL/) st = "xfail"
 	sub(/ #.*/, "", c)

@@ -33,7 +33,7 @@ kvm) cpu=host; timeout_s=${VM_TIMEOUT:-$VM_TIMEOUT_KVM} ;;
 tcg) cpu=max; timeout_s=${VM_TIMEOUT:-$VM_TIMEOUT_TCG} ;;
 *) die "VM_ACCEL=$accel: expected auto, kvm or tcg" ;;
 esac
-[[ $timeout_s =~ ^[0-9]+$ ]] && [ "$timeout_s" -gt 0 ] || die "VM_TIMEOUT=$timeout_s: expected seconds > 0"
+[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "VM_TIMEOUT=$timeout_s: expected seconds > 0"
 
 # Network: "tap" joins two multiqueue taps on a bridge inside a private
 # network namespace (needs root and /dev/net/tun); "hub" joins the ports
@@ -69,6 +69,7 @@ cmdline="$VM_CMDLINE zcrx.timeout=$VM_TEST_TIMEOUT"
 [ -z "${ZCRX_TESTS:-}" ] || cmdline="$cmdline zcrx.tests=$ZCRX_TESTS"
 
 rm -f "$rundir/console.log" "$rundir/ktap.txt"
+# shellcheck disable=SC2054 # commas belong to QEMU option values
 qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
 	-machine "$VM_MACHINE" -accel "$accel" -cpu "$cpu"
 	-smp "$VM_CPUS" -m "$VM_MEM_MB"
@@ -86,6 +87,7 @@ echo >>"$rundir/qemu.cmd"
 # Start QEMU, inside a private netns with the taps when net=tap.
 launch() {
 	if [ "$net" = tap ]; then
+		# shellcheck disable=SC2016 # expanded by the inner shell
 		unshare --net -- bash -c '
 			set -e
 			ip link set lo up

@@ -14,26 +14,43 @@ rundir="$RESULTS_DIR/$run_name"
 mkdir -p "$rundir"
 t0=$(date +%s.%N)
 
+# 0. preflight: bad input fails here, before anything slow
+if [ -z "${QEMU:-}" ]; then
+	need_cmd qemu-system-x86_64 qemu-system-x86
+else
+	command -v "$QEMU" >/dev/null 2>&1 || die "QEMU=$QEMU: not found"
+fi
+KERNEL="$KERNEL" "$ZCRX_TOP/host-scripts/fetch-kernel.sh" "$rundir/kernel.env"
+# shellcheck disable=SC1091
+. "$rundir/kernel.env"
+
 # 1. toolchain and guest binaries
 "$ZCRX_TOP/host-scripts/fetch-toolchain.sh"
 # shellcheck disable=SC1091
 . "$DEPS_DIR/toolchain.env"
 need_cmd gcc gcc
 need_cmd make make
+# ZCRX_TESTS=a,b builds and runs only those binaries, in their own dir.
+guest_out="$BUILD_DIR/guest"
+sel_make=()
+if [ -n "${ZCRX_TESTS:-}" ]; then
+	guest_out="$BUILD_DIR/guest-$(printf '%s' "$ZCRX_TESTS" | tr -c 'A-Za-z0-9_' '_')"
+	sel_make=(TESTS="${ZCRX_TESTS//,/ }")
+	for t in ${ZCRX_TESTS//,/ }; do
+		[ -f "$ZCRX_TOP/guest-tests/$t.c" ] || die "ZCRX_TESTS: no test binary '$t' (guest-tests/$t.c)"
+	done
+fi
 log "building guest tests and init"
-make -s -C "$ZCRX_TOP/guest-tests" OUT="$BUILD_DIR/guest" \
+make -s -C "$ZCRX_TOP/guest-tests" OUT="$guest_out" "${sel_make[@]}" \
 	UAPI_INC="$UAPI_INC" URING="$URING" KSFT_INC="$KSFT_INC" >"$rundir/build.log" 2>&1 ||
 	die "guest test build failed; see $rundir/build.log"
 make -s -C "$ZCRX_TOP/images" OUT="$BUILD_DIR/image" >>"$rundir/build.log" 2>&1 ||
 	die "guest init build failed; see $rundir/build.log"
 
-# 2. kernel and image
-KERNEL="$KERNEL" "$ZCRX_TOP/host-scripts/fetch-kernel.sh" "$rundir/kernel.env"
-# shellcheck disable=SC1091
-. "$rundir/kernel.env"
+# 2. image
 mkdir -p "$BUILD_DIR/initramfs"
 initrd="$BUILD_DIR/initramfs/$(printf '%s' "$KREL" | tr -c 'A-Za-z0-9.+-' '_')-$$.cpio"
-"$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$BUILD_DIR/guest" "$MODROOT"
+"$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$guest_out" "$MODROOT"
 t_prep=$(date +%s.%N)
 
 # 3. boot and run
@@ -66,7 +83,10 @@ verdict=pass
 reasons=()
 [ "$vm_status" = pass ] || { verdict=fail; reasons+=("vm: $vm_status"); }
 [ "$KTAP_OK" = 1 ] || { verdict=fail; reasons+=("ktap: $KTAP_ERROR"); }
-[ "$FAIL" -eq 0 ] && [ "$ERRORS" -eq 0 ] && [ "$XPASS" -eq 0 ] || { verdict=fail; reasons+=("tests: $FAIL failed, $ERRORS errors"); }
+if [ "$FAIL" -ne 0 ] || [ "$ERRORS" -ne 0 ] || [ "$XPASS" -ne 0 ]; then
+	verdict=fail
+	reasons+=("tests: $FAIL failed, $ERRORS errors, $XPASS xpass")
+fi
 [ "$BIN_FAILED" -eq 0 ] || { verdict=fail; reasons+=("binaries failed:$FAILED_BINARIES"); }
 [ "$splats" -eq 0 ] || { verdict=fail; reasons+=("kernel splats: $splats (see splats.txt)"); }
 

@@ -1,0 +1,54 @@
+# zcrx-vmtest: the one entry point. `make help` lists targets and knobs.
+SHELL := /bin/bash
+export ZCRX_TOP := $(CURDIR)
+export BUILD_DIR ?= $(CURDIR)/build
+export RESULTS_DIR ?= $(CURDIR)/results
+
+# Knobs (environment or command line)
+export KERNEL ?=
+export TESTS ?=
+export VM_ACCEL ?= auto
+export VM_NET ?= auto
+export VM_TIMEOUT ?=
+export ZCRX_TESTS := $(TESTS)
+
+.PHONY: help vm-test check unit lint deps clean distclean
+
+help:
+	@echo "zcrx-vmtest targets:"
+	@echo "  make vm-test     boot a kernel in QEMU, run the guest suite, report (KTAP + summary)"
+	@echo "  make check       the project's own tests: unit tests, lint, VM suite on 7.3 and 7.0"
+	@echo "  make unit        host-side unit tests only (bats)"
+	@echo "  make lint        shellcheck of every host script"
+	@echo "  make deps        fetch toolchain packages only"
+	@echo "  make clean       remove build outputs (keeps downloaded packages)"
+	@echo "  make distclean   remove build/ and results/"
+	@echo "knobs (default):"
+	@echo "  KERNEL=          Debian cloud kernel version (7.3.4; e.g. 7.3, 7.2, 7.0, 6.19) or a bzImage path"
+	@echo "  MODULES=         modules dir for a bzImage KERNEL (none)"
+	@echo "  TESTS=           comma list of guest test binaries (all)"
+	@echo "  VM_ACCEL=        auto | kvm | tcg (auto: kvm when /dev/kvm is usable)"
+	@echo "  VM_NET=          auto | tap | hub | none (auto: tap when root)"
+	@echo "  VM_TIMEOUT=      whole-VM wall-clock limit in seconds (600 TCG, 180 KVM)"
+	@echo "  BUILD_DIR= RESULTS_DIR=  where builds/downloads and results go (build/, results/)"
+
+vm-test:
+	@host-scripts/vm-test.sh
+
+deps:
+	@host-scripts/fetch-toolchain.sh
+
+unit:
+	@host-scripts/check-unit.sh
+
+lint:
+	@host-scripts/check-lint.sh
+
+check:
+	@host-scripts/check.sh
+
+clean:
+	rm -rf $(BUILD_DIR)/guest* $(BUILD_DIR)/image $(BUILD_DIR)/initramfs
+
+distclean:
+	rm -rf $(BUILD_DIR) $(RESULTS_DIR)

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Unit tests of the host-side pieces (bats): KTAP parsing, splat detection,
+# argument handling, the verified package cache, VM verdict decoding.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+need_cmd bats bats
+exec bats "$ZCRX_TOP/host-scripts/tests"

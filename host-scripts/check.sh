@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make check: the project's own tests, in order, each a pass or a fail:
+#   lint   shellcheck of the host scripts
+#   unit   bats unit tests of the host-side pieces
+#   vm-7.3 the guest suite on the default Debian 7.3 kernel
+#   vm-7.0 the guest suite on a 7.0-series kernel (no events API: must
+#          give 0 failures, the 7.3 cases skipping with reasons)
+# Ends with "check: N passed, N failed" and a non-zero exit on any failure.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+CHECK_KERNELS=${CHECK_KERNELS:-"default 7.0"}
+passed=0 failed=0 failures=()
+
+step() { # step NAME CMD...
+	local name=$1 t0 t1
+	shift
+	echo "=== check: $name"
+	t0=$(date +%s)
+	if "$@"; then
+		passed=$((passed + 1))
+		t1=$(date +%s)
+		echo "=== check: $name passed ($((t1 - t0)) s)"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "=== check: $name FAILED"
+	fi
+}
+
+step lint "$ZCRX_TOP/host-scripts/check-lint.sh"
+step unit "$ZCRX_TOP/host-scripts/check-unit.sh"
+for k in $CHECK_KERNELS; do
+	kv=$k
+	[ "$k" != default ] || kv=
+	step "vm-$k" env KERNEL="$kv" RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-$k" \
+		"$ZCRX_TOP/host-scripts/vm-test.sh"
+done
+
+echo
+[ "$failed" -eq 0 ] || echo "check: failed steps: ${failures[*]}"
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

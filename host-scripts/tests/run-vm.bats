@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# run-vm.sh: verdict decoding, timeout and argument errors, with a stub QEMU.
+
+setup() {
+	S="$BATS_TEST_DIRNAME/../run-vm.sh"
+	T="$BATS_TEST_TMPDIR"
+	: >"$T/kernel"
+	: >"$T/initrd"
+	export VM_NET=none VM_ACCEL=tcg
+	stub() { # stub EXIT-CODE [SLEEP]
+		printf '#!/bin/sh\necho "[ 1.0] booted" > "$(echo "$*" | sed -n "s/.*file,id=con,path=\\([^ ]*\\).*/\\1/p")"\nsleep %s\nexit %s\n' "${2:-0}" "$1" >"$T/qemu"
+		chmod +x "$T/qemu"
+		export QEMU="$T/qemu"
+	}
+}
+
+@test "guest pass (isa-debug-exit 0x20 -> 65) is pass" {
+	stub 65
+	run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/run/vm.status")" = pass ]
+}
+
+@test "guest fail (0x21 -> 67) is fail" {
+	stub 67
+	run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/run/vm.status")" = fail ]
+}
+
+@test "QEMU exit 0 (guest rebooted or panicked) is no-report" {
+	stub 0
+	run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 3 ]
+	[ "$(cat "$T/run/vm.status")" = no-report ]
+}
+
+@test "hang: the wall-clock timeout ends the VM and shows the console" {
+	stub 65 30
+	VM_TIMEOUT=1 run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 2 ]
+	[ "$(cat "$T/run/vm.status")" = timeout ]
+	[[ $output == *"timed out after 1s"* ]]
+	[[ $output == *"booted"* ]]
+}
+
+@test "the command line carries the test selection and the debug-exit device" {
+	stub 65
+	ZCRX_TESTS=query,arm run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	grep -qF 'zcrx.tests=query\,arm' "$T/run/qemu.cmd"
+	grep -qF 'isa-debug-exit\,iobase=0xf4' "$T/run/qemu.cmd"
+}
+
+@test "bad input: missing kernel, bad accel, bad timeout, missing QEMU" {
+	stub 65
+	run "$S" "$T/nokernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 1 ] && [[ $output == *"no kernel image at"* ]]
+	VM_ACCEL=warp run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 1 ] && [[ $output == *"VM_ACCEL=warp"* ]]
+	VM_TIMEOUT=soon run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 1 ] && [[ $output == *"VM_TIMEOUT=soon"* ]]
+	QEMU=/nonexistent/qemu run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: QEMU=/nonexistent/qemu: not found" ]
+}
