@@ -83,10 +83,9 @@ const char *zcrx_events_missing(void)
 {
 	const struct zcrx_caps *c = zcrx_caps();
 	static char why[200];
-	const char *nodev = zcrx_nodev_missing();
 
-	if (nodev)
-		return nodev;
+	if (c->zcrx_result)
+		return zcrx_nodev_missing();
 	if (!c->events) {
 		snprintf(why, sizeof(why),
 			 "zcrx events API missing: features 0x%x (need 0x%x), nr_ctrl_opcodes %u (need > %u), IO_URING_QUERY_ZCRX_EVENT result %d",
@@ -94,7 +93,7 @@ const char *zcrx_events_missing(void)
 			 ZCRX_CTRL_ARM_EVENT, c->event_result);
 		return why;
 	}
-	return NULL;
+	return zcrx_nodev_missing();
 }
 
 size_t rq_used_bytes(unsigned int rq_entries)
