@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Spec 2.4 (C01-C11): IORING_REGISTER_ZCRX_CTRL dispatch (io_zcrx_ctrl,
+ * zcrx.c:1596-1627) and the FLUSH_RQ / EXPORT / ADD_AREA payloads.
+ * ARM_EVENT has its own file (arm.c, rows A01-A09).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zcrx_lib.h"
+
+/* A page that is certainly not mapped. */
+static void *unmapped_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	munmap(p, 4096);
+	return p;
+}
+
+static struct zcrx_ctrl mk_ctrl(uint32_t id, uint32_t op)
+{
+	struct zcrx_ctrl c;
+
+	memset(&c, 0, sizeof(c));
+	c.zcrx_id = id;
+	c.op = op;
+	return c;
+}
+
+/* A SINGLE_ISSUER|DEFER_TASKRUN|CQE32 ring with a NODEV zcrx (no events). */
+static int zc_up(struct io_uring *ring, struct zcrx_ifq *z, size_t area_pages)
+{
+	int ret = ring_create(ring, ZCRX_RING_FLAGS);
+
+	if (ret)
+		return ret;
+	ifq_init(z, RQ_ENTRIES, REGION_SZ, area_pages);
+	return ifq_register(ring, z);
+}
+
+/* Import an exported zcrx box fd into @ring; 0 or -errno, id in @id. */
+static int import_box(struct io_uring *ring, int box_fd, uint32_t *id)
+{
+	struct io_uring_zcrx_ifq_reg reg;
+	int ret;
+
+	memset(&reg, 0, sizeof(reg));
+	reg.flags = ZCRX_REG_IMPORT;
+	reg.if_idx = box_fd;
+	ret = raw_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ, &reg, 1);
+	*id = reg.zcrx_id;
+	return ret;
+}
+
+static bool add_area_supported(void)
+{
+	return zcrx_caps()->zcrx.nr_ctrl_opcodes > ZCRX_CTRL_ADD_AREA;
+}
+
+#define REQUIRE_ADD_AREA() do {						\
+	REQUIRE_NODEV();						\
+	if (!add_area_supported())					\
+		SKIP(return, "ZCRX_CTRL_ADD_AREA unsupported: nr_ctrl_opcodes %u", \
+		     zcrx_caps()->zcrx.nr_ctrl_opcodes);		\
+} while (0)
+
+/* ---- C01 ------------------------------------------------------------------ */
+
+struct other_thread {
+	int ring_fd;
+	struct zcrx_ctrl ctrl;
+	unsigned int nr_args;
+	int ret;
+};
+
+static void *ctrl_thread(void *arg)
+{
+	struct other_thread *o = arg;
+
+	o->ret = zcrx_ctrl(o->ring_fd, &o->ctrl, o->nr_args);
+	return NULL;
+}
+
+static int ctrl_from_thread(int ring_fd, struct zcrx_ctrl c, unsigned int nr_args)
+{
+	struct other_thread o = { .ring_fd = ring_fd, .ctrl = c, .nr_args = nr_args,
+				  .ret = 1 };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, ctrl_thread, &o))
+		return 2;
+	pthread_join(th, NULL);
+	return o.ret;
+}
+
+TEST(other_task_eexist__C01)
+{
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+	uint32_t id;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	id = z.reg.zcrx_id;
+
+	EXPECT_EQ(-EEXIST, ctrl_from_thread(ring.ring_fd, mk_ctrl(id, ZCRX_CTRL_FLUSH_RQ), 0))
+		TH_LOG("C01: FLUSH_RQ from a second thread of the process");
+	EXPECT_EQ(-EEXIST, ctrl_from_thread(ring.ring_fd, mk_ctrl(id, ZCRX_CTRL_EXPORT), 0))
+		TH_LOG("C01: EXPORT from a second thread of the process");
+	/* the task check (register.c:814) comes before ctrl's own nr_args check */
+	EXPECT_EQ(-EEXIST, ctrl_from_thread(ring.ring_fd, mk_ctrl(id, ZCRX_CTRL_FLUSH_RQ), 1))
+		TH_LOG("C01: the submitter-task check precedes the nr_args check");
+	EXPECT_EQ(-EEXIST, ctrl_from_thread(ring.ring_fd, mk_ctrl(id + 1, ZCRX_CTRL_FLUSH_RQ), 0))
+		TH_LOG("C01: the submitter-task check precedes the id lookup");
+	/* control: the same call from the submitter task succeeds */
+	c = mk_ctrl(id, ZCRX_CTRL_FLUSH_RQ);
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C01: FLUSH_RQ from the ring's submitter task");
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- C02-C07 ------------------------------------------------------------------ */
+
+TEST(nr_args_nonzero_einval__C02)
+{
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_FLUSH_RQ);
+	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, &c, 1)) TH_LOG("C02: nr_args=1");
+	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, &c, 0xFFFFFFFF)) TH_LOG("C02: nr_args=~0");
+	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, unmapped_page(), 1))
+		TH_LOG("C02: nr_args is checked before arg is read (unreadable arg)");
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C02: control, nr_args=0");
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+TEST(arg_unreadable_efault__C03)
+{
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+	char *pg;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, NULL, 0)) TH_LOG("C03: arg NULL");
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, unmapped_page(), 0))
+		TH_LOG("C03: arg on an unmapped page");
+
+	/* a valid FLUSH_RQ ctrl whose last byte (of 72) is unmapped */
+	pg = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, pg);
+	ASSERT_EQ(0, munmap(pg + 4096, 4096));
+	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_FLUSH_RQ);
+	memcpy(pg + 4096 - (sizeof(c) - 1), &c, sizeof(c) - 1);
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, (void *)(pg + 4096 - (sizeof(c) - 1)), 0))
+		TH_LOG("C03: all %zu bytes are read: the last one unmapped", sizeof(c));
+	memcpy(pg + 4096 - sizeof(c), &c, sizeof(c));
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, (void *)(pg + 4096 - sizeof(c)), 0))
+		TH_LOG("C03: control, the same ctrl ending exactly at the page end");
+	munmap(pg, 4096);
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+FIXTURE(ctrl_resv) {};
+FIXTURE_SETUP(ctrl_resv) {}
+FIXTURE_TEARDOWN(ctrl_resv) {}
+FIXTURE_VARIANT(ctrl_resv) {
+	unsigned int idx;
+	uint32_t op;
+};
+FIXTURE_VARIANT_ADD(ctrl_resv, resv0_flush__C04) { .idx = 0, .op = ZCRX_CTRL_FLUSH_RQ };
+FIXTURE_VARIANT_ADD(ctrl_resv, resv1_flush__C04) { .idx = 1, .op = ZCRX_CTRL_FLUSH_RQ };
+FIXTURE_VARIANT_ADD(ctrl_resv, resv0_export__C04) { .idx = 0, .op = ZCRX_CTRL_EXPORT };
+FIXTURE_VARIANT_ADD(ctrl_resv, resv1_arm__C04) { .idx = 1, .op = ZCRX_CTRL_ARM_EVENT };
+
+TEST_F(ctrl_resv, efault_not_einval__C04)
+{
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	c = mk_ctrl(z.reg.zcrx_id, variant->op);
+	c.__resv[variant->idx] = 1;
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C04: op %u, __resv[%u]=1 gives EFAULT (every other reserved field gives EINVAL)",
+		       variant->op, variant->idx);
+	c.__resv[variant->idx] = 1ULL << 63;
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C04: op %u, __resv[%u] top bit", variant->op, variant->idx);
+	/* ordering: __resv is checked before the id lookup and the op */
+	c.zcrx_id = z.reg.zcrx_id + 1;
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C04: __resv is checked before the id (unknown id gives EFAULT, not ENXIO)");
+	c.op = 0xFFFFFFFF;
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C04: __resv is checked before the op");
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+TEST(unknown_id_enxio__C05)
+{
+	struct io_uring ring, other;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+	uint32_t id;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	ASSERT_EQ(0, ring_create(&other, ZCRX_RING_FLAGS));
+	id = z.reg.zcrx_id;
+
+	c = mk_ctrl(id + 1, ZCRX_CTRL_FLUSH_RQ);
+	EXPECT_EQ(-ENXIO, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C05: id %u + 1", id);
+	c = mk_ctrl(0xFFFFFFFF, ZCRX_CTRL_FLUSH_RQ);
+	EXPECT_EQ(-ENXIO, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C05: id 0xFFFFFFFF");
+	/* a valid id of another ring is unknown in this one */
+	c = mk_ctrl(id, ZCRX_CTRL_FLUSH_RQ);
+	EXPECT_EQ(-ENXIO, zcrx_ctrl(other.ring_fd, &c, 0))
+		TH_LOG("C05: id %u of ring A used on ring B, which has no zcrx", id);
+	c = mk_ctrl(id, ZCRX_CTRL_EXPORT);
+	EXPECT_EQ(-ENXIO, zcrx_ctrl(other.ring_fd, &c, 0))
+		TH_LOG("C05: EXPORT through a ring without that id");
+	c = mk_ctrl(id, ZCRX_CTRL_FLUSH_RQ);
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C05: control, the owning ring");
+	io_uring_queue_exit(&other);
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+TEST(unknown_id_before_op__C06)
+{
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+	uint32_t bad_op = zcrx_caps()->zcrx.nr_ctrl_opcodes;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	c = mk_ctrl(z.reg.zcrx_id + 1, bad_op);
+	EXPECT_EQ(-ENXIO, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C06: unknown id + op %u: the id is checked first", bad_op);
+	c = mk_ctrl(z.reg.zcrx_id + 1, 0xFFFFFFFF);
+	EXPECT_EQ(-ENXIO, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C06: unknown id + op 0xFFFFFFFF: the id is checked first");
+	/* control: the same ops on the known id are refused for the op */
+	c = mk_ctrl(z.reg.zcrx_id, bad_op);
+	EXPECT_EQ(-EOPNOTSUPP, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C06: control, known id + op %u", bad_op);
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+TEST(unknown_op_eopnotsupp__C07)
+{
+	uint32_t ops[3] = { zcrx_caps()->zcrx.nr_ctrl_opcodes,
+			    zcrx_caps()->zcrx.nr_ctrl_opcodes + 1, 0xFFFFFFFF };
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	/* the query's nr_ctrl_opcodes is the first op the kernel does not know */
+	if (!zcrx_events_missing()) {
+		EXPECT_EQ((__u32)__ZCRX_CTRL_LAST, ops[0])
+			TH_LOG("C07: query nr_ctrl_opcodes matches the uapi __ZCRX_CTRL_LAST");
+	}
+	for (int i = 0; i < 3; i++) {
+		c = mk_ctrl(z.reg.zcrx_id, ops[i]);
+		EXPECT_EQ(-EOPNOTSUPP, zcrx_ctrl(ring.ring_fd, &c, 0))
+			TH_LOG("C07: op %u", ops[i]);
+		/* nothing was written back */
+		EXPECT_EQ(ops[i], c.op) TH_LOG("C07: op %u: ctrl untouched", ops[i]);
+	}
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- C08 ------------------------------------------------------------------ */
+
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	uint32_t bit = 1u << (cap % 32);
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~bit;
+	d[cap / 32].permitted &= ~bit;
+	d[cap / 32].inheritable &= ~bit;
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+TEST(no_eperm_without_net_admin__C08)
+{
+	struct io_uring ring, ring2;
+	struct zcrx_ifq z, z2;
+	struct io_uring_zcrx_area_reg add;
+	struct zcrx_ctrl c;
+	void *mem;
+	uint32_t id;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	id = z.reg.zcrx_id;
+	ASSERT_EQ(0, ring_create(&ring2, ZCRX_RING_FLAGS));
+	ASSERT_EQ(0, drop_cap(CAP_NET_ADMIN)) TH_LOG("C08: capset dropping CAP_NET_ADMIN");
+
+	/* the drop is effective: a registration is refused (R01) */
+	ifq_init(&z2, RQ_ENTRIES, REGION_SZ, AREA_PAGES);
+	ASSERT_EQ(-EPERM, ifq_register(&ring2, &z2))
+		TH_LOG("C08: after the drop, IORING_REGISTER_ZCRX_IFQ gives EPERM");
+
+	c = mk_ctrl(id, ZCRX_CTRL_FLUSH_RQ);
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C08: FLUSH_RQ without CAP_NET_ADMIN");
+	c = mk_ctrl(id, ZCRX_CTRL_EXPORT);
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C08: EXPORT without CAP_NET_ADMIN");
+	EXPECT_LT(2U, c.zc_export.zcrx_fd) TH_LOG("C08: EXPORT wrote an fd back");
+	close(c.zc_export.zcrx_fd);
+	c = mk_ctrl(id, ZCRX_CTRL_FLUSH_RQ);
+	c.__resv[0] = 1;
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C08: validation errors are unchanged without the capability");
+	c = mk_ctrl(id, 0xFFFFFFFF);
+	EXPECT_EQ(-EOPNOTSUPP, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C08: an unknown op still gives EOPNOTSUPP, not EPERM");
+	if (!zcrx_events_missing()) {
+		/* nothing fired: EINVAL (A03), not EPERM */
+		EXPECT_EQ(-EINVAL, zcrx_arm(&ring, id, ZCRX_EVENT_COPY))
+			TH_LOG("C08: ARM_EVENT without CAP_NET_ADMIN reaches its own checks");
+	}
+	if (add_area_supported()) {
+		long page = sysconf(_SC_PAGESIZE);
+
+		mem = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, mem);
+		memset(&add, 0, sizeof(add));
+		add.addr = (uintptr_t)mem;
+		add.len = 4 * page;
+		c = mk_ctrl(id, ZCRX_CTRL_ADD_AREA);
+		c.zc_area.area_ptr = (uintptr_t)&add;
+		EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0))
+			TH_LOG("C08: ADD_AREA without CAP_NET_ADMIN");
+	}
+	ifq_release(&z2);
+	io_uring_queue_exit(&ring2);
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- C09 FLUSH_RQ payload ---------------------------------------------------- */
+
+FIXTURE(flush_resv) {};
+FIXTURE_SETUP(flush_resv) {}
+FIXTURE_TEARDOWN(flush_resv) {}
+FIXTURE_VARIANT(flush_resv) { unsigned int idx; uint64_t val; };
+FIXTURE_VARIANT_ADD(flush_resv, first__C09) { .idx = 0, .val = 1 };
+FIXTURE_VARIANT_ADD(flush_resv, last__C09) { .idx = 5, .val = 1ULL << 63 };
+
+TEST_F(flush_resv, einval__C09)
+{
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_FLUSH_RQ);
+	c.zc_flush.__resv[variant->idx] = variant->val;
+	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C09: zc_flush.__resv[%u]=0x%llx", variant->idx,
+		       (unsigned long long)variant->val);
+	c.zc_flush.__resv[variant->idx] = 0;
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C09: zero payload");
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * C09/C11 effect: a 2-page area is used up by 8 KiB of copied data. Then the
+ * buffers are given back (FLUSH_RQ of refill-ring entries) or a second area
+ * is added (ADD_AREA), and another 8 KiB must arrive. Without either, the
+ * next receive ends with -ENOMEM (NODEV has no page pool that would consume
+ * the refill ring by itself).
+ */
+#define SMALL_AREA	2
+#define CHUNK		8192
+
+struct data_cqes {
+	size_t bytes;
+	unsigned int n;
+	uint64_t off[16];
+	uint32_t len[16];
+	int last_res;		/* res of a final (no F_MORE) recv CQE, or 1 */
+};
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Collect data CQEs until @bytes arrived, recv ended, or 2 s passed. */
+static void collect(struct io_uring *ring, size_t bytes, struct data_cqes *d)
+{
+	long long end = ms_now() + 2000;
+
+	memset(d, 0, sizeof(*d));
+	d->last_res = 1;
+	while (d->bytes < bytes && d->last_res > 0 && ms_now() < end) {
+		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
+		struct io_uring_cqe *cqe;
+
+		if (io_uring_wait_cqe_timeout(ring, &cqe, &ts))
+			continue;
+		if (cqe->user_data == RECV_UD) {
+			struct io_uring_zcrx_cqe *rc = (void *)cqe->big_cqe;
+
+			if (!(cqe->flags & IORING_CQE_F_MORE))
+				d->last_res = cqe->res;
+			if (cqe->res > 0) {
+				if (d->n < 16) {
+					d->off[d->n] = rc->off;
+					d->len[d->n] = cqe->res;
+				}
+				d->n++;
+				d->bytes += cqe->res;
+			}
+		}
+		io_uring_cqe_seen(ring, cqe);
+	}
+}
+
+static uint32_t *rq_word(struct zcrx_ifq *z, uint32_t off)
+{
+	return (uint32_t *)((char *)z->region + off);
+}
+
+FIXTURE(refill) {};
+FIXTURE_SETUP(refill) {}
+FIXTURE_TEARDOWN(refill) {}
+FIXTURE_VARIANT(refill) {
+	bool flush;		/* return the buffers with FLUSH_RQ */
+	bool add_area;		/* ADD_AREA a second 2-page area */
+};
+FIXTURE_VARIANT_ADD(refill, control_enomem__C09) { 0 };
+FIXTURE_VARIANT_ADD(refill, flush_rq_returns_buffers__C09) { .flush = true };
+FIXTURE_VARIANT_ADD(refill, add_area_adds_buffers__C11) { .add_area = true };
+
+TEST_F(refill, second_chunk)
+{
+	struct io_uring_zcrx_area_reg area2;
+	struct io_uring_zcrx_rqe *rqes;
+	struct data_cqes d1, d2;
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+	uint32_t mask, tail;
+	void *mem2;
+	int rx, tx;
+
+	REQUIRE_NODEV();
+	if (variant->add_area)
+		REQUIRE_ADD_AREA();
+	ASSERT_EQ(0, zc_up(&ring, &z, SMALL_AREA));
+	ASSERT_NE(NULL, z.region);
+	ASSERT_EQ(0, tcp_pair(&rx, &tx));
+	ASSERT_EQ(0, submit_recvzc(&ring, rx, z.reg.zcrx_id));
+
+	ASSERT_EQ(0, send_pattern(tx, CHUNK, 1));
+	collect(&ring, CHUNK, &d1);
+	ASSERT_EQ((size_t)CHUNK, d1.bytes) TH_LOG("first %d bytes fill the %d-page area",
+						   CHUNK, SMALL_AREA);
+	ASSERT_EQ(1, d1.last_res) TH_LOG("recvzc still armed after the first chunk");
+	ASSERT_GE(16U, d1.n);
+
+	mask = z.reg.rq_entries - 1;
+	rqes = (void *)((char *)z.region + z.reg.offsets.rqes);
+	EXPECT_EQ(0U, *rq_word(&z, z.reg.offsets.head)) TH_LOG("refill head before");
+	if (variant->flush) {
+		tail = *rq_word(&z, z.reg.offsets.tail);
+		for (unsigned int i = 0; i < d1.n; i++) {
+			rqes[(tail + i) & mask].off = d1.off[i];
+			rqes[(tail + i) & mask].len = d1.len[i];
+			rqes[(tail + i) & mask].__pad = 0;
+		}
+		__atomic_store_n(rq_word(&z, z.reg.offsets.tail), tail + d1.n, __ATOMIC_RELEASE);
+		c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_FLUSH_RQ);
+		EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C09: FLUSH_RQ");
+		EXPECT_EQ(tail + d1.n, __atomic_load_n(rq_word(&z, z.reg.offsets.head),
+						       __ATOMIC_ACQUIRE))
+			TH_LOG("C09: FLUSH_RQ consumed all %u refill entries", d1.n);
+	}
+	if (variant->add_area) {
+		long page = sysconf(_SC_PAGESIZE);
+
+		mem2 = mmap(NULL, SMALL_AREA * page, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, mem2);
+		memset(&area2, 0, sizeof(area2));
+		area2.addr = (uintptr_t)mem2;
+		area2.len = SMALL_AREA * page;
+		c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_ADD_AREA);
+		c.zc_area.area_ptr = (uintptr_t)&area2;
+		EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C11: ADD_AREA on NODEV");
+		EXPECT_EQ((__u64)1 << IORING_ZCRX_AREA_SHIFT, area2.rq_area_token)
+			TH_LOG("C11: the token of area index 1 is written back");
+	}
+
+	ASSERT_EQ(0, send_pattern(tx, CHUNK, 2));
+	collect(&ring, CHUNK, &d2);
+	if (!variant->flush && !variant->add_area) {
+		EXPECT_EQ(0U, d2.bytes) TH_LOG("control: no buffer left for the second chunk");
+		EXPECT_EQ(-ENOMEM, d2.last_res) TH_LOG("control: recvzc ends with -ENOMEM");
+	} else {
+		EXPECT_EQ((size_t)CHUNK, d2.bytes) TH_LOG("second chunk received");
+		EXPECT_EQ(1, d2.last_res) TH_LOG("recvzc still armed");
+	}
+	if (variant->add_area)
+		for (unsigned int i = 0; i < d2.n && i < 16; i++) {
+			EXPECT_EQ(1ULL, d2.off[i] >> IORING_ZCRX_AREA_SHIFT)
+				TH_LOG("C11: data CQE %u lands in the added area", i);
+		}
+	if (variant->flush)
+		for (unsigned int i = 0; i < d2.n && i < 16; i++) {
+			EXPECT_EQ(0ULL, d2.off[i] >> IORING_ZCRX_AREA_SHIFT)
+				TH_LOG("C09: data CQE %u reuses the flushed area 0", i);
+		}
+	close(rx);
+	close(tx);
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- C10 EXPORT -------------------------------------------------------------- */
+
+FIXTURE(export_payload) {};
+FIXTURE_SETUP(export_payload) {}
+FIXTURE_TEARDOWN(export_payload) {}
+FIXTURE_VARIANT(export_payload) { int word; uint32_t val; };	/* word -1: zcrx_fd */
+FIXTURE_VARIANT_ADD(export_payload, zcrx_fd__C10) { .word = -1, .val = 1 };
+FIXTURE_VARIANT_ADD(export_payload, resv1_first__C10) { .word = 0, .val = 1 };
+FIXTURE_VARIANT_ADD(export_payload, resv1_last__C10) { .word = 10, .val = 0x80000000 };
+
+TEST_F(export_payload, einval__C10)
+{
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c, before;
+	int fds_before, fds_after;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_EXPORT);
+	if (variant->word < 0)
+		c.zc_export.zcrx_fd = variant->val;
+	else
+		c.zc_export.__resv1[variant->word] = variant->val;
+	before = c;
+	fds_before = dup(0);
+	close(fds_before);
+	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C10: nonzero EXPORT payload word %d", variant->word);
+	EXPECT_EQ(0, memcmp(&before, &c, sizeof(c))) TH_LOG("C10: nothing written back");
+	fds_after = dup(0);
+	close(fds_after);
+	EXPECT_EQ(fds_before, fds_after) TH_LOG("C10: no fd was installed");
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+TEST(export_success_writes_fd__C10)
+{
+	struct io_uring ring, ring2;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+	char link[64], path[64];
+	ssize_t n;
+	uint32_t id2;
+	int fd, next;
+
+	REQUIRE_NODEV();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	next = dup(0);
+	close(next);
+	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_EXPORT);
+	ASSERT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C10: EXPORT");
+	fd = c.zc_export.zcrx_fd;
+	EXPECT_EQ(next, fd) TH_LOG("C10: the lowest free fd is written into zc_export.zcrx_fd");
+	EXPECT_EQ(z.reg.zcrx_id, c.zcrx_id) TH_LOG("C10: zcrx_id written back unchanged");
+	EXPECT_EQ((__u32)ZCRX_CTRL_EXPORT, c.op) TH_LOG("C10: op written back unchanged");
+	for (int i = 0; i < 11; i++) {
+		EXPECT_EQ(0U, c.zc_export.__resv1[i]) TH_LOG("C10: __resv1[%d]", i);
+	}
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD)) TH_LOG("C10: the fd is O_CLOEXEC");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_LT(0, n);
+	link[n] = 0;
+	EXPECT_STREQ("anon_inode:[zcrx]", link) TH_LOG("C10: the fd is a [zcrx] box");
+	/* the box is usable: another ring imports it */
+	ASSERT_EQ(0, ring_create(&ring2, ZCRX_RING_FLAGS));
+	EXPECT_EQ(0, import_box(&ring2, fd, &id2)) TH_LOG("C10: the exported fd imports");
+	/* a second export gives a second fd */
+	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_EXPORT);
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C10: second EXPORT");
+	EXPECT_NE((__u32)fd, c.zc_export.zcrx_fd) TH_LOG("C10: a new fd each time");
+	close(c.zc_export.zcrx_fd);
+	close(fd);
+	io_uring_queue_exit(&ring2);
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- C11 ADD_AREA payload ------------------------------------------------------ */
+
+TEST(add_area_errors__C11)
+{
+	struct io_uring_zcrx_area_reg a;
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct zcrx_ctrl c;
+	long page = sysconf(_SC_PAGESIZE);
+	void *mem;
+
+	REQUIRE_ADD_AREA();
+	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
+	mem = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(&a, 0, sizeof(a));
+	a.addr = (uintptr_t)mem;
+	a.len = 4 * page;
+
+	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_ADD_AREA);
+	c.zc_area.area_ptr = 0;
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C11: area_ptr 0");
+	c.zc_area.area_ptr = (uintptr_t)unmapped_page();
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C11: area_ptr unmapped");
+	/* the area is read before the payload __resv is checked */
+	c.zc_area.__resv[0] = 1;
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0))
+		TH_LOG("C11: unreadable area + payload __resv: EFAULT first");
+
+	c.zc_area.area_ptr = (uintptr_t)&a;
+	c.zc_area.__resv[0] = 1;
+	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C11: zc_area.__resv[0]");
+	c.zc_area.__resv[0] = 0;
+	c.zc_area.__resv[4] = 1ULL << 63;
+	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C11: zc_area.__resv[4]");
+	c.zc_area.__resv[4] = 0;
+	a.rq_area_token = 1ULL << IORING_ZCRX_AREA_SHIFT;
+	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C11: rq_area_token != 0");
+	EXPECT_EQ(1ULL << IORING_ZCRX_AREA_SHIFT, a.rq_area_token)
+		TH_LOG("C11: the refused token is not overwritten");
+	a.rq_area_token = 0;
+
+	/* success: the token of the next area index is written back */
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C11: ADD_AREA succeeds on NODEV");
+	EXPECT_EQ(1ULL << IORING_ZCRX_AREA_SHIFT, a.rq_area_token)
+		TH_LOG("C11: token of area index 1");
+	a.rq_area_token = 0;
+	a.addr += 2 * page;
+	a.len = 2 * page;
+	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C11: a third area");
+	EXPECT_EQ(2ULL << IORING_ZCRX_AREA_SHIFT, a.rq_area_token)
+		TH_LOG("C11: token of area index 2");
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+}
+
+TEST(add_area_netdev_gone_efault__C11)
+{
+	REQUIRE_ADD_AREA();
+	SKIP(return,
+	     "C11 'netdev gone' (ifq->dev && !ifq->netdev -> EFAULT, zcrx.c:1581-1582) needs a zcrx bound to a real NIC queue that is then removed; NODEV has dev == NULL so the check never fires");
+}
+
+TEST_HARNESS_MAIN

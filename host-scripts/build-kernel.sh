@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# make kernel: build a bzImage for the VM, out of tree, and write its
+# description (as fetch-kernel.sh does) to $1 when given.
+#   KSRC=debian (default)  Debian's linux-source-$KSRC_VERSION, unpacked once
+#                          under build/src/, kernel-config/patches/ applied
+#   KSRC=/path/to/tree     a developer's tree, used read-only (never modified)
+#   KCONFIG=lean|debug     lean.config, or lean.config + debug.config
+# Config: tinyconfig + fragments, olddefconfig, then every option the
+# fragments ask for is verified; missing ones are listed and the build stops.
+# Output dir: build/kbuild/<source>-<config>/ (O=), so switching back and
+# forth between sources and configs rebuilds only what changed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/apt-private.sh"
+
+out_env=${1:-}
+KSRC=${KSRC:-debian}
+KCONFIG=${KCONFIG:-lean}
+KSRC_VERSION=${KSRC_VERSION:-7.3}
+JOBS=${JOBS:-$(nproc)}
+frag_dir="$ZCRX_TOP/kernel-config"
+
+case $KCONFIG in
+lean) frags=("$frag_dir/lean.config") ;;
+debug) frags=("$frag_dir/lean.config" "$frag_dir/debug.config") ;;
+*) die "KCONFIG=$KCONFIG: expected lean or debug" ;;
+esac
+
+for t in gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl xz:xz-utils; do
+	need_cmd "${t%%:*}" "${t#*:}"
+done
+for h in libelf.h:libelf-dev openssl/opensslv.h:libssl-dev; do
+	[ -f "/usr/include/${h%%:*}" ] || { is_root && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${h#*:}" >/dev/null 2>&1; } ||
+		die "${h#*:} missing; run as root: apt-get install ${h#*:}"
+done
+
+# --- the source tree -------------------------------------------------------
+if [ "$KSRC" = debian ]; then
+	src_id="debian-$KSRC_VERSION"
+	srcdir="$BUILD_DIR/src/linux-source-$KSRC_VERSION"
+	if [ ! -f "$srcdir/.zcrx-unpacked" ]; then
+		apt_private_update
+		pkg="linux-source-$KSRC_VERSION"
+		deb=$(apt_fetch "$pkg")
+		log "unpacking $(basename "$deb") into $srcdir"
+		rm -rf "$srcdir" "$srcdir.tmp"
+		mkdir -p "$srcdir.tmp"
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$pkg.tar.xz" | xz -dc -T0 |
+			tar -x -C "$srcdir.tmp" --strip-components=1 ||
+			die "cannot unpack $(basename "$deb")"
+		mv "$srcdir.tmp" "$srcdir"
+		basename "$deb" >"$srcdir/.zcrx-unpacked"
+	fi
+	"$ZCRX_TOP/host-scripts/apply-patches.sh" "$srcdir" "$frag_dir/patches"
+else
+	[ -d "$KSRC" ] || die "KSRC=$KSRC: no such directory"
+	srcdir=$(cd "$KSRC" && pwd)
+	if [ ! -f "$srcdir/Makefile" ] || [ ! -f "$srcdir/Kconfig" ] || [ ! -d "$srcdir/arch/x86" ]; then
+		die "KSRC=$KSRC: not a Linux kernel tree (no Makefile, Kconfig and arch/x86)"
+	fi
+	[ -f "$srcdir/io_uring/zcrx.c" ] || die "KSRC=$KSRC: this tree has no io_uring zcrx (io_uring/zcrx.c)"
+	src_id="ksrc-$(printf '%s' "$srcdir" | sha256sum | cut -c1-12)"
+	# an in-tree build would make O= builds refuse; say so rather than clean it
+	[ ! -f "$srcdir/.config" ] || die "KSRC=$KSRC has an in-tree .config; run 'make mrproper' there (this tool never modifies your tree)"
+fi
+
+# --- configure -------------------------------------------------------------
+obj="$BUILD_DIR/kbuild/$src_id-$KCONFIG"
+mkdir -p "$obj"
+log "configuring $src_id ($KCONFIG) in $obj"
+cfg_log="$obj/config.log"
+{
+	make -C "$srcdir" O="$obj" tinyconfig &&
+		"$srcdir/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" &&
+		make -C "$srcdir" O="$obj" olddefconfig
+} >"$cfg_log" 2>&1 || die "kernel configuration failed; see $cfg_log"
+
+missing=()
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*)
+		grep -qxF "$line" "$obj/.config" || missing+=("$line")
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }
+		opt=${opt%% *}
+		! grep -q "^$opt=" "$obj/.config" || missing+=("$line")
+		;;
+	esac
+done < <(cat "${frags[@]}")
+if [ "${#missing[@]}" -gt 0 ]; then
+	die "options lost after olddefconfig (dependencies unmet?): ${missing[*]}"
+fi
+
+# --- build -----------------------------------------------------------------
+build_log="$obj/build.log"
+log "building bzImage with -j$JOBS (log: $build_log)"
+t0=$(date +%s)
+if ! make -C "$srcdir" O="$obj" -j"$JOBS" bzImage >"$build_log" 2>&1; then
+	err=$(grep -m1 -E 'error:|Error [0-9]' "$build_log" || tail -n 1 "$build_log")
+	die "kernel build failed: $err (log: $build_log)"
+fi
+log "bzImage ready in $(( $(date +%s) - t0 )) s: $obj/arch/x86/boot/bzImage"
+
+if [ -n "$out_env" ]; then
+	{
+		printf 'KREL=%q\n' "$(cat "$obj/include/config/kernel.release" 2>/dev/null || echo unknown)"
+		printf 'VMLINUZ=%q\n' "$obj/arch/x86/boot/bzImage"
+		printf 'MODROOT=%q\n' ""
+		printf 'KDESC=%q\n' "built $src_id $KCONFIG"
+	} >"$out_env"
+fi
