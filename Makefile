@@ -11,8 +11,11 @@ export VM_ACCEL ?= auto
 export VM_NET ?= auto
 export VM_TIMEOUT ?=
 export ZCRX_TESTS := $(TESTS)
+export KSRC ?=
+export KCONFIG ?= lean
+export MUTANTS ?=
 
-.PHONY: help vm-test check unit lint deps clean distclean
+.PHONY: help vm-test check unit lint deps kernel mutants bench clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -21,11 +24,17 @@ help:
 	@echo "  make unit        host-side unit tests only (bats)"
 	@echo "  make lint        shellcheck of every host script"
 	@echo "  make deps        fetch toolchain packages only"
+	@echo "  make kernel      build a lean bzImage from Debian's linux-source-7.3 (or KSRC=)"
+	@echo "  make mutants     mutation testing of the suite against io_uring/zcrx.c and query.c"
+	@echo "  make bench       time vm-test over RUNS=5 runs (COLD=1: from an empty build dir)"
 	@echo "  make clean       remove build outputs (keeps downloaded packages)"
 	@echo "  make distclean   remove build/ and results/"
 	@echo "knobs (default):"
 	@echo "  KERNEL=          Debian cloud kernel version (7.3.4; e.g. 7.3, 7.2, 7.0, 6.19) or a bzImage path"
 	@echo "  MODULES=         modules dir for a bzImage KERNEL (none)"
+	@echo "  KSRC=            build and boot a kernel: 'debian' (linux-source-7.3 + kernel-config/patches) or a tree path (read-only)"
+	@echo "  KCONFIG=         lean | debug (KASAN, lockdep, kmemleak, DEBUG_NET, ...) for KSRC builds (lean)"
+	@echo "  MUTANTS=         a mutant file or directory for 'make mutants' (kernel-config/mutants)"
 	@echo "  TESTS=           comma list of guest test binaries (all)"
 	@echo "  VM_ACCEL=        auto | kvm | tcg (auto: kvm when /dev/kvm is usable)"
 	@echo "  VM_NET=          auto | tap | hub | none (auto: tap when root)"
@@ -37,6 +46,16 @@ vm-test:
 
 deps:
 	@host-scripts/fetch-toolchain.sh
+
+kernel:
+	@KSRC=$${KSRC:-debian} host-scripts/build-kernel.sh
+
+mutants:
+	@host-scripts/mutants.sh
+
+RUNS ?= 5
+bench:
+	@host-scripts/bench.sh $(RUNS)
 
 unit:
 	@host-scripts/check-unit.sh

@@ -51,6 +51,14 @@ if [ "$KSRC" = debian ]; then
 		mv "$srcdir.tmp" "$srcdir"
 		basename "$deb" >"$srcdir/.zcrx-unpacked"
 	fi
+	# a mutation run that was killed may have left a mutant in place
+	if [ "${ZCRX_MUTATING:-0}" != 1 ]; then
+		while IFS= read -r f; do
+			warn "restoring ${f%.zcrx-orig} left mutated by an interrupted 'make mutants'"
+			mv -f "$f" "${f%.zcrx-orig}"
+			touch "${f%.zcrx-orig}"
+		done < <(find "$srcdir/io_uring" "$srcdir/net" -name '*.zcrx-orig' 2>/dev/null)
+	fi
 	"$ZCRX_TOP/host-scripts/apply-patches.sh" "$srcdir" "$frag_dir/patches"
 else
 	[ -d "$KSRC" ] || die "KSRC=$KSRC: no such directory"

@@ -20,7 +20,12 @@ if [ -z "${QEMU:-}" ]; then
 else
 	command -v "$QEMU" >/dev/null 2>&1 || die "QEMU=$QEMU: not found"
 fi
-KERNEL="$KERNEL" "$ZCRX_TOP/host-scripts/fetch-kernel.sh" "$rundir/kernel.env"
+if [ -n "${KSRC:-}" ]; then
+	[ -z "$KERNEL" ] || die "KERNEL=$KERNEL and KSRC=$KSRC: give one of them"
+	"$ZCRX_TOP/host-scripts/build-kernel.sh" "$rundir/kernel.env"
+else
+	KERNEL="$KERNEL" "$ZCRX_TOP/host-scripts/fetch-kernel.sh" "$rundir/kernel.env"
+fi
 # shellcheck disable=SC1091
 . "$rundir/kernel.env"
 
