@@ -26,13 +26,6 @@ debug) frags=("$frag_dir/lean.config" "$frag_dir/debug.config") ;;
 *) die "KCONFIG=$KCONFIG: expected lean or debug" ;;
 esac
 
-for t in gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl xz:xz-utils; do
-	need_cmd "${t%%:*}" "${t#*:}"
-done
-for h in libelf.h:libelf-dev openssl/opensslv.h:libssl-dev; do
-	[ -f "/usr/include/${h%%:*}" ] || { is_root && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${h#*:}" >/dev/null 2>&1; } ||
-		die "${h#*:} missing; run as root: apt-get install ${h#*:}"
-done
 
 # --- the source tree -------------------------------------------------------
 if [ "$KSRC" = debian ]; then
@@ -71,6 +64,15 @@ else
 	# an in-tree build would make O= builds refuse; say so rather than clean it
 	[ ! -f "$srcdir/.config" ] || die "KSRC=$KSRC has an in-tree .config; run 'make mrproper' there (this tool never modifies your tree)"
 fi
+
+# --- build dependencies (after the arguments are known to be good) --------
+for t in gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl xz:xz-utils; do
+	need_cmd "${t%%:*}" "${t#*:}"
+done
+for h in libelf.h:libelf-dev openssl/opensslv.h:libssl-dev; do
+	[ -f "/usr/include/${h%%:*}" ] || { is_root && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${h#*:}" >/dev/null 2>&1; } ||
+		die "${h#*:} missing; run as root: apt-get install ${h#*:}"
+done
 
 # --- configure -------------------------------------------------------------
 obj="$BUILD_DIR/kbuild/$src_id-$KCONFIG"
