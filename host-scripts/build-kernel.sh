@@ -32,6 +32,8 @@ if [ "$KSRC" = debian ]; then
 	src_id="debian-$KSRC_VERSION"
 	srcdir="$BUILD_DIR/src/linux-source-$KSRC_VERSION"
 	if [ ! -f "$srcdir/.zcrx-unpacked" ]; then
+		need_cmd xz xz-utils
+		need_cmd dpkg-deb dpkg
 		apt_private_update
 		pkg="linux-source-$KSRC_VERSION"
 		deb=$(apt_fetch "$pkg")
