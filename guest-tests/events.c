@@ -1,0 +1,866 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Spec section 3 (E-rows): delivery of zcrx event CQEs, driven by loopback
+ * TCP traffic received with IORING_OP_RECV_ZC on NODEV registrations. In
+ * NODEV mode every payload frag is copied (io_zcrx_copy_frag), so every
+ * copy that moves > 0 bytes is a COPY occurrence (E01).
+ *
+ * Exactness: a test process is freshly forked, so its task page_frag (where
+ * tcp_sendmsg copies the payload, net/ipv4/tcp.c:1284) starts empty. A
+ * single write() of n <= 4096 bytes is then one skb with one frag, even with
+ * the order-0 fallback of skb_page_frag_refill, as long as the writes of a
+ * test stay within 4096 bytes in total. Reaping the data of one write before
+ * the next one keeps writes in separate skbs. A frag copy emits one CQE per
+ * <= PAGE_SIZE chunk into a fresh buffer (io_zcrx_copy_chunk).
+ *
+ * Not here: E02 (head copies, head_path.c); E04/E05/E19 need a page pool on
+ * a zcrx-capable NIC (ALLOC_FAIL is unreachable in NODEV); E09 needs a
+ * GFP_ATOMIC io_kiocb allocation failure (fault injection); the GFP_NOWAIT
+ * drop half of E16 likewise. E16's overflow-list half is tested.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zcrx_lib.h"
+
+#define NOP_UD		0x9090ULL
+#define SEED		7
+#define POISON		0xA5
+#define AREA_SMALL	4	/* pages of the private ifq that marks ctx free */
+
+/* ---- set-up ----------------------------------------------------------------- */
+
+static size_t page_sz(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* First valid stats offset: end of the refill ring, aligned as queried. */
+static __u64 stats_offset(void)
+{
+	__u64 a = zcrx_caps()->event.stats_off_alignment;
+
+	if (!a)
+		a = 1;
+	return (rq_used_bytes(RQ_ENTRIES) + a - 1) / a * a;
+}
+
+struct env {
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	int rx, tx;
+};
+
+/* Ring + NODEV ifq (+ event desc when @desc) + connected loopback pair. */
+static int env_setup(struct env *e, unsigned int ring_flags, size_t area_pages,
+		     bool desc, __u64 ud, __u32 mask, __u32 flags)
+{
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	e->rx = e->tx = -1;
+	ret = ring_create(&e->ring, ring_flags);
+	if (ret)
+		return ret;
+	ifq_init(&e->z, RQ_ENTRIES, REGION_SZ, area_pages);
+	if (!e->z.area_mem)
+		return -ENOMEM;
+	if (desc)
+		ifq_set_events(&e->z, ud, mask, flags,
+			       (flags & ZCRX_EVENT_DESC_FLAG_STATS) ? stats_offset() : 0);
+	ret = ifq_register(&e->ring, &e->z);
+	if (ret)
+		return ret;
+	if (!e->z.region)
+		return -ENOMEM;
+	return tcp_pair(&e->rx, &e->tx);
+}
+
+/* ---- traffic ---------------------------------------------------------------- */
+
+static unsigned char pat(size_t pos, unsigned int seed)
+{
+	return (unsigned char)(pos * 13 + seed + (pos >> 8));
+}
+
+/* One write() of @len pattern bytes at stream position @base. */
+static int write_once(int fd, size_t base, size_t len, unsigned int seed)
+{
+	static unsigned char buf[32768];
+	ssize_t w;
+
+	if (len > sizeof(buf))
+		return -E2BIG;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = pat(base + i, seed);
+	w = write(fd, buf, len);
+	if (w < 0)
+		return -errno;
+	return (size_t)w == len ? 0 : -EIO;
+}
+
+/* RECV_ZC SQE published and entered WITHOUT IORING_ENTER_GETEVENTS, which
+ * io_uring_submit() may add (spec 1.6): flush the SQ tail as liburing does. */
+static int submit_recvzc_nogetevents(struct io_uring *ring, int sock, __u32 id)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, sock, NULL, 0, 0);
+	sqe->ioprio |= IORING_RECV_MULTISHOT;
+	sqe->zcrx_ifq_idx = id;
+	sqe->user_data = RECV_UD;
+	io_uring_smp_store_release(ring->sq.ktail, ring->sq.sqe_tail);
+	ring->sq.sqe_head = ring->sq.sqe_tail;
+	return io_uring_enter(ring->ring_fd, 1, 0, 0, NULL);
+}
+
+/* Queue @n NOPs (their CQEs post at submit). */
+static int post_nops(struct io_uring *ring, unsigned int n)
+{
+	while (n) {
+		struct io_uring_sqe *sqe;
+		unsigned int batch = 0;
+		int ret;
+
+		while (batch < n && (sqe = io_uring_get_sqe(ring))) {
+			io_uring_prep_nop(sqe);
+			sqe->user_data = NOP_UD;
+			batch++;
+		}
+		ret = io_uring_submit(ring);
+		if (ret != (int)batch)
+			return ret < 0 ? ret : -EIO;
+		n -= batch;
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static unsigned int sq_flags(struct io_uring *ring)
+{
+	return IO_URING_READ_ONCE(*ring->sq.kflags);
+}
+
+/* Run local task work until @flag shows in sq_flags or @timeout_ms passes. */
+static bool wait_sq_flag(struct io_uring *ring, unsigned int flag, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+
+	do {
+		io_uring_get_events(ring);
+		if (sq_flags(ring) & flag)
+			return true;
+		usleep(10000);
+	} while (now_ms() < end);
+	return false;
+}
+
+static long wait_vmpin(long want, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	long kb;
+
+	for (;;) {
+		kb = vm_pinned_kb();
+		if (kb == want || now_ms() > end)
+			return kb;
+		usleep(20000);
+	}
+}
+
+/* ---- CQE log ---------------------------------------------------------------- */
+
+struct cqrec {
+	__u64 ud;
+	__s32 res;
+	__u32 flags;
+	__u64 big[2];
+	bool has_big;
+};
+
+struct cqlog {
+	struct cqrec c[160];
+	unsigned int n;		/* every CQE, in CQ order */
+	__u64 ev_ud;		/* event user_data to dispatch on */
+	void *area;
+	int seed;		/* payload check when >= 0 */
+	size_t bytes;		/* payload bytes of data CQEs */
+	unsigned int data;	/* RECV_UD with F_MORE and res > 0 */
+	unsigned int events;	/* ev_ud without F_MORE */
+	unsigned int ev_bad;	/* events with res != COPY or flags != 0 or big != 0 */
+	unsigned int other;	/* anything else, except the final recv CQE */
+	int final;		/* res of the final (no F_MORE) recv CQE; 1 = none */
+	int bad_payload;
+};
+
+static void log_init(struct cqlog *l, struct env *e, __u64 ev_ud, int seed)
+{
+	memset(l, 0, sizeof(*l));
+	l->ev_ud = ev_ud;
+	l->area = e->z.area_mem;
+	l->seed = seed;
+	l->final = 1;
+}
+
+static void log_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe)
+{
+	bool big = (ring->flags & IORING_SETUP_CQE32) || (cqe->flags & IORING_CQE_F_32);
+	struct cqrec r = { .ud = cqe->user_data, .res = cqe->res, .flags = cqe->flags,
+			   .has_big = big };
+
+	if (big) {
+		r.big[0] = cqe->big_cqe[0];
+		r.big[1] = cqe->big_cqe[1];
+	}
+	if (l->n < sizeof(l->c) / sizeof(l->c[0]))
+		l->c[l->n] = r;
+	l->n++;
+	if (r.ud == l->ev_ud && !(r.flags & IORING_CQE_F_MORE)) {
+		l->events++;
+		if (r.res != (int)ZCRX_EVENT_COPY || r.flags || r.big[0] || r.big[1])
+			l->ev_bad++;
+	} else if (r.ud == RECV_UD && (r.flags & IORING_CQE_F_MORE) && r.res > 0) {
+		const struct io_uring_zcrx_cqe *z = (const void *)cqe->big_cqe;
+		const unsigned char *d = (const unsigned char *)l->area +
+					 (z->off & ~IORING_ZCRX_AREA_MASK);
+
+		if (l->seed >= 0)
+			for (int i = 0; i < r.res; i++)
+				if (d[i] != pat(l->bytes + i, l->seed))
+					l->bad_payload++;
+		l->bytes += r.res;
+		l->data++;
+	} else if (r.ud == RECV_UD && !(r.flags & IORING_CQE_F_MORE)) {
+		l->final = r.res;
+	} else {
+		l->other++;
+	}
+}
+
+/* Log every CQE already visible, without entering the kernel. */
+static void drain(struct io_uring *ring, struct cqlog *l)
+{
+	struct io_uring_cqe *cqe;
+
+	while (io_uring_cq_ready(ring) && !io_uring_peek_cqe(ring, &cqe)) {
+		log_cqe(ring, l, cqe);
+		io_uring_cqe_seen(ring, cqe);
+	}
+}
+
+/* Wait (running local task work) until @upto payload bytes or a final recv
+ * CQE were logged, then one more short wait for events queued last. */
+static void collect(struct io_uring *ring, struct cqlog *l, size_t upto)
+{
+	long long end = now_ms() + 5000;
+	bool settled = false;
+
+	for (;;) {
+		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
+		struct io_uring_cqe *cqe;
+
+		io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+		drain(ring, l);
+		if (now_ms() > end)
+			break;
+		if (l->bytes >= upto || l->final <= 0) {
+			if (settled)
+				break;
+			settled = true;
+		}
+	}
+}
+
+/* ---- export / import ---------------------------------------------------------- */
+
+static int export_ifq(int ring_fd, __u32 id, int *fd)
+{
+	struct zcrx_ctrl c = { .zcrx_id = id, .op = ZCRX_CTRL_EXPORT };
+	int ret = zcrx_ctrl(ring_fd, &c, 0);
+
+	if (!ret)
+		*fd = c.zc_export.zcrx_fd;
+	return ret;
+}
+
+static int import_ifq(struct io_uring *ring, int fd, __u32 *id)
+{
+	struct io_uring_zcrx_ifq_reg reg = { .if_idx = fd, .flags = ZCRX_REG_IMPORT };
+	int ret = raw_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ, &reg, 1);
+
+	if (!ret)
+		*id = reg.zcrx_id;
+	return ret;
+}
+
+/* ================================================================================ */
+
+/* E01: a NODEV frag copy of > 0 bytes fires COPY once. */
+TEST(copy_fires__E01)
+{
+	volatile struct zcrx_stats *st;
+	struct cqlog l;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	collect(&e.ring, &l, 1000);
+	EXPECT_EQ(1000U, l.bytes) TH_LOG("E01: payload delivered");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E01: payload intact");
+	EXPECT_EQ(1U, l.data) TH_LOG("E01: one frag of 1000 bytes, one chunk");
+	EXPECT_EQ(1U, l.events) TH_LOG("E01: exactly one COPY event");
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E01: the event is COPY");
+	EXPECT_EQ(0U, l.other) TH_LOG("E01: no other CQE");
+	st = ifq_stats(&e.z);
+	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E01: the copy was a frag copy");
+	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E01: the COPY fired bit is set");
+}
+
+/* E03: no free buffer: copy_chunk gets -ENOMEM before copying anything. */
+TEST(no_buffer_enomem_no_event__E03)
+{
+	volatile struct zcrx_stats *st;
+	struct cqlog l;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	/* one-page area: the first 1000-byte copy takes its only buffer, which
+	 * is never returned (no refill-ring entries are written) */
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	st = ifq_stats(&e.z);
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	collect(&e.ring, &l, 1000);
+	ASSERT_EQ(1000U, l.bytes) TH_LOG("E03: first copy uses the only buffer");
+	ASSERT_EQ(1U, l.events) TH_LOG("E03: first copy fired COPY");
+	ASSERT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E03: re-arm after the first event");
+	ASSERT_EQ(0, write_once(e.tx, 1000, 1000, SEED));
+	collect(&e.ring, &l, 2000);
+	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("E03: recvzc ends with -ENOMEM");
+	EXPECT_EQ(1000U, l.bytes) TH_LOG("E03: nothing more was copied");
+	EXPECT_EQ(1U, l.events) TH_LOG("E03: a 0-byte copy fires no COPY event");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E03: the 0-byte copy did not set the fired bit");
+	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E03: no stats for the failed copy");
+	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("E03: no stats for the failed copy");
+}
+
+/* E03: CQ full: io_zcrx_queue_cqe fails, the copy returns -ENOSPC. */
+TEST(cq_full_enospc_no_event__E03)
+{
+	volatile struct zcrx_stats *st;
+	struct cqlog l;
+	struct env e;
+	unsigned int cq;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	st = ifq_stats(&e.z);
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	cq = e.ring.cq.ring_entries;
+	ASSERT_EQ(0, post_nops(&e.ring, cq));
+	ASSERT_EQ(cq, io_uring_cq_ready(&e.ring)) TH_LOG("E03: CQ filled with NOPs");
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	/* the recvzc completion itself overflows: wait for that */
+	ASSERT_TRUE(wait_sq_flag(&e.ring, IORING_SQ_CQ_OVERFLOW, 3000))
+		TH_LOG("E03: the recvzc completion went to the overflow list");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E03: -ENOSPC copy did not set the COPY fired bit");
+	EXPECT_EQ(0ULL, st->copy_count) TH_LOG("E03: nothing counted");
+	EXPECT_EQ(0ULL, st->copy_bytes) TH_LOG("E03: nothing counted");
+	log_init(&l, &e, EVENT_UD, -1);
+	drain(&e.ring, &l);
+	EXPECT_EQ(cq, l.other) TH_LOG("E03: the NOPs");
+	collect(&e.ring, &l, 1000);
+	EXPECT_EQ(-ENOSPC, l.final) TH_LOG("E03: recvzc ended with -ENOSPC");
+	EXPECT_EQ(0U, l.data) TH_LOG("E03: no data CQE");
+	EXPECT_EQ(0U, l.events) TH_LOG("E03: no COPY event");
+}
+
+/* E03: a partial copy (> 0 bytes, then no buffer) does fire. */
+TEST(partial_copy_fires__E03)
+{
+	struct cqlog l;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, 0));
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+	/* 6000 bytes in one write: one 6000-byte frag (order-3 page_frag) or
+	 * 4096 + 1904 (order-0 fallback); either way one page is copied and
+	 * the next chunk finds no buffer */
+	ASSERT_EQ(0, write_once(e.tx, 0, 6000, SEED));
+	collect(&e.ring, &l, 6000);
+	EXPECT_EQ(page_sz(), l.bytes) TH_LOG("E03: one page copied");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E03: payload intact");
+	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("E03: then -ENOMEM");
+	EXPECT_EQ(1U, l.events) TH_LOG("E03: the partial copy fired COPY");
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E03: COPY contents");
+	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E03: fired bit set by the partial copy");
+}
+
+/* E06: a type outside type_mask posts nothing and sets no fired bit. */
+TEST(unsubscribed_copy_silent__E06)
+{
+	volatile struct zcrx_stats *st;
+	struct cqlog l;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_ALLOC_FAIL, ZCRX_EVENT_DESC_FLAG_STATS));
+	st = ifq_stats(&e.z);
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	collect(&e.ring, &l, 1000);
+	EXPECT_EQ(1000U, l.bytes) TH_LOG("E06: data delivered");
+	EXPECT_EQ(0U, l.events) TH_LOG("E06: no event CQE for an unsubscribed type");
+	EXPECT_EQ(0U, l.other) TH_LOG("E06: no other CQE");
+	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E06: a copy did happen");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E06: no COPY fired bit");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL))
+		TH_LOG("E06: no ALLOC_FAIL fired bit either (NODEV)");
+}
+
+/* E07: type_mask 0, or no event_desc: no master_ctx, no events ever. */
+FIXTURE(no_master) {};
+FIXTURE_SETUP(no_master) {}
+FIXTURE_TEARDOWN(no_master) {}
+FIXTURE_VARIANT(no_master) {
+	bool desc;
+};
+FIXTURE_VARIANT_ADD(no_master, mask0_stats__E07) { .desc = true };
+FIXTURE_VARIANT_ADD(no_master, no_desc__E07) { .desc = false };
+
+TEST_F(no_master, never_posts__E07)
+{
+	struct cqlog l;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, variant->desc, EVENT_UD,
+			       0, variant->desc ? ZCRX_EVENT_DESC_FLAG_STATS : 0));
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	collect(&e.ring, &l, 1000);
+	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
+	collect(&e.ring, &l, 1700);
+	EXPECT_EQ(1700U, l.bytes) TH_LOG("E07: data delivered");
+	EXPECT_EQ(2U, l.data) TH_LOG("E07: one data CQE per write");
+	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E07: no CQE besides data");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E07: nothing fired");
+	if (variant->desc) {
+		volatile struct zcrx_stats *st = ifq_stats(&e.z);
+
+		EXPECT_EQ(2ULL, st->copy_count) TH_LOG("E07: stats work without events");
+		EXPECT_EQ(1700ULL, st->copy_bytes) TH_LOG("E07: stats work without events");
+	}
+}
+
+/* E08: fire-once until ARM_EVENT clears the bit. */
+TEST(fire_once_until_armed__E08)
+{
+	volatile struct zcrx_stats *st;
+	struct cqlog l;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	st = ifq_stats(&e.z);
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	collect(&e.ring, &l, 1000);
+	EXPECT_EQ(1U, l.events) TH_LOG("E08: first copy fires");
+
+	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
+	collect(&e.ring, &l, 1700);
+	EXPECT_EQ(1700U, l.bytes) TH_LOG("E08: second copy delivered");
+	EXPECT_EQ(1U, l.events) TH_LOG("E08: second copy does not fire (bit still set)");
+	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("E08: the second copy happened");
+
+	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E08: arm clears the bit");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E08: bit already clear");
+
+	ASSERT_EQ(0, write_once(e.tx, 1700, 300, SEED));
+	collect(&e.ring, &l, 2000);
+	EXPECT_EQ(2000U, l.bytes) TH_LOG("E08: third copy delivered");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E08: payload intact");
+	EXPECT_EQ(2U, l.events) TH_LOG("E08: after arm the next copy fires once more");
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E08: both events are COPY");
+	EXPECT_EQ(0U, l.other) TH_LOG("E08: no other CQE");
+}
+
+/*
+ * E10, E11, E13 with a controlled CQ: the data is in the socket before the
+ * RECV_ZC is submitted, so the submit copies it inline and commits the data
+ * CQE; the COPY event is local task work that only a GETEVENTS enter runs.
+ * The free CQ slots are poisoned before that, so every field the kernel
+ * writes for the event (and the ones it must not write) is checked.
+ */
+FIXTURE(layout) {};
+FIXTURE_SETUP(layout) {}
+FIXTURE_TEARDOWN(layout) {}
+FIXTURE_VARIANT(layout) {
+	unsigned int ring_flags;
+};
+FIXTURE_VARIANT_ADD(layout, cqe32__E11) {
+	.ring_flags = ZCRX_RING_FLAGS | IORING_SETUP_TASKRUN_FLAG };
+FIXTURE_VARIANT_ADD(layout, mixed__E11) {
+	.ring_flags = MIXED_RING_FLAGS | IORING_SETUP_TASKRUN_FLAG };
+
+TEST_F(layout, deferred_event_cqe__E10_E11_E13)
+{
+	bool cqe32 = variant->ring_flags & IORING_SETUP_CQE32;
+	size_t slot = cqe32 ? 32 : 16;
+	/* a data CQE takes one 32-byte slot on CQE32, two 16-byte slots on MIXED */
+	unsigned int data_slots = cqe32 ? 1 : 2;
+	struct io_uring_cqe *cqe;
+	unsigned char *cqes;
+	unsigned int mask, tail;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, variant->ring_flags, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, 0));
+	cqes = (unsigned char *)e.ring.cq.cqes;
+	mask = e.ring.cq.ring_mask;
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id))
+		TH_LOG("E13: io_uring_enter(fd, 1, 0, 0) submits the recvzc");
+
+	/* E13: the data CQE is visible, the event is not */
+	tail = io_uring_smp_load_acquire(e.ring.cq.ktail);
+	EXPECT_EQ(data_slots, tail) TH_LOG("E13/E11: only the data CQE was posted inline");
+	ASSERT_EQ(0, io_uring_peek_cqe(&e.ring, &cqe));
+	EXPECT_EQ(RECV_UD, cqe->user_data) TH_LOG("E13: first CQE is the data");
+	EXPECT_EQ(1000, cqe->res) TH_LOG("E13: data CQE res");
+	EXPECT_EQ(IORING_CQE_F_MORE | (cqe32 ? 0U : IORING_CQE_F_32), cqe->flags)
+		TH_LOG("E11: data CQE flags (F_32 on a MIXED ring)");
+	EXPECT_TRUE((sq_flags(&e.ring) & IORING_SQ_TASKRUN) != 0)
+		TH_LOG("E13: IORING_SQ_TASKRUN flags the queued event (TASKRUN_FLAG ring)");
+	/* A06: the fired bit is set when the event is queued */
+	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E13: arm returns 0 before the event CQE exists");
+	EXPECT_EQ(data_slots, io_uring_smp_load_acquire(e.ring.cq.ktail))
+		TH_LOG("E13: arm does not post the event");
+
+	/* poison every free slot, then let GETEVENTS run the local work */
+	for (unsigned int i = tail; i < e.ring.cq.ring_entries; i++)
+		memset(cqes + (size_t)(i & mask) * slot, POISON, slot);
+	ASSERT_EQ(0, io_uring_get_events(&e.ring));
+	EXPECT_EQ(tail + 1, io_uring_smp_load_acquire(e.ring.cq.ktail))
+		TH_LOG("E11: the event takes exactly one slot (16 bytes on MIXED, 32 on CQE32)");
+	EXPECT_FALSE((sq_flags(&e.ring) & IORING_SQ_TASKRUN) != 0)
+		TH_LOG("E13: running the local work clears IORING_SQ_TASKRUN");
+	cqe = (struct io_uring_cqe *)(cqes + (size_t)(tail & mask) * slot);
+	EXPECT_EQ(EVENT_UD, cqe->user_data) TH_LOG("E10: user_data = desc.user_data");
+	EXPECT_EQ((int)ZCRX_EVENT_COPY, cqe->res) TH_LOG("E10: res is the type index");
+	EXPECT_EQ(0U, cqe->flags) TH_LOG("E10/E11: flags 0 (no F_MORE, F_NOTIF, F_32)");
+	if (cqe32) {
+		EXPECT_EQ(0ULL, cqe->big_cqe[0]) TH_LOG("E11: big_cqe[0] zeroed");
+		EXPECT_EQ(0ULL, cqe->big_cqe[1]) TH_LOG("E11: big_cqe[1] zeroed");
+	} else {
+		unsigned char *next = cqes + (size_t)((tail + 1) & mask) * slot;
+		bool untouched = true;
+
+		for (size_t i = 0; i < slot; i++)
+			untouched &= next[i] == POISON;
+		EXPECT_TRUE(untouched) TH_LOG("E11: the slot after the 16-byte event is not written");
+	}
+}
+
+/* E12: traffic through an importer's id posts the event to the creator. */
+TEST(event_goes_to_creator__E12)
+{
+	struct io_uring imp;
+	struct cqlog l, la;
+	struct env e;
+	__u32 imp_id;
+	int fd;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, 0));
+	ASSERT_EQ(0, export_ifq(e.ring.ring_fd, e.z.reg.zcrx_id, &fd));
+	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
+	ASSERT_EQ(0, import_ifq(&imp, fd, &imp_id));
+	close(fd);
+	ASSERT_EQ(0, submit_recvzc(&imp, e.rx, imp_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	collect(&imp, &l, 1000);
+	EXPECT_EQ(1000U, l.bytes) TH_LOG("E12: data arrives on the importer");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E12: payload intact");
+	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E12: no event on the importer");
+
+	log_init(&la, &e, EVENT_UD, -1);
+	ASSERT_EQ(0, io_uring_get_events(&e.ring));
+	drain(&e.ring, &la);
+	EXPECT_EQ(1U, la.n) TH_LOG("E12: exactly one CQE on the creator");
+	EXPECT_EQ(1U, la.events) TH_LOG("E12: the COPY event is on the creator ring");
+	EXPECT_EQ(0U, la.ev_bad) TH_LOG("E12: COPY contents");
+	EXPECT_EQ(0, zcrx_arm(&imp, imp_id, ZCRX_EVENT_COPY))
+		TH_LOG("E12: fired state is per ifq: arm through the importer's id");
+}
+
+/* E14: the event comes after every data CQE of the copy that fired it. */
+TEST(event_after_its_data__E14)
+{
+	struct cqlog l;
+	struct env e;
+	/* 3 pages + 100 bytes in one write: one frag (order-3 page_frag) or four
+	 * page frags (fallback); both give 4 chunks: 4096, 4096, 4096, 100 */
+	size_t len = 3 * page_sz() + 100;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, 0));
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, len, SEED));
+	collect(&e.ring, &l, len);
+	EXPECT_EQ(len, l.bytes) TH_LOG("E14: data delivered");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E14: payload intact");
+	ASSERT_EQ(5U, l.n) TH_LOG("E14: 4 data CQEs and 1 event");
+	for (unsigned int i = 0; i < 4; i++) {
+		EXPECT_EQ(RECV_UD, l.c[i].ud) TH_LOG("E14: CQE %u is data", i);
+	}
+	EXPECT_EQ(EVENT_UD, l.c[4].ud) TH_LOG("E14: the event is last");
+	EXPECT_EQ((int)ZCRX_EVENT_COPY, l.c[4].res) TH_LOG("E14: COPY");
+}
+
+/* E15: arming before the pending event is reaped gives a second CQE. */
+TEST(arm_before_reap_two_cqes__E15)
+{
+	struct cqlog l;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, 0));
+	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id));
+	drain(&e.ring, &l);
+	ASSERT_EQ(1000U, l.bytes) TH_LOG("E15: first copy done inline");
+	ASSERT_EQ(0U, l.events) TH_LOG("E15: its event is still queued, not posted");
+	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E15: arm while the first event is pending");
+	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
+	collect(&e.ring, &l, 1700);
+	EXPECT_EQ(1700U, l.bytes) TH_LOG("E15: second copy delivered");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E15: payload intact");
+	EXPECT_EQ(2U, l.events) TH_LOG("E15: both events appear, no coalescing");
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E15: both are COPY");
+	EXPECT_EQ(0U, l.other) TH_LOG("E15: no other CQE");
+}
+
+/*
+ * E16: event CQE with a full CQ. io_post_aux_cqe puts it on the overflow
+ * list (GFP_NOWAIT allocation); the drop path (allocation failure,
+ * cq_overflow++) needs fault injection and is not reachable here.
+ */
+TEST(cq_full_event_overflows__E16)
+{
+	volatile struct zcrx_stats *st;
+	struct io_uring_cqe *cqe;
+	struct cqlog l;
+	struct env e;
+	unsigned int cq, head, seen = 0, evs = 0;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	st = ifq_stats(&e.z);
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	cq = e.ring.cq.ring_entries;
+	/* leave exactly one slot: the data CQE takes it, the event overflows */
+	ASSERT_EQ(0, post_nops(&e.ring, cq - 1));
+	ASSERT_EQ(cq - 1, io_uring_cq_ready(&e.ring));
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	ASSERT_TRUE(wait_sq_flag(&e.ring, IORING_SQ_CQ_OVERFLOW, 3000))
+		TH_LOG("E16: the event went to the overflow list");
+	EXPECT_EQ(cq, io_uring_cq_ready(&e.ring)) TH_LOG("E16: the CQ is full");
+	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
+		TH_LOG("E16: nothing dropped (cq_overflow)");
+	io_uring_for_each_cqe(&e.ring, head, cqe) {
+		if (cqe->user_data == EVENT_UD)
+			evs++;
+		if (++seen == cq) {
+			EXPECT_EQ(RECV_UD, cqe->user_data) TH_LOG("E16: the last slot holds the data");
+		}
+	}
+	EXPECT_EQ(0U, evs) TH_LOG("E16: the event is not in the CQ");
+	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("E16: the copy happened");
+	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E16: fired bit set although the CQE is not visible");
+
+	/* consume exactly the visible CQEs; the next enter flushes the overflow */
+	io_uring_cq_advance(&e.ring, cq);
+	ASSERT_EQ(0, io_uring_get_events(&e.ring));
+	log_init(&l, &e, EVENT_UD, -1);
+	drain(&e.ring, &l);
+	EXPECT_EQ(1U, l.n) TH_LOG("E16: one CQE flushed from the overflow list");
+	EXPECT_EQ(1U, l.events) TH_LOG("E16: it is the event");
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E16: COPY contents preserved");
+	EXPECT_FALSE((sq_flags(&e.ring) & IORING_SQ_CQ_OVERFLOW) != 0)
+		TH_LOG("E16: overflow list empty again");
+	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
+		TH_LOG("E16: still nothing dropped");
+}
+
+/*
+ * E17: the creator ring closes while an importer keeps the ifq. The creator
+ * also holds a private ifq with its own small area: VmPin dropping by that
+ * area means the creator ctx was freed, i.e. io_ring_exit_work (which runs
+ * io_terminate_zcrx first) has finished.
+ */
+TEST(creator_closed_events_stop__E17)
+{
+	struct zcrx_ifq priv;
+	struct io_uring imp;
+	struct cqlog l;
+	struct env e;
+	long before, want;
+	__u32 imp_id;
+	void *map;
+	int fd;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ifq_init(&priv, RQ_ENTRIES, REGION_SZ, AREA_SMALL);
+	ASSERT_EQ(0, ifq_register(&e.ring, &priv));
+	ASSERT_EQ(0, export_ifq(e.ring.ring_fd, e.z.reg.zcrx_id, &fd));
+	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
+	ASSERT_EQ(0, import_ifq(&imp, fd, &imp_id));
+	close(fd);
+	/* both are the first id of their ring, so the region offset is shared */
+	ASSERT_EQ(e.z.reg.zcrx_id, imp_id);
+	map = mmap(NULL, REGION_SZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		   imp.ring_fd, e.z.rd.mmap_offset);
+	ASSERT_NE(MAP_FAILED, map) TH_LOG("E17: importer maps the region");
+
+	/* region mappings hold the creator's file: drop them, then close */
+	munmap(e.z.region, e.z.region_len);
+	munmap(priv.region, priv.region_len);
+	before = vm_pinned_kb();
+	want = before - (long)(AREA_SMALL * page_sz() / 1024);
+	io_uring_queue_exit(&e.ring);
+	ASSERT_EQ(want, wait_vmpin(want, 10000))
+		TH_LOG("E17: creator ctx freed (private area unpinned)");
+
+	ASSERT_EQ(0, submit_recvzc(&imp, e.rx, imp_id));
+	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	collect(&imp, &l, 1000);
+	EXPECT_EQ(1000U, l.bytes) TH_LOG("E17: data still flows through the importer");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E17: payload intact");
+	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E17: no event anywhere visible");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&imp, imp_id, ZCRX_EVENT_COPY))
+		TH_LOG("E17: no master_ctx, so the fired bit is never set");
+	EXPECT_EQ(1ULL, ((volatile struct zcrx_stats *)((char *)map + stats_offset()))->copy_count)
+		TH_LOG("E17: stats keep counting");
+	EXPECT_EQ(1000ULL, ((volatile struct zcrx_stats *)((char *)map + stats_offset()))->copy_bytes)
+		TH_LOG("E17: stats keep counting");
+	EXPECT_EQ(before - (long)(AREA_SMALL * page_sz() / 1024), vm_pinned_kb())
+		TH_LOG("E17: the shared ifq's area stays pinned");
+}
+
+/* E18: close with an event queued (and already re-armed): nothing leaks. */
+TEST(close_with_pending_event_unpins__E18)
+{
+	struct cqlog l;
+	struct env e;
+	long base, reg;
+
+	REQUIRE_EVENTS();
+	base = vm_pinned_kb();
+	ASSERT_LE(0, base) TH_LOG("E18: VmPin readable");
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	reg = vm_pinned_kb();
+	EXPECT_EQ(base + (long)(AREA_PAGES * page_sz() / 1024), reg)
+		TH_LOG("E18: the area is accounted in pinned_vm");
+	log_init(&l, &e, EVENT_UD, -1);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id));
+	drain(&e.ring, &l);
+	ASSERT_EQ(1000U, l.bytes) TH_LOG("E18: copied inline");
+	ASSERT_EQ(0U, l.events) TH_LOG("E18: the event is pending");
+	ASSERT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E18: arm done while the event is pending");
+	/* the region mapping holds the ring file: drop it so close releases */
+	munmap(e.z.region, e.z.region_len);
+	io_uring_queue_exit(&e.ring);
+	EXPECT_EQ(base, wait_vmpin(base, 10000))
+		TH_LOG("E18: VmPin back to baseline: ctx and ifq freed despite the pending event");
+}
+
+/*
+ * E20: desc.user_data equal to the recv's user_data is accepted; the event
+ * is then only told apart by its shape (no F_MORE, res 1, flags 0), which a
+ * final 1-byte recv CQE would share: applications must use a unique value.
+ */
+TEST(user_data_collision_accepted__E20)
+{
+	struct cqlog l;
+	struct env e;
+
+	REQUIRE_EVENTS();
+	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, RECV_UD,
+			       1u << ZCRX_EVENT_COPY, 0))
+		TH_LOG("E20: desc.user_data == recv user_data is not rejected");
+	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
+	log_init(&l, &e, RECV_UD, SEED);
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	collect(&e.ring, &l, 1000);
+	ASSERT_EQ(2U, l.n) TH_LOG("E20: data CQE + event CQE");
+	EXPECT_EQ(RECV_UD, l.c[0].ud) TH_LOG("E20: data");
+	EXPECT_EQ(IORING_CQE_F_MORE, l.c[0].flags) TH_LOG("E20: data has F_MORE");
+	EXPECT_EQ(RECV_UD, l.c[1].ud) TH_LOG("E20: the event carries the same user_data");
+	EXPECT_EQ(1, l.c[1].res) TH_LOG("E20: res 1 (COPY) reads like a 1-byte result");
+	EXPECT_EQ(0U, l.c[1].flags) TH_LOG("E20: no F_MORE: reads like the recv's final CQE");
+	/* yet the recv is alive: the CQE was the event, not its termination */
+	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
+	collect(&e.ring, &l, 1700);
+	EXPECT_EQ(1700U, l.bytes) TH_LOG("E20: the recvzc keeps delivering");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E20: payload intact");
+	EXPECT_EQ(3U, l.n) TH_LOG("E20: one more data CQE only (fire-once)");
+}
+
+TEST_HARNESS_MAIN
