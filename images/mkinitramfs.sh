@@ -17,7 +17,11 @@ root=$(mktemp -d "${out}.root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{proc,sys,dev,tmp,run,tests,modules,bin}
 cp "$init" "$root/init"
-while read -r t; do cp "$tests/$t" "$root/tests/"; done <"$tests/order"
+while read -r t; do
+	[ -n "$t" ] || continue
+	[ -x "$tests/$t" ] || die "test binary $tests/$t is missing"
+	cp "$tests/$t" "$root/tests/"
+done <"$tests/order"
 cp "$tests/order" "$root/tests/order"
 
 if [ -n "$modroot" ]; then
