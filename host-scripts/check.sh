@@ -5,6 +5,8 @@
 #   vm-7.3 the guest suite on the default Debian 7.3 kernel
 #   vm-7.0 the guest suite on a 7.0-series kernel (no events API: must
 #          give 0 failures, the 7.3 cases skipping with reasons)
+#   vm-lean the lean kernel built from Debian's linux-source-7.3 with
+#          kernel-config/patches/ (CHECK_LEAN=0 leaves it out)
 # Ends with "check: N passed, N failed" and a non-zero exit on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,9 +35,14 @@ step unit "$ZCRX_TOP/host-scripts/check-unit.sh"
 for k in $CHECK_KERNELS; do
 	kv=$k
 	[ "$k" != default ] || kv=
-	step "vm-$k" env KERNEL="$kv" RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-$k" \
+	step "vm-$k" env KERNEL="$kv" KSRC= RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-$k" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
 done
+
+if [ "${CHECK_LEAN:-1}" = 1 ]; then
+	step vm-lean env KERNEL= KSRC=debian KCONFIG=lean RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-lean" \
+		"$ZCRX_TOP/host-scripts/vm-test.sh"
+fi
 
 echo
 [ "$failed" -eq 0 ] || echo "check: failed steps: ${failures[*]}"
