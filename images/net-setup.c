@@ -172,6 +172,24 @@ static int make_remote_ns(FILE *log)
 	return open("/run/netns/" NET_REMOTE_NS, O_RDONLY | O_CLOEXEC);
 }
 
+/* Number of rx queues of @ifname, from sysfs. */
+static int rx_queues(const char *ifname)
+{
+	char path[300];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "rx-", 3);
+	closedir(d);
+	return n;
+}
+
 int net_setup(FILE *log)
 {
 	char local[IFNAMSIZ], remote[IFNAMSIZ];
@@ -216,7 +234,7 @@ int net_setup(FILE *log)
 	setenv("REMOTE_V6", NET_REMOTE_V6, 1);
 	setenv("REMOTE_TYPE", "netns", 1);
 	setenv("REMOTE_ARGS", NET_REMOTE_NS, 1);
-	fprintf(log, "# net: NETIF=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s)\n",
-		local, NET_LOCAL_V4, NET_REMOTE_V4, remote, NET_REMOTE_NS);
+	fprintf(log, "# net: NETIF=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s), %d rx queues\n",
+		local, NET_LOCAL_V4, NET_REMOTE_V4, remote, NET_REMOTE_NS, rx_queues(local));
 	return 1;
 }
