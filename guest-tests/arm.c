@@ -303,12 +303,8 @@ TEST(arm_before_event_cqe_posted__A06)
 	pfd.events = POLLIN;
 	ASSERT_EQ(1, poll(&pfd, 1, 2000)) TH_LOG("A06: data queued on the receiver");
 
-	sqe = io_uring_get_sqe(&ring);
+	sqe = prep_recvzc(&ring, rx, z.reg.zcrx_id);
 	ASSERT_NE(NULL, sqe);
-	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, rx, NULL, 0, 0);
-	sqe->ioprio |= IORING_RECV_MULTISHOT;
-	sqe->zcrx_ifq_idx = z.reg.zcrx_id;
-	sqe->user_data = RECV_UD;
 	/* publish the SQE ourselves: io_uring_submit may add GETEVENTS */
 	__atomic_store_n(ring.sq.ktail, ring.sq.sqe_tail, __ATOMIC_RELEASE);
 	ring.sq.sqe_head = ring.sq.sqe_tail;
@@ -339,28 +335,6 @@ TEST(arm_before_event_cqe_posted__A06)
 
 /* ---- A07/A08: importers -------------------------------------------------------- */
 
-static int export_box(struct io_uring *ring, uint32_t id, int *fd)
-{
-	struct zcrx_ctrl c = { .zcrx_id = id, .op = ZCRX_CTRL_EXPORT };
-	int ret = zcrx_ctrl(ring->ring_fd, &c, 0);
-
-	*fd = c.zc_export.zcrx_fd;
-	return ret;
-}
-
-static int import_box(struct io_uring *ring, int box_fd, uint32_t *id)
-{
-	struct io_uring_zcrx_ifq_reg reg;
-	int ret;
-
-	memset(&reg, 0, sizeof(reg));
-	reg.flags = ZCRX_REG_IMPORT;
-	reg.if_idx = box_fd;
-	ret = raw_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ, &reg, 1);
-	*id = reg.zcrx_id;
-	return ret;
-}
-
 TEST(fired_state_shared_with_importer__A07)
 {
 	struct io_uring ring, imp;
@@ -371,9 +345,9 @@ TEST(fired_state_shared_with_importer__A07)
 	REQUIRE_EVENTS();
 	ASSERT_EQ(0, arm_up(&ring, &z, COPY_MASK, false));
 	id = z.reg.zcrx_id;
-	ASSERT_EQ(0, export_box(&ring, id, &box)) TH_LOG("A07: EXPORT");
+	ASSERT_EQ(0, zcrx_export(&ring, id, &box)) TH_LOG("A07: EXPORT");
 	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
-	ASSERT_EQ(0, import_box(&imp, box, &imp_id)) TH_LOG("A07: import into a second ring");
+	ASSERT_EQ(0, zcrx_import(&imp, box, &imp_id)) TH_LOG("A07: import into a second ring");
 	close(box);
 
 	EXPECT_EQ(-EINVAL, zcrx_arm(&imp, imp_id, ZCRX_EVENT_COPY))
@@ -427,9 +401,9 @@ TEST(arm_ignores_master_ctx__A08)
 	/* its region mapping would keep the creator ring file alive */
 	ifq_release(&priv);
 
-	ASSERT_EQ(0, export_box(&ring, z.reg.zcrx_id, &box));
+	ASSERT_EQ(0, zcrx_export(&ring, z.reg.zcrx_id, &box));
 	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
-	ASSERT_EQ(0, import_box(&imp, box, &imp_id));
+	ASSERT_EQ(0, zcrx_import(&imp, box, &imp_id));
 	close(box);
 
 	ASSERT_EQ(0, traffic_start(&ring, z.reg.zcrx_id, &rx, &tx));
@@ -444,8 +418,7 @@ TEST(arm_ignores_master_ctx__A08)
 
 	pin_before = vm_pinned_kb();
 	ASSERT_LE(pin_kb, pin_before) TH_LOG("A08: VmPin counts the private area");
-	munmap(z.region, z.region_len);		/* same reason as above */
-	z.region = NULL;
+	ifq_unmap_region(&z);		/* same reason as above */
 	io_uring_queue_exit(&ring);
 	for (int i = 0; i < 500; i++) {
 		pin_now = vm_pinned_kb();

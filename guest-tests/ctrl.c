@@ -18,15 +18,6 @@
 
 #include "zcrx_lib.h"
 
-/* A page that is certainly not mapped. */
-static void *unmapped_page(void)
-{
-	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	munmap(p, 4096);
-	return p;
-}
-
 static struct zcrx_ctrl mk_ctrl(uint32_t id, uint32_t op)
 {
 	struct zcrx_ctrl c;
@@ -46,20 +37,6 @@ static int zc_up(struct io_uring *ring, struct zcrx_ifq *z, size_t area_pages)
 		return ret;
 	ifq_init(z, RQ_ENTRIES, REGION_SZ, area_pages);
 	return ifq_register(ring, z);
-}
-
-/* Import an exported zcrx box fd into @ring; 0 or -errno, id in @id. */
-static int import_box(struct io_uring *ring, int box_fd, uint32_t *id)
-{
-	struct io_uring_zcrx_ifq_reg reg;
-	int ret;
-
-	memset(&reg, 0, sizeof(reg));
-	reg.flags = ZCRX_REG_IMPORT;
-	reg.if_idx = box_fd;
-	ret = raw_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ, &reg, 1);
-	*id = reg.zcrx_id;
-	return ret;
 }
 
 static bool add_area_supported(void)
@@ -300,20 +277,6 @@ TEST(unknown_op_eopnotsupp__C07)
 
 /* ---- C08 ------------------------------------------------------------------ */
 
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-	uint32_t bit = 1u << (cap % 32);
-
-	if (syscall(SYS_capget, &h, d))
-		return -errno;
-	d[cap / 32].effective &= ~bit;
-	d[cap / 32].permitted &= ~bit;
-	d[cap / 32].inheritable &= ~bit;
-	return syscall(SYS_capset, &h, d) ? -errno : 0;
-}
-
 TEST(no_eperm_without_net_admin__C08)
 {
 	struct io_uring ring, ring2;
@@ -327,7 +290,7 @@ TEST(no_eperm_without_net_admin__C08)
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	id = z.reg.zcrx_id;
 	ASSERT_EQ(0, ring_create(&ring2, ZCRX_RING_FLAGS));
-	ASSERT_EQ(0, drop_cap(CAP_NET_ADMIN)) TH_LOG("C08: capset dropping CAP_NET_ADMIN");
+	ASSERT_EQ(0, drop_capability(CAP_NET_ADMIN)) TH_LOG("C08: capset dropping CAP_NET_ADMIN");
 
 	/* the drop is effective: a registration is refused (R01) */
 	ifq_init(&z2, RQ_ENTRIES, REGION_SZ, AREA_PAGES);
@@ -418,22 +381,14 @@ struct data_cqes {
 	int last_res;		/* res of a final (no F_MORE) recv CQE, or 1 */
 };
 
-static long long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Collect data CQEs until @bytes arrived, recv ended, or 2 s passed. */
 static void collect(struct io_uring *ring, size_t bytes, struct data_cqes *d)
 {
-	long long end = ms_now() + 2000;
+	long long end = now_ms() + 2000;
 
 	memset(d, 0, sizeof(*d));
 	d->last_res = 1;
-	while (d->bytes < bytes && d->last_res > 0 && ms_now() < end) {
+	while (d->bytes < bytes && d->last_res > 0 && now_ms() < end) {
 		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
 		struct io_uring_cqe *cqe;
 
@@ -626,7 +581,7 @@ TEST(export_success_writes_fd__C10)
 	EXPECT_STREQ("anon_inode:[zcrx]", link) TH_LOG("C10: the fd is a [zcrx] box");
 	/* the box is usable: another ring imports it */
 	ASSERT_EQ(0, ring_create(&ring2, ZCRX_RING_FLAGS));
-	EXPECT_EQ(0, import_box(&ring2, fd, &id2)) TH_LOG("C10: the exported fd imports");
+	EXPECT_EQ(0, zcrx_import(&ring2, fd, &id2)) TH_LOG("C10: the exported fd imports");
 	/* a second export gives a second fd */
 	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_EXPORT);
 	EXPECT_EQ(0, zcrx_ctrl(ring.ring_fd, &c, 0)) TH_LOG("C10: second EXPORT");

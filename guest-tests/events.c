@@ -32,93 +32,7 @@
 #define POISON		0xA5
 #define AREA_SMALL	4	/* pages of the private ifq that marks ctx free */
 
-/* ---- set-up ----------------------------------------------------------------- */
-
-static size_t page_sz(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-/* First valid stats offset: end of the refill ring, aligned as queried. */
-static __u64 stats_offset(void)
-{
-	__u64 a = zcrx_caps()->event.stats_off_alignment;
-
-	if (!a)
-		a = 1;
-	return (rq_used_bytes(RQ_ENTRIES) + a - 1) / a * a;
-}
-
-struct env {
-	struct io_uring ring;
-	struct zcrx_ifq z;
-	int rx, tx;
-};
-
-/* Ring + NODEV ifq (+ event desc when @desc) + connected loopback pair. */
-static int env_setup(struct env *e, unsigned int ring_flags, size_t area_pages,
-		     bool desc, __u64 ud, __u32 mask, __u32 flags)
-{
-	int ret;
-
-	memset(e, 0, sizeof(*e));
-	e->rx = e->tx = -1;
-	ret = ring_create(&e->ring, ring_flags);
-	if (ret)
-		return ret;
-	ifq_init(&e->z, RQ_ENTRIES, REGION_SZ, area_pages);
-	if (!e->z.area_mem)
-		return -ENOMEM;
-	if (desc)
-		ifq_set_events(&e->z, ud, mask, flags,
-			       (flags & ZCRX_EVENT_DESC_FLAG_STATS) ? stats_offset() : 0);
-	ret = ifq_register(&e->ring, &e->z);
-	if (ret)
-		return ret;
-	if (!e->z.region)
-		return -ENOMEM;
-	return tcp_pair(&e->rx, &e->tx);
-}
-
 /* ---- traffic ---------------------------------------------------------------- */
-
-static unsigned char pat(size_t pos, unsigned int seed)
-{
-	return (unsigned char)(pos * 13 + seed + (pos >> 8));
-}
-
-/* One write() of @len pattern bytes at stream position @base. */
-static int write_once(int fd, size_t base, size_t len, unsigned int seed)
-{
-	static unsigned char buf[32768];
-	ssize_t w;
-
-	if (len > sizeof(buf))
-		return -E2BIG;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = pat(base + i, seed);
-	w = write(fd, buf, len);
-	if (w < 0)
-		return -errno;
-	return (size_t)w == len ? 0 : -EIO;
-}
-
-/* RECV_ZC SQE published and entered WITHOUT IORING_ENTER_GETEVENTS, which
- * io_uring_submit() may add (spec 1.6): flush the SQ tail as liburing does. */
-static int submit_recvzc_nogetevents(struct io_uring *ring, int sock, __u32 id)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-
-	if (!sqe)
-		return -EBUSY;
-	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, sock, NULL, 0, 0);
-	sqe->ioprio |= IORING_RECV_MULTISHOT;
-	sqe->zcrx_ifq_idx = id;
-	sqe->user_data = RECV_UD;
-	io_uring_smp_store_release(ring->sq.ktail, ring->sq.sqe_tail);
-	ring->sq.sqe_head = ring->sq.sqe_tail;
-	return io_uring_enter(ring->ring_fd, 1, 0, 0, NULL);
-}
 
 /* Queue @n NOPs (their CQEs post at submit). */
 static int post_nops(struct io_uring *ring, unsigned int n)
@@ -141,14 +55,6 @@ static int post_nops(struct io_uring *ring, unsigned int n)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static unsigned int sq_flags(struct io_uring *ring)
 {
 	return IO_URING_READ_ONCE(*ring->sq.kflags);
@@ -168,144 +74,6 @@ static bool wait_sq_flag(struct io_uring *ring, unsigned int flag, int timeout_m
 	return false;
 }
 
-static long wait_vmpin(long want, int timeout_ms)
-{
-	long long end = now_ms() + timeout_ms;
-	long kb;
-
-	for (;;) {
-		kb = vm_pinned_kb();
-		if (kb == want || now_ms() > end)
-			return kb;
-		usleep(20000);
-	}
-}
-
-/* ---- CQE log ---------------------------------------------------------------- */
-
-struct cqrec {
-	__u64 ud;
-	__s32 res;
-	__u32 flags;
-	__u64 big[2];
-	bool has_big;
-};
-
-struct cqlog {
-	struct cqrec c[160];
-	unsigned int n;		/* every CQE, in CQ order */
-	__u64 ev_ud;		/* event user_data to dispatch on */
-	void *area;
-	int seed;		/* payload check when >= 0 */
-	size_t bytes;		/* payload bytes of data CQEs */
-	unsigned int data;	/* RECV_UD with F_MORE and res > 0 */
-	unsigned int events;	/* ev_ud without F_MORE */
-	unsigned int ev_bad;	/* events with res != COPY or flags != 0 or big != 0 */
-	unsigned int other;	/* anything else, except the final recv CQE */
-	int final;		/* res of the final (no F_MORE) recv CQE; 1 = none */
-	int bad_payload;
-};
-
-static void log_init(struct cqlog *l, struct env *e, __u64 ev_ud, int seed)
-{
-	memset(l, 0, sizeof(*l));
-	l->ev_ud = ev_ud;
-	l->area = e->z.area_mem;
-	l->seed = seed;
-	l->final = 1;
-}
-
-static void log_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe)
-{
-	bool big = (ring->flags & IORING_SETUP_CQE32) || (cqe->flags & IORING_CQE_F_32);
-	struct cqrec r = { .ud = cqe->user_data, .res = cqe->res, .flags = cqe->flags,
-			   .has_big = big };
-
-	if (big) {
-		r.big[0] = cqe->big_cqe[0];
-		r.big[1] = cqe->big_cqe[1];
-	}
-	if (l->n < sizeof(l->c) / sizeof(l->c[0]))
-		l->c[l->n] = r;
-	l->n++;
-	if (r.ud == l->ev_ud && !(r.flags & IORING_CQE_F_MORE)) {
-		l->events++;
-		if (r.res != (int)ZCRX_EVENT_COPY || r.flags || r.big[0] || r.big[1])
-			l->ev_bad++;
-	} else if (r.ud == RECV_UD && (r.flags & IORING_CQE_F_MORE) && r.res > 0) {
-		const struct io_uring_zcrx_cqe *z = (const void *)cqe->big_cqe;
-		const unsigned char *d = (const unsigned char *)l->area +
-					 (z->off & ~IORING_ZCRX_AREA_MASK);
-
-		if (l->seed >= 0)
-			for (int i = 0; i < r.res; i++)
-				if (d[i] != pat(l->bytes + i, l->seed))
-					l->bad_payload++;
-		l->bytes += r.res;
-		l->data++;
-	} else if (r.ud == RECV_UD && !(r.flags & IORING_CQE_F_MORE)) {
-		l->final = r.res;
-	} else {
-		l->other++;
-	}
-}
-
-/* Log every CQE already visible, without entering the kernel. */
-static void drain(struct io_uring *ring, struct cqlog *l)
-{
-	struct io_uring_cqe *cqe;
-
-	while (io_uring_cq_ready(ring) && !io_uring_peek_cqe(ring, &cqe)) {
-		log_cqe(ring, l, cqe);
-		io_uring_cqe_seen(ring, cqe);
-	}
-}
-
-/* Wait (running local task work) until @upto payload bytes or a final recv
- * CQE were logged, then one more short wait for events queued last. */
-static void collect(struct io_uring *ring, struct cqlog *l, size_t upto)
-{
-	long long end = now_ms() + 5000;
-	bool settled = false;
-
-	for (;;) {
-		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
-		struct io_uring_cqe *cqe;
-
-		io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-		drain(ring, l);
-		if (now_ms() > end)
-			break;
-		if (l->bytes >= upto || l->final <= 0) {
-			if (settled)
-				break;
-			settled = true;
-		}
-	}
-}
-
-/* ---- export / import ---------------------------------------------------------- */
-
-static int export_ifq(int ring_fd, __u32 id, int *fd)
-{
-	struct zcrx_ctrl c = { .zcrx_id = id, .op = ZCRX_CTRL_EXPORT };
-	int ret = zcrx_ctrl(ring_fd, &c, 0);
-
-	if (!ret)
-		*fd = c.zc_export.zcrx_fd;
-	return ret;
-}
-
-static int import_ifq(struct io_uring *ring, int fd, __u32 *id)
-{
-	struct io_uring_zcrx_ifq_reg reg = { .if_idx = fd, .flags = ZCRX_REG_IMPORT };
-	int ret = raw_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ, &reg, 1);
-
-	if (!ret)
-		*id = reg.zcrx_id;
-	return ret;
-}
-
 /* ================================================================================ */
 
 /* E01: a NODEV frag copy of > 0 bytes fires COPY once. */
@@ -313,15 +81,15 @@ TEST(copy_fires__E01)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	collect(&e.ring, &l, 1000);
+	cqlog_collect(&e.ring, &l, 1000);
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E01: payload delivered");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E01: payload intact");
 	EXPECT_EQ(1U, l.data) TH_LOG("E01: one frag of 1000 bytes, one chunk");
@@ -339,24 +107,24 @@ TEST(no_buffer_enomem_no_event__E03)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
 	/* one-page area: the first 1000-byte copy takes its only buffer, which
 	 * is never returned (no refill-ring entries are written) */
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	collect(&e.ring, &l, 1000);
+	cqlog_collect(&e.ring, &l, 1000);
 	ASSERT_EQ(1000U, l.bytes) TH_LOG("E03: first copy uses the only buffer");
 	ASSERT_EQ(1U, l.events) TH_LOG("E03: first copy fired COPY");
 	ASSERT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E03: re-arm after the first event");
 	ASSERT_EQ(0, write_once(e.tx, 1000, 1000, SEED));
-	collect(&e.ring, &l, 2000);
+	cqlog_collect(&e.ring, &l, 2000);
 	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("E03: recvzc ends with -ENOMEM");
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E03: nothing more was copied");
 	EXPECT_EQ(1U, l.events) TH_LOG("E03: a 0-byte copy fires no COPY event");
@@ -371,12 +139,12 @@ TEST(cq_full_enospc_no_event__E03)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 	unsigned int cq;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
 	cq = e.ring.cq.ring_entries;
@@ -390,10 +158,10 @@ TEST(cq_full_enospc_no_event__E03)
 		TH_LOG("E03: -ENOSPC copy did not set the COPY fired bit");
 	EXPECT_EQ(0ULL, st->copy_count) TH_LOG("E03: nothing counted");
 	EXPECT_EQ(0ULL, st->copy_bytes) TH_LOG("E03: nothing counted");
-	log_init(&l, &e, EVENT_UD, -1);
-	drain(&e.ring, &l);
+	cqlog_init(&l, &e, EVENT_UD, -1);
+	cqlog_drain(&e.ring, &l);
 	EXPECT_EQ(cq, l.other) TH_LOG("E03: the NOPs");
-	collect(&e.ring, &l, 1000);
+	cqlog_collect(&e.ring, &l, 1000);
 	EXPECT_EQ(-ENOSPC, l.final) TH_LOG("E03: recvzc ended with -ENOSPC");
 	EXPECT_EQ(0U, l.data) TH_LOG("E03: no data CQE");
 	EXPECT_EQ(0U, l.events) TH_LOG("E03: no COPY event");
@@ -403,19 +171,19 @@ TEST(cq_full_enospc_no_event__E03)
 TEST(partial_copy_fires__E03)
 {
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, 0));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	/* 6000 bytes in one write: one 6000-byte frag (order-3 page_frag) or
 	 * 4096 + 1904 (order-0 fallback); either way one page is copied and
 	 * the next chunk finds no buffer */
 	ASSERT_EQ(0, write_once(e.tx, 0, 6000, SEED));
-	collect(&e.ring, &l, 6000);
-	EXPECT_EQ(page_sz(), l.bytes) TH_LOG("E03: one page copied");
+	cqlog_collect(&e.ring, &l, 6000);
+	EXPECT_EQ(page_size(), l.bytes) TH_LOG("E03: one page copied");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E03: payload intact");
 	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("E03: then -ENOMEM");
 	EXPECT_EQ(1U, l.events) TH_LOG("E03: the partial copy fired COPY");
@@ -429,16 +197,16 @@ TEST(unsubscribed_copy_silent__E06)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_ALLOC_FAIL, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_ALLOC_FAIL, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	collect(&e.ring, &l, 1000);
+	cqlog_collect(&e.ring, &l, 1000);
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E06: data delivered");
 	EXPECT_EQ(0U, l.events) TH_LOG("E06: no event CQE for an unsubscribed type");
 	EXPECT_EQ(0U, l.other) TH_LOG("E06: no other CQE");
@@ -462,17 +230,17 @@ FIXTURE_VARIANT_ADD(no_master, no_desc__E07) { .desc = false };
 TEST_F(no_master, never_posts__E07)
 {
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, variant->desc, EVENT_UD,
-			       0, variant->desc ? ZCRX_EVENT_DESC_FLAG_STATS : 0));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, variant->desc, EVENT_UD,
+				    0, variant->desc ? ZCRX_EVENT_DESC_FLAG_STATS : 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	collect(&e.ring, &l, 1000);
+	cqlog_collect(&e.ring, &l, 1000);
 	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	collect(&e.ring, &l, 1700);
+	cqlog_collect(&e.ring, &l, 1700);
 	EXPECT_EQ(1700U, l.bytes) TH_LOG("E07: data delivered");
 	EXPECT_EQ(2U, l.data) TH_LOG("E07: one data CQE per write");
 	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E07: no CQE besides data");
@@ -491,21 +259,21 @@ TEST(fire_once_until_armed__E08)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	collect(&e.ring, &l, 1000);
+	cqlog_collect(&e.ring, &l, 1000);
 	EXPECT_EQ(1U, l.events) TH_LOG("E08: first copy fires");
 
 	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	collect(&e.ring, &l, 1700);
+	cqlog_collect(&e.ring, &l, 1700);
 	EXPECT_EQ(1700U, l.bytes) TH_LOG("E08: second copy delivered");
 	EXPECT_EQ(1U, l.events) TH_LOG("E08: second copy does not fire (bit still set)");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("E08: the second copy happened");
@@ -516,7 +284,7 @@ TEST(fire_once_until_armed__E08)
 		TH_LOG("E08: bit already clear");
 
 	ASSERT_EQ(0, write_once(e.tx, 1700, 300, SEED));
-	collect(&e.ring, &l, 2000);
+	cqlog_collect(&e.ring, &l, 2000);
 	EXPECT_EQ(2000U, l.bytes) TH_LOG("E08: third copy delivered");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E08: payload intact");
 	EXPECT_EQ(2U, l.events) TH_LOG("E08: after arm the next copy fires once more");
@@ -551,11 +319,11 @@ TEST_F(layout, deferred_event_cqe__E10_E11_E13)
 	struct io_uring_cqe *cqe;
 	unsigned char *cqes;
 	unsigned int mask, tail;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, variant->ring_flags, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, 0));
+	ASSERT_EQ(0, zcrx_env_setup(&e, variant->ring_flags, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, 0));
 	cqes = (unsigned char *)e.ring.cq.cqes;
 	mask = e.ring.cq.ring_mask;
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
@@ -608,28 +376,28 @@ TEST(event_goes_to_creator__E12)
 {
 	struct io_uring imp;
 	struct cqlog l, la;
-	struct env e;
+	struct zcrx_env e;
 	__u32 imp_id;
 	int fd;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, 0));
-	ASSERT_EQ(0, export_ifq(e.ring.ring_fd, e.z.reg.zcrx_id, &fd));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, 0));
+	ASSERT_EQ(0, zcrx_export(&e.ring, e.z.reg.zcrx_id, &fd));
 	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
-	ASSERT_EQ(0, import_ifq(&imp, fd, &imp_id));
+	ASSERT_EQ(0, zcrx_import(&imp, fd, &imp_id));
 	close(fd);
 	ASSERT_EQ(0, submit_recvzc(&imp, e.rx, imp_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	collect(&imp, &l, 1000);
+	cqlog_collect(&imp, &l, 1000);
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E12: data arrives on the importer");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E12: payload intact");
 	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E12: no event on the importer");
 
-	log_init(&la, &e, EVENT_UD, -1);
+	cqlog_init(&la, &e, EVENT_UD, -1);
 	ASSERT_EQ(0, io_uring_get_events(&e.ring));
-	drain(&e.ring, &la);
+	cqlog_drain(&e.ring, &la);
 	EXPECT_EQ(1U, la.n) TH_LOG("E12: exactly one CQE on the creator");
 	EXPECT_EQ(1U, la.events) TH_LOG("E12: the COPY event is on the creator ring");
 	EXPECT_EQ(0U, la.ev_bad) TH_LOG("E12: COPY contents");
@@ -641,18 +409,18 @@ TEST(event_goes_to_creator__E12)
 TEST(event_after_its_data__E14)
 {
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 	/* 3 pages + 100 bytes in one write: one frag (order-3 page_frag) or four
 	 * page frags (fallback); both give 4 chunks: 4096, 4096, 4096, 100 */
-	size_t len = 3 * page_sz() + 100;
+	size_t len = 3 * page_size() + 100;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, 0));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, len, SEED));
-	collect(&e.ring, &l, len);
+	cqlog_collect(&e.ring, &l, len);
 	EXPECT_EQ(len, l.bytes) TH_LOG("E14: data delivered");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E14: payload intact");
 	ASSERT_EQ(5U, l.n) TH_LOG("E14: 4 data CQEs and 1 event");
@@ -667,21 +435,21 @@ TEST(event_after_its_data__E14)
 TEST(arm_before_reap_two_cqes__E15)
 {
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, 0));
-	log_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, 0));
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
 	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id));
-	drain(&e.ring, &l);
+	cqlog_drain(&e.ring, &l);
 	ASSERT_EQ(1000U, l.bytes) TH_LOG("E15: first copy done inline");
 	ASSERT_EQ(0U, l.events) TH_LOG("E15: its event is still queued, not posted");
 	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E15: arm while the first event is pending");
 	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	collect(&e.ring, &l, 1700);
+	cqlog_collect(&e.ring, &l, 1700);
 	EXPECT_EQ(1700U, l.bytes) TH_LOG("E15: second copy delivered");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E15: payload intact");
 	EXPECT_EQ(2U, l.events) TH_LOG("E15: both events appear, no coalescing");
@@ -699,12 +467,12 @@ TEST(cq_full_event_overflows__E16)
 	volatile struct zcrx_stats *st;
 	struct io_uring_cqe *cqe;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 	unsigned int cq, head, seen = 0, evs = 0;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
 	cq = e.ring.cq.ring_entries;
@@ -732,8 +500,8 @@ TEST(cq_full_event_overflows__E16)
 	/* consume exactly the visible CQEs; the next enter flushes the overflow */
 	io_uring_cq_advance(&e.ring, cq);
 	ASSERT_EQ(0, io_uring_get_events(&e.ring));
-	log_init(&l, &e, EVENT_UD, -1);
-	drain(&e.ring, &l);
+	cqlog_init(&l, &e, EVENT_UD, -1);
+	cqlog_drain(&e.ring, &l);
 	EXPECT_EQ(1U, l.n) TH_LOG("E16: one CQE flushed from the overflow list");
 	EXPECT_EQ(1U, l.events) TH_LOG("E16: it is the event");
 	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E16: COPY contents preserved");
@@ -754,20 +522,20 @@ TEST(creator_closed_events_stop__E17)
 	struct zcrx_ifq priv;
 	struct io_uring imp;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 	long before, want;
 	__u32 imp_id;
 	void *map;
 	int fd;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	ifq_init(&priv, RQ_ENTRIES, REGION_SZ, AREA_SMALL);
 	ASSERT_EQ(0, ifq_register(&e.ring, &priv));
-	ASSERT_EQ(0, export_ifq(e.ring.ring_fd, e.z.reg.zcrx_id, &fd));
+	ASSERT_EQ(0, zcrx_export(&e.ring, e.z.reg.zcrx_id, &fd));
 	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
-	ASSERT_EQ(0, import_ifq(&imp, fd, &imp_id));
+	ASSERT_EQ(0, zcrx_import(&imp, fd, &imp_id));
 	close(fd);
 	/* both are the first id of their ring, so the region offset is shared */
 	ASSERT_EQ(e.z.reg.zcrx_id, imp_id);
@@ -776,28 +544,28 @@ TEST(creator_closed_events_stop__E17)
 	ASSERT_NE(MAP_FAILED, map) TH_LOG("E17: importer maps the region");
 
 	/* region mappings hold the creator's file: drop them, then close */
-	munmap(e.z.region, e.z.region_len);
-	munmap(priv.region, priv.region_len);
+	ifq_unmap_region(&e.z);
+	ifq_unmap_region(&priv);
 	before = vm_pinned_kb();
-	want = before - (long)(AREA_SMALL * page_sz() / 1024);
+	want = before - (long)(AREA_SMALL * page_size() / 1024);
 	io_uring_queue_exit(&e.ring);
-	ASSERT_EQ(want, wait_vmpin(want, 10000))
+	ASSERT_EQ(want, wait_vm_pinned_kb(want, 10000))
 		TH_LOG("E17: creator ctx freed (private area unpinned)");
 
 	ASSERT_EQ(0, submit_recvzc(&imp, e.rx, imp_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	collect(&imp, &l, 1000);
+	cqlog_collect(&imp, &l, 1000);
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E17: data still flows through the importer");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E17: payload intact");
 	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E17: no event anywhere visible");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&imp, imp_id, ZCRX_EVENT_COPY))
 		TH_LOG("E17: no master_ctx, so the fired bit is never set");
-	EXPECT_EQ(1ULL, ((volatile struct zcrx_stats *)((char *)map + stats_offset()))->copy_count)
+	EXPECT_EQ(1ULL, ((volatile struct zcrx_stats *)((char *)map + first_stats_offset(RQ_ENTRIES)))->copy_count)
 		TH_LOG("E17: stats keep counting");
-	EXPECT_EQ(1000ULL, ((volatile struct zcrx_stats *)((char *)map + stats_offset()))->copy_bytes)
+	EXPECT_EQ(1000ULL, ((volatile struct zcrx_stats *)((char *)map + first_stats_offset(RQ_ENTRIES)))->copy_bytes)
 		TH_LOG("E17: stats keep counting");
-	EXPECT_EQ(before - (long)(AREA_SMALL * page_sz() / 1024), vm_pinned_kb())
+	EXPECT_EQ(before - (long)(AREA_SMALL * page_size() / 1024), vm_pinned_kb())
 		TH_LOG("E17: the shared ifq's area stays pinned");
 }
 
@@ -805,29 +573,29 @@ TEST(creator_closed_events_stop__E17)
 TEST(close_with_pending_event_unpins__E18)
 {
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 	long base, reg;
 
 	REQUIRE_EVENTS();
 	base = vm_pinned_kb();
 	ASSERT_LE(0, base) TH_LOG("E18: VmPin readable");
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	reg = vm_pinned_kb();
-	EXPECT_EQ(base + (long)(AREA_PAGES * page_sz() / 1024), reg)
+	EXPECT_EQ(base + (long)(AREA_PAGES * page_size() / 1024), reg)
 		TH_LOG("E18: the area is accounted in pinned_vm");
-	log_init(&l, &e, EVENT_UD, -1);
+	cqlog_init(&l, &e, EVENT_UD, -1);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
 	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id));
-	drain(&e.ring, &l);
+	cqlog_drain(&e.ring, &l);
 	ASSERT_EQ(1000U, l.bytes) TH_LOG("E18: copied inline");
 	ASSERT_EQ(0U, l.events) TH_LOG("E18: the event is pending");
 	ASSERT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E18: arm done while the event is pending");
 	/* the region mapping holds the ring file: drop it so close releases */
-	munmap(e.z.region, e.z.region_len);
+	ifq_unmap_region(&e.z);
 	io_uring_queue_exit(&e.ring);
-	EXPECT_EQ(base, wait_vmpin(base, 10000))
+	EXPECT_EQ(base, wait_vm_pinned_kb(base, 10000))
 		TH_LOG("E18: VmPin back to baseline: ctx and ifq freed despite the pending event");
 }
 
@@ -839,16 +607,16 @@ TEST(close_with_pending_event_unpins__E18)
 TEST(user_data_collision_accepted__E20)
 {
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, RECV_UD,
-			       1u << ZCRX_EVENT_COPY, 0))
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, RECV_UD,
+				    1u << ZCRX_EVENT_COPY, 0))
 		TH_LOG("E20: desc.user_data == recv user_data is not rejected");
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, RECV_UD, SEED);
+	cqlog_init(&l, &e, RECV_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	collect(&e.ring, &l, 1000);
+	cqlog_collect(&e.ring, &l, 1000);
 	ASSERT_EQ(2U, l.n) TH_LOG("E20: data CQE + event CQE");
 	EXPECT_EQ(RECV_UD, l.c[0].ud) TH_LOG("E20: data");
 	EXPECT_EQ(IORING_CQE_F_MORE, l.c[0].flags) TH_LOG("E20: data has F_MORE");
@@ -857,7 +625,7 @@ TEST(user_data_collision_accepted__E20)
 	EXPECT_EQ(0U, l.c[1].flags) TH_LOG("E20: no F_MORE: reads like the recv's final CQE");
 	/* yet the recv is alive: the CQE was the event, not its termination */
 	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	collect(&e.ring, &l, 1700);
+	cqlog_collect(&e.ring, &l, 1700);
 	EXPECT_EQ(1700U, l.bytes) TH_LOG("E20: the recvzc keeps delivering");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E20: payload intact");
 	EXPECT_EQ(3U, l.n) TH_LOG("E20: one more data CQE only (fire-once)");

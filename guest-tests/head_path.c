@@ -53,17 +53,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* The stats offset right after the refill ring, from the query answer. */
-static uint64_t first_stats_off(void)
-{
-	size_t a = zcrx_caps()->event.stats_off_alignment;
-	size_t used = rq_used_bytes(RQ_ENTRIES);
-
-	if (!a)
-		a = 1;
-	return (used + a - 1) / a * a;
-}
-
 /* NODEV ifq subscribed to COPY with stats; 0 or -errno. */
 static int setup_ifq(struct io_uring *ring, struct zcrx_ifq *z, size_t area_pages)
 {
@@ -75,33 +64,10 @@ static int setup_ifq(struct io_uring *ring, struct zcrx_ifq *z, size_t area_page
 	if (!z->area_mem)
 		return -ENOMEM;
 	ifq_set_events(z, EVENT_UD, 1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS,
-		       first_stats_off());
+		       first_stats_offset(RQ_ENTRIES));
 	ret = ifq_register(ring, z);
 	if (!ret && !ifq_stats(z))
 		ret = -ENOMEM;
-	return ret;
-}
-
-/* The lib's payload pattern for positions [0, len) of @seed: send_pattern()
- * through a pipe, so the bytes are exactly what reap() checks against. */
-static int pattern_bytes(unsigned char *buf, size_t len, unsigned int seed)
-{
-	int p[2], ret;
-	size_t got = 0;
-
-	if (len > 65536 || pipe(p))
-		return -EINVAL;
-	ret = send_pattern(p[1], len, seed);
-	close(p[1]);
-	while (!ret && got < len) {
-		ssize_t r = read(p[0], buf + got, len - got);
-
-		if (r <= 0)
-			ret = r ? -errno : -EIO;
-		else
-			got += r;
-	}
-	close(p[0]);
 	return ret;
 }
 
@@ -304,7 +270,7 @@ TEST_F(afpacket, lo_inject_head_uncounted__E02_T04)
 	ASSERT_NE(0, ll.sll_ifindex) TH_LOG("lo ifindex");
 
 	ASSERT_EQ(0, submit_recvzc(&ring, self->rx, z.reg.zcrx_id));
-	ASSERT_EQ(0, pattern_bytes(payload, sizeof(payload), seed));
+	pattern_fill(payload, sizeof(payload), 0, seed);
 	for (int i = 0; i < NR_SEGS; i++) {
 		unsigned char frame[128 + SEG_LEN];
 		size_t n = build_frame(frame, &cli, &srv, snd + i * SEG_LEN, rcv,
@@ -456,7 +422,7 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 
 	ASSERT_EQ(0, setup_ifq(&ring, &z, AREA_PAGES)) TH_LOG("NODEV registration with COPY+STATS");
 	st = ifq_stats(&z);
-	ASSERT_EQ(0, pattern_bytes(payload, SMALL_WRITES * len, seed));
+	pattern_fill(payload, SMALL_WRITES * len, 0, seed);
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
 
 	self->child = fork();

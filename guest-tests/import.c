@@ -40,15 +40,6 @@ static const char *import_missing(void)
 		SKIP(return, "%s", __why);				\
 } while (0)
 
-/* ZCRX_CTRL_EXPORT: the new [zcrx] fd, or -errno. */
-static int export_zcrx(int ring_fd, uint32_t id)
-{
-	struct zcrx_ctrl c = { .zcrx_id = id, .op = ZCRX_CTRL_EXPORT };
-	int ret = zcrx_ctrl(ring_fd, &c, 0);
-
-	return ret ? ret : (int)c.zc_export.zcrx_fd;
-}
-
 static void import_reg_init(struct io_uring_zcrx_ifq_reg *reg, int box_fd)
 {
 	memset(reg, 0, sizeof(*reg));
@@ -149,7 +140,8 @@ FIXTURE_SETUP(bad_import)
 	self->creator_ok = true;
 	ifq_init(&self->z, RQ_ENTRIES, REGION_SZ, AREA_PAGES);
 	ASSERT_EQ(0, ifq_register(&self->creator, &self->z)) TH_LOG("%s: creator", variant->row);
-	self->box_fd = export_zcrx(self->creator.ring_fd, self->z.reg.zcrx_id);
+	ASSERT_EQ(0, zcrx_export(&self->creator, self->z.reg.zcrx_id, &self->box_fd))
+		TH_LOG("%s: ZCRX_CTRL_EXPORT", variant->row);
 	ASSERT_LE(0, self->box_fd) TH_LOG("%s: ZCRX_CTRL_EXPORT", variant->row);
 	ASSERT_EQ(0, ring_create(&self->importer, iflags))
 		TH_LOG("%s: importer ring flags 0x%x", variant->row, iflags);
@@ -284,7 +276,7 @@ TEST(import_new_id_shared_state__I06)
 	TH_LOG("I06: zcrx region mmap base %#llx, stride %#llx",
 	       (unsigned long long)base, (unsigned long long)stride);
 
-	box = export_zcrx(ra.ring_fd, za.reg.zcrx_id);
+	ASSERT_EQ(0, zcrx_export(&ra, za.reg.zcrx_id, &box)) TH_LOG("I06: ZCRX_CTRL_EXPORT");
 	ASSERT_LE(0, box) TH_LOG("I06: ZCRX_CTRL_EXPORT");
 
 	/* importer ring B already owns one zcrx, so the import is B's id 1 */

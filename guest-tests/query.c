@@ -19,22 +19,6 @@
 		     __r, strerror(-__r));				\
 } while (0)
 
-static void *unmapped_page(void)
-{
-	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	munmap(p, 4096);
-	return p;
-}
-
-static bool all_bytes(const void *buf, size_t from, size_t to, unsigned char v)
-{
-	for (size_t i = from; i < to; i++)
-		if (((const unsigned char *)buf)[i] != v)
-			return false;
-	return true;
-}
-
 TEST(nr_args_nonzero_einval__Q01)
 {
 	struct io_uring_query_opcode o;

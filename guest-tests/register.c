@@ -17,36 +17,13 @@
 
 #include "zcrx_lib.h"
 
-/* ABI constants with no uapi name: io_uring/memmap.h:6,8 */
-#define ZCRX_REGION_MMAP_BASE	0x30000000ULL	/* IORING_MAP_OFF_ZCRX_REGION */
-#define ZCRX_REGION_ID_SHIFT	16		/* IORING_OFF_ZCRX_SHIFT */
-
 #define NO_SUCH_IFINDEX	9999
 #define BAD_FD		999999
-
-static size_t pg(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static size_t round_pg(size_t n)
-{
-	return (n + pg() - 1) / pg() * pg();
-}
 
 /* Refill-ring region size (page multiple) that fits @rq entries. */
 static size_t region_for(unsigned int rq)
 {
-	return round_pg(rq_used_bytes(rq));
-}
-
-/* offsets.rqes: ALIGN(rq_hdr_size, rq_hdr_alignment), from the query */
-static size_t rqes_off(void)
-{
-	const struct zcrx_caps *c = zcrx_caps();
-	size_t a = c->zcrx.rq_hdr_alignment;
-
-	return (c->zcrx.rq_hdr_size + a - 1) / a * a;
+	return page_align(rq_used_bytes(rq));
 }
 
 static void *map_prot(size_t len, int prot)
@@ -59,59 +36,32 @@ static void *map_prot(size_t len, int prot)
 /* A mapped but inaccessible page (kept mapped so nothing else lands there). */
 static void *unreadable(void)
 {
-	return map_prot(pg(), PROT_NONE);
+	return map_prot(page_size(), PROT_NONE);
 }
 
 /* Copy the first @readable bytes of @src so that they end exactly where an
  * inaccessible page starts: the object's remaining bytes cannot be read. */
 static void *place_tail(const void *src, size_t readable)
 {
-	char *p = map_prot(2 * pg(), PROT_READ | PROT_WRITE);
+	char *p = map_prot(2 * page_size(), PROT_READ | PROT_WRITE);
 
 	if (!p)
 		return NULL;
-	mprotect(p + pg(), pg(), PROT_NONE);
-	memcpy(p + pg() - readable, src, readable);
-	return p + pg() - readable;
+	mprotect(p + page_size(), page_size(), PROT_NONE);
+	memcpy(p + page_size() - readable, src, readable);
+	return p + page_size() - readable;
 }
 
 /* A read-only page holding a copy of @src. */
 static void *ro_copy(const void *src, size_t len)
 {
-	void *p = map_prot(pg(), PROT_READ | PROT_WRITE);
+	void *p = map_prot(page_size(), PROT_READ | PROT_WRITE);
 
 	if (!p)
 		return NULL;
 	memcpy(p, src, len);
-	mprotect(p, pg(), PROT_READ);
+	mprotect(p, page_size(), PROT_READ);
 	return p;
-}
-
-static bool all_bytes(const void *buf, size_t from, size_t to, unsigned char v)
-{
-	for (size_t i = from; i < to; i++)
-		if (((const unsigned char *)buf)[i] != v)
-			return false;
-	return true;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* Poll VmPin until it equals @kb; returns the last value seen. */
-static long wait_pinned(long kb, int timeout_ms)
-{
-	long long end = now_ms() + timeout_ms;
-	long cur;
-
-	while ((cur = vm_pinned_kb()) != kb && now_ms() < end)
-		usleep(20000);
-	return cur;
 }
 
 static int flush_rq(int ring_fd, uint32_t id)
@@ -137,23 +87,6 @@ static void non_nodev(struct zcrx_ifq *z)
 {
 	z->reg.flags = 0;
 	z->reg.if_idx = NO_SUCH_IFINDEX;
-}
-
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
-
-	if (syscall(SYS_capget, &h, d))
-		return -errno;
-	d[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
-	d[CAP_TO_INDEX(cap)].permitted &= ~CAP_TO_MASK(cap);
-	d[CAP_TO_INDEX(cap)].inheritable &= ~CAP_TO_MASK(cap);
-	if (syscall(SYS_capset, &h, d))
-		return -errno;
-	if (syscall(SYS_capget, &h, d))
-		return -errno;
-	return d[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap) ? -EPERM : 0;
 }
 
 /* ---- R01 ---------------------------------------------------------------- */
@@ -182,7 +115,7 @@ TEST(no_net_admin_eperm_first__R01)
 		TH_LOG("R01 contrast: IMPORT of a bad fd with the capability");
 
 	/* ... and without it every one of them, and a valid one, is EPERM */
-	ASSERT_EQ(0, drop_cap(CAP_NET_ADMIN)) TH_LOG("R01: capset dropping CAP_NET_ADMIN");
+	ASSERT_EQ(0, drop_capability(CAP_NET_ADMIN)) TH_LOG("R01: capset dropping CAP_NET_ADMIN");
 	EXPECT_EQ(-EPERM, raw_register(ring.ring_fd, IORING_REGISTER_ZCRX_IFQ, &z.reg, 1))
 		TH_LOG("R01: valid NODEV registration without CAP_NET_ADMIN");
 	EXPECT_EQ(-EPERM, raw_register(plain.ring_fd, IORING_REGISTER_ZCRX_IFQ, &z.reg, 1))
@@ -605,7 +538,7 @@ static void *m_rq256_rduser0(struct zcrx_ifq *z, __u64 v)
 static void *m_rq_region_short(struct zcrx_ifq *z, __u64 v)
 {
 	z->reg.rq_entries = v;
-	z->rd.size = region_for(v) - pg();
+	z->rd.size = region_for(v) - page_size();
 	return NULL;
 }
 
@@ -648,8 +581,8 @@ static void *m_rd_user_wrap(struct zcrx_ifq *z, __u64 v)
 {
 	(void)v;
 	z->rd.flags = IORING_MEM_REGION_TYPE_USER;
-	z->rd.user_addr = -(__u64)pg();		/* page aligned, end wraps */
-	z->rd.size = 2 * pg();
+	z->rd.user_addr = -(__u64)page_size();		/* page aligned, end wraps */
+	z->rd.size = 2 * page_size();
 	return NULL;
 }
 
@@ -791,13 +724,13 @@ static void *m_rxbuf(struct zcrx_ifq *z, __u64 v) { z->reg.rx_buf_len = v; retur
 /* rx_buf_len = PAGE_SIZE * v / 2 */
 static void *m_rxbuf_half_pages(struct zcrx_ifq *z, __u64 v)
 {
-	z->reg.rx_buf_len = pg() * v / 2;
+	z->reg.rx_buf_len = page_size() * v / 2;
 	return NULL;
 }
 /* rx_buf_len = PAGE_SIZE + (signed) v */
 static void *m_rxbuf_page_delta(struct zcrx_ifq *z, __u64 v)
 {
-	z->reg.rx_buf_len = pg() + (__s64)v;
+	z->reg.rx_buf_len = page_size() + (__s64)v;
 	return NULL;
 }
 static void *m_dmabuf(struct zcrx_ifq *z, __u64 v)
@@ -879,12 +812,12 @@ TEST_F(ok, written_back__R33)
 
 	ASSERT_EQ(0, ifq_register(&self->ring, z)) TH_LOG("R33: default NODEV registration");
 	EXPECT_EQ(0U, z->reg.zcrx_id) TH_LOG("R33: first id of the ring");
-	EXPECT_EQ((__u32)pg(), z->reg.rx_buf_len) TH_LOG("R33: NODEV rx_buf_len is PAGE_SIZE");
+	EXPECT_EQ((__u32)page_size(), z->reg.rx_buf_len) TH_LOG("R33: NODEV rx_buf_len is PAGE_SIZE");
 	EXPECT_EQ((__u32)RQ_ENTRIES, z->reg.rq_entries) TH_LOG("R33: rq_entries");
 	EXPECT_EQ(0U, z->reg.offsets.head) TH_LOG("R33: offsets.head");
 	/* zcrx.h:46-49: head and tail each cache-line aligned */
 	EXPECT_EQ(c->zcrx.rq_hdr_alignment, z->reg.offsets.tail) TH_LOG("R33: offsets.tail");
-	EXPECT_EQ((__u32)rqes_off(), z->reg.offsets.rqes)
+	EXPECT_EQ((__u32)rq_rqes_offset(), z->reg.offsets.rqes)
 		TH_LOG("R33: offsets.rqes = ALIGN(rq_hdr_size, rq_hdr_alignment)");
 	EXPECT_EQ(ZCRX_REGION_MMAP_BASE, z->rd.mmap_offset) TH_LOG("R33: rd.mmap_offset of id 0");
 	EXPECT_EQ(0ULL, z->area.rq_area_token) TH_LOG("R33: first area's token");
@@ -907,10 +840,10 @@ TEST_F(ok, written_back__R33)
 TEST_F(ok, rx_buf_len_page__R31_R33)
 {
 	REQUIRE_NODEV();
-	self->z.reg.rx_buf_len = pg();
+	self->z.reg.rx_buf_len = page_size();
 	EXPECT_EQ(0, ifq_register(&self->ring, &self->z))
 		TH_LOG("R31: NODEV rx_buf_len == PAGE_SIZE is accepted");
-	EXPECT_EQ((__u32)pg(), self->z.reg.rx_buf_len) TH_LOG("R33: rx_buf_len written back");
+	EXPECT_EQ((__u32)page_size(), self->z.reg.rx_buf_len) TH_LOG("R33: rx_buf_len written back");
 }
 
 /* R11 boundary, R12, R13: rq_entries rounding and clamping, written back */
@@ -1114,14 +1047,14 @@ TEST_F(publish, efault_unpublished__R32)
 		TH_LOG("R32 detail (consistent with the spec): the kernel wrote zcrx_id %u back into reg before failing with EFAULT",
 		       b->reg.zcrx_id);
 	}
-	EXPECT_EQ(area_kb, wait_pinned(area_kb, 2000))
+	EXPECT_EQ(area_kb, wait_vm_pinned_kb(area_kb, 2000))
 		TH_LOG("R32: the failed ifq's area is unpinned again (VmPin)");
 	EXPECT_EQ(-ENXIO, flush_rq(self->ring.ring_fd, 1)) TH_LOG("R32: id 1 was erased");
 	EXPECT_EQ(0, flush_rq(self->ring.ring_fd, 0)) TH_LOG("R32: ifq A is untouched");
-	m = mmap(NULL, pg(), PROT_READ, MAP_SHARED, self->ring.ring_fd, off1);
+	m = mmap(NULL, page_size(), PROT_READ, MAP_SHARED, self->ring.ring_fd, off1);
 	EXPECT_EQ(MAP_FAILED, m) TH_LOG("R32: no region behind the id-1 mmap offset");
 	if (m != MAP_FAILED)
-		munmap(m, pg());
+		munmap(m, page_size());
 	else
 		EXPECT_EQ(EINVAL, errno) TH_LOG("R32: mmap of a missing region");
 
@@ -1176,10 +1109,9 @@ TEST_F(master, ring_close_releases__R34)
 	ifq_set_events(&self->z, EVENT_UD, variant->type_mask, 0, 0);
 	ASSERT_EQ(0, ifq_register(&ring, &self->z)) TH_LOG("R34: registration");
 	EXPECT_EQ(base + area_kb, vm_pinned_kb()) TH_LOG("R34: area pinned while the ring lives");
-	munmap(self->z.region, self->z.region_len);
-	self->z.region = NULL;
+	ifq_unmap_region(&self->z);
 	io_uring_queue_exit(&ring);
-	EXPECT_EQ(base, wait_pinned(base, 10000))
+	EXPECT_EQ(base, wait_vm_pinned_kb(base, 10000))
 		TH_LOG("R34: after close the ctx is freed and the area unpinned (type_mask 0x%x)",
 		       variant->type_mask);
 }

@@ -38,251 +38,8 @@
 
 /* ---- set-up ----------------------------------------------------------------- */
 
-static size_t page_sz(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-/* First valid stats offset: end of the refill ring, aligned as queried. */
-static __u64 stats_offset(void)
-{
-	__u64 a = zcrx_caps()->event.stats_off_alignment;
-
-	if (!a)
-		a = 1;
-	return (rq_used_bytes(RQ_ENTRIES) + a - 1) / a * a;
-}
-
-struct env {
-	struct io_uring ring;
-	struct zcrx_ifq z;
-	int rx, tx;
-};
-
-/* Ring + NODEV ifq (+ event desc when @desc) + connected loopback pair. */
-static int env_setup(struct env *e, unsigned int ring_flags, size_t area_pages,
-		     bool desc, __u64 ud, __u32 mask, __u32 flags)
-{
-	int ret;
-
-	memset(e, 0, sizeof(*e));
-	e->rx = e->tx = -1;
-	ret = ring_create(&e->ring, ring_flags);
-	if (ret)
-		return ret;
-	ifq_init(&e->z, RQ_ENTRIES, REGION_SZ, area_pages);
-	if (!e->z.area_mem)
-		return -ENOMEM;
-	if (desc)
-		ifq_set_events(&e->z, ud, mask, flags,
-			       (flags & ZCRX_EVENT_DESC_FLAG_STATS) ? stats_offset() : 0);
-	ret = ifq_register(&e->ring, &e->z);
-	if (ret)
-		return ret;
-	if (!e->z.region)
-		return -ENOMEM;
-	return tcp_pair(&e->rx, &e->tx);
-}
-
-/* ---- traffic ---------------------------------------------------------------- */
-
-static unsigned char pat(size_t pos, unsigned int seed)
-{
-	return (unsigned char)(pos * 13 + seed + (pos >> 8));
-}
-
-/* One write() of @len pattern bytes at stream position @base. */
-static int write_once(int fd, size_t base, size_t len, unsigned int seed)
-{
-	static unsigned char buf[32768];
-	ssize_t w;
-
-	if (len > sizeof(buf))
-		return -E2BIG;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = pat(base + i, seed);
-	w = write(fd, buf, len);
-	if (w < 0)
-		return -errno;
-	return (size_t)w == len ? 0 : -EIO;
-}
-
-/* RECV_ZC SQE published and entered WITHOUT IORING_ENTER_GETEVENTS, which
- * io_uring_submit() may add (spec 1.6): flush the SQ tail as liburing does. */
-static int submit_recvzc_nogetevents(struct io_uring *ring, int sock, __u32 id)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-
-	if (!sqe)
-		return -EBUSY;
-	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, sock, NULL, 0, 0);
-	sqe->ioprio |= IORING_RECV_MULTISHOT;
-	sqe->zcrx_ifq_idx = id;
-	sqe->user_data = RECV_UD;
-	io_uring_smp_store_release(ring->sq.ktail, ring->sq.sqe_tail);
-	ring->sq.sqe_head = ring->sq.sqe_tail;
-	return io_uring_enter(ring->ring_fd, 1, 0, 0, NULL);
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static long wait_vmpin(long want, int timeout_ms)
-{
-	long long end = now_ms() + timeout_ms;
-	long kb;
-
-	for (;;) {
-		kb = vm_pinned_kb();
-		if (kb == want || now_ms() > end)
-			return kb;
-		usleep(20000);
-	}
-}
-
-/* ---- CQE log ---------------------------------------------------------------- */
-
-struct cqrec {
-	__u64 ud;
-	__s32 res;
-	__u32 flags;
-	__u64 big[2];
-	bool has_big;
-};
-
-struct cqlog {
-	struct cqrec c[160];
-	unsigned int n;		/* every CQE, in CQ order */
-	__u64 ev_ud;		/* event user_data to dispatch on */
-	void *area;
-	int seed;		/* payload check when >= 0 */
-	size_t bytes;		/* payload bytes of data CQEs */
-	unsigned int data;	/* RECV_UD with F_MORE and res > 0 */
-	unsigned int events;	/* ev_ud without F_MORE */
-	unsigned int ev_bad;	/* events with res != COPY or flags != 0 or big != 0 */
-	unsigned int other;	/* anything else, except the final recv CQE */
-	int final;		/* res of the final (no F_MORE) recv CQE; 1 = none */
-	int bad_payload;
-	unsigned int short_cqes;	/* data CQEs with res < PAGE_SIZE */
-	unsigned int over_page;		/* data CQEs with res > PAGE_SIZE */
-	/* T08: when set, every data CQE checks the stats already cover it */
-	volatile struct zcrx_stats *st;
-	unsigned int st_lag;
-};
-
-static void log_init(struct cqlog *l, struct env *e, __u64 ev_ud, int seed)
-{
-	memset(l, 0, sizeof(*l));
-	l->ev_ud = ev_ud;
-	l->area = e->z.area_mem;
-	l->seed = seed;
-	l->final = 1;
-}
-
-static void log_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe)
-{
-	bool big = (ring->flags & IORING_SETUP_CQE32) || (cqe->flags & IORING_CQE_F_32);
-	struct cqrec r = { .ud = cqe->user_data, .res = cqe->res, .flags = cqe->flags,
-			   .has_big = big };
-
-	if (big) {
-		r.big[0] = cqe->big_cqe[0];
-		r.big[1] = cqe->big_cqe[1];
-	}
-	if (l->n < sizeof(l->c) / sizeof(l->c[0]))
-		l->c[l->n] = r;
-	l->n++;
-	if (r.ud == l->ev_ud && !(r.flags & IORING_CQE_F_MORE)) {
-		l->events++;
-		if (r.res != (int)ZCRX_EVENT_COPY || r.flags || r.big[0] || r.big[1])
-			l->ev_bad++;
-	} else if (r.ud == RECV_UD && (r.flags & IORING_CQE_F_MORE) && r.res > 0) {
-		const struct io_uring_zcrx_cqe *z = (const void *)cqe->big_cqe;
-		const unsigned char *d = (const unsigned char *)l->area +
-					 (z->off & ~IORING_ZCRX_AREA_MASK);
-
-		if (l->seed >= 0)
-			for (int i = 0; i < r.res; i++)
-				if (d[i] != pat(l->bytes + i, l->seed))
-					l->bad_payload++;
-		l->bytes += r.res;
-		l->data++;
-		if ((size_t)r.res < page_sz())
-			l->short_cqes++;
-		if ((size_t)r.res > page_sz())
-			l->over_page++;
-		if (l->st && l->st->copy_bytes < l->bytes)
-			l->st_lag++;
-	} else if (r.ud == RECV_UD && !(r.flags & IORING_CQE_F_MORE)) {
-		l->final = r.res;
-	} else {
-		l->other++;
-	}
-}
-
-/* Log every CQE already visible, without entering the kernel. */
-static void drain(struct io_uring *ring, struct cqlog *l)
-{
-	struct io_uring_cqe *cqe;
-
-	while (io_uring_cq_ready(ring) && !io_uring_peek_cqe(ring, &cqe)) {
-		log_cqe(ring, l, cqe);
-		io_uring_cqe_seen(ring, cqe);
-	}
-}
-
-/* Wait (running local task work) until @upto payload bytes or a final recv
- * CQE were logged, then one more short wait for events queued last. */
-static void collect(struct io_uring *ring, struct cqlog *l, size_t upto)
-{
-	long long end = now_ms() + 5000;
-	bool settled = false;
-
-	for (;;) {
-		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
-		struct io_uring_cqe *cqe;
-
-		io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-		drain(ring, l);
-		if (now_ms() > end)
-			break;
-		if (l->bytes >= upto || l->final <= 0) {
-			if (settled)
-				break;
-			settled = true;
-		}
-	}
-}
-
-/* ---- export / import ---------------------------------------------------------- */
-
-static int export_ifq(int ring_fd, __u32 id, int *fd)
-{
-	struct zcrx_ctrl c = { .zcrx_id = id, .op = ZCRX_CTRL_EXPORT };
-	int ret = zcrx_ctrl(ring_fd, &c, 0);
-
-	if (!ret)
-		*fd = c.zc_export.zcrx_fd;
-	return ret;
-}
-
-static int import_ifq(struct io_uring *ring, int fd, __u32 *id)
-{
-	struct io_uring_zcrx_ifq_reg reg = { .if_idx = fd, .flags = ZCRX_REG_IMPORT };
-	int ret = raw_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ, &reg, 1);
-
-	if (!ret)
-		*id = reg.zcrx_id;
-	return ret;
-}
-
 /* Ring + NODEV ifq over a user region prefilled with @fill. */
-static int env_setup_user(struct env *e, int fill, __u32 mask, __u32 flags, __u64 off)
+static int env_setup_user(struct zcrx_env *e, int fill, __u32 mask, __u32 flags, __u64 off)
 {
 	int ret;
 
@@ -302,22 +59,14 @@ static int env_setup_user(struct env *e, int fill, __u32 mask, __u32 flags, __u6
 	return tcp_pair(&e->rx, &e->tx);
 }
 
-static bool all_bytes(const void *buf, size_t from, size_t to, unsigned char v)
-{
-	for (size_t i = from; i < to; i++)
-		if (((const unsigned char *)buf)[i] != v)
-			return false;
-	return true;
-}
-
 /* One write of @len, reaped; returns the stream position after it. */
-static size_t step(struct __test_metadata *_metadata, struct env *e,
+static size_t step(struct __test_metadata *_metadata, struct zcrx_env *e,
 		   struct io_uring *ring, struct cqlog *l, size_t len)
 {
 	size_t base = l->bytes;
 
 	EXPECT_EQ(0, write_once(e->tx, base, len, SEED));
-	collect(ring, l, base + len);
+	cqlog_collect(ring, l, base + len);
 	EXPECT_EQ(base + len, l->bytes) TH_LOG("%zu bytes delivered", len);
 	return l->bytes;
 }
@@ -329,14 +78,14 @@ TEST(mask0_counts_without_cqes__T01)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	step(_metadata, &e, &e.ring, &l, 1000);
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("T01: payload intact");
 	EXPECT_EQ(1U, l.data) TH_LOG("T01: one data CQE");
@@ -350,12 +99,12 @@ TEST(no_stats_flag_writes_nothing__T01)
 {
 	size_t used = rq_used_bytes(RQ_ENTRIES);
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
 	ASSERT_EQ(0, env_setup_user(&e, 0x5A, 1u << ZCRX_EVENT_COPY, 0, 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	step(_metadata, &e, &e.ring, &l, 1000);
 	EXPECT_EQ(1U, l.events) TH_LOG("T01: the copy happened (COPY fired)");
 	EXPECT_TRUE(all_bytes(e.z.region, used, e.z.region_len, 0x5A))
@@ -368,14 +117,14 @@ TEST(counts_regardless_of_arm__T01)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	step(_metadata, &e, &e.ring, &l, 1000);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T01: armed (first event fires)");
 	step(_metadata, &e, &e.ring, &l, 700);
@@ -393,10 +142,10 @@ TEST(zeroed_once_at_registration__T02)
 {
 	volatile struct zcrx_stats *st;
 	size_t used = rq_used_bytes(RQ_ENTRIES);
-	__u64 off = stats_offset() + zcrx_caps()->event.stats_off_alignment;
+	__u64 off = first_stats_offset(RQ_ENTRIES) + zcrx_caps()->event.stats_off_alignment;
 	struct zcrx_ctrl flush = { .op = ZCRX_CTRL_FLUSH_RQ };
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
 	/* one aligned slot past the ring end, so both neighbours are visible */
@@ -420,7 +169,7 @@ TEST(zeroed_once_at_registration__T02)
 	EXPECT_EQ(5ULL, st->copy_count) TH_LOG("T02: not re-zeroed by ctrl ops");
 	EXPECT_EQ(50ULL, st->copy_bytes) TH_LOG("T02: not re-zeroed by ctrl ops");
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	step(_metadata, &e, &e.ring, &l, 1000);
 	EXPECT_EQ(6ULL, st->copy_count) TH_LOG("T02: traffic adds, does not reset");
 	EXPECT_EQ(1050ULL, st->copy_bytes) TH_LOG("T02: traffic adds, does not reset");
@@ -433,14 +182,14 @@ TEST(counted_per_frag_copy__T03)
 	static const size_t len[] = { 1000, 700, 300, 1 };
 	__u64 sum = 0;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	for (unsigned int i = 0; i < 4; i++) {
 		step(_metadata, &e, &e.ring, &l, len[i]);
 		sum += len[i];
@@ -456,18 +205,18 @@ TEST(failed_copy_not_counted__T03)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	step(_metadata, &e, &e.ring, &l, 1000);
 	ASSERT_EQ(1ULL, st->copy_count) TH_LOG("T03: the only buffer is used");
 	ASSERT_EQ(0, write_once(e.tx, 1000, 1000, SEED));
-	collect(&e.ring, &l, 2000);
+	cqlog_collect(&e.ring, &l, 2000);
 	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("T03: the second copy fails");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T03: failed copy not counted");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T03: failed copy not counted");
@@ -478,17 +227,17 @@ TEST(counted_before_event__T03)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
-			       1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
 	/* inline copy; the event stays queued until a GETEVENTS enter */
 	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id));
-	drain(&e.ring, &l);
+	cqlog_drain(&e.ring, &l);
 	ASSERT_EQ(0U, l.events) TH_LOG("T03: event not posted yet");
 	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("T03: the event was queued");
@@ -500,16 +249,16 @@ TEST(counted_before_event__T03)
 TEST(counts_frags_not_cqes__T05)
 {
 	volatile struct zcrx_stats *st;
-	size_t len = 3 * page_sz() + 100;
+	size_t len = 3 * page_size() + 100;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	step(_metadata, &e, &e.ring, &l, len);
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("T05: payload intact");
 	EXPECT_EQ(4U, l.data) TH_LOG("T05: 4 chunks: 3 full pages + 100 bytes");
@@ -526,20 +275,20 @@ TEST(counts_frags_not_cqes__T05)
 TEST(burst_bounds__T05)
 {
 	volatile struct zcrx_stats *st;
-	size_t len = 8 * page_sz();
+	size_t len = 8 * page_size();
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	/* 8 writes of a page back to back, reaped together */
 	for (unsigned int i = 0; i < 8; i++)
-		ASSERT_EQ(0, write_once(e.tx, i * page_sz(), page_sz(), SEED));
-	collect(&e.ring, &l, len);
+		ASSERT_EQ(0, write_once(e.tx, i * page_size(), page_size(), SEED));
+	cqlog_collect(&e.ring, &l, len);
 	EXPECT_EQ(len, l.bytes) TH_LOG("T05: all delivered");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("T05: payload intact");
 	EXPECT_EQ((__u64)len, st->copy_bytes) TH_LOG("T05: copy_bytes == bytes received");
@@ -558,22 +307,22 @@ TEST(partial_copy_counts_copied__T06)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
 	/* one-page area, one 6000-byte write: the first page is copied, the
 	 * next chunk finds no buffer (frag 6000, or frags 4096 + 1904) */
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 6000, SEED));
-	collect(&e.ring, &l, 6000);
-	EXPECT_EQ(page_sz(), l.bytes) TH_LOG("T06: one page delivered");
+	cqlog_collect(&e.ring, &l, 6000);
+	EXPECT_EQ(page_size(), l.bytes) TH_LOG("T06: one page delivered");
 	EXPECT_EQ(1U, l.data) TH_LOG("T06: in one CQE");
 	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("T06: then the recvzc ends with -ENOMEM");
-	EXPECT_EQ((__u64)page_sz(), st->copy_bytes) TH_LOG("T06: bytes actually copied");
+	EXPECT_EQ((__u64)page_size(), st->copy_bytes) TH_LOG("T06: bytes actually copied");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T06: one copy moved data");
 }
 
@@ -582,14 +331,14 @@ TEST(single_writer_exact__T07)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	for (unsigned int i = 1; i <= 5; i++) {
 		step(_metadata, &e, &e.ring, &l, 700);
 		EXPECT_EQ((__u64)i, st->copy_count) TH_LOG("T07: after write %u", i);
@@ -602,13 +351,13 @@ TEST(single_writer_exact__T07)
 TEST(visible_with_data_cqe__T08)
 {
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	l.st = ifq_stats(&e.z);
 	step(_metadata, &e, &e.ring, &l, 1000);
 	step(_metadata, &e, &e.ring, &l, 2000);
@@ -624,14 +373,14 @@ TEST(user_reset__T09)
 {
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	step(_metadata, &e, &e.ring, &l, 1000);
 	EXPECT_EQ(1ULL, st->copy_count);
 	EXPECT_EQ(1000ULL, st->copy_bytes);
@@ -658,39 +407,39 @@ TEST(survive_creator_close__T10)
 	struct zcrx_ifq priv;
 	struct io_uring imp;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 	long want;
 	__u32 imp_id;
 	void *map;
 	int fd;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	ifq_init(&priv, RQ_ENTRIES, REGION_SZ, AREA_SMALL);
 	ASSERT_EQ(0, ifq_register(&e.ring, &priv));
-	ASSERT_EQ(0, export_ifq(e.ring.ring_fd, e.z.reg.zcrx_id, &fd));
+	ASSERT_EQ(0, zcrx_export(&e.ring, e.z.reg.zcrx_id, &fd));
 	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
-	ASSERT_EQ(0, import_ifq(&imp, fd, &imp_id));
+	ASSERT_EQ(0, zcrx_import(&imp, fd, &imp_id));
 	close(fd);
 	/* both are the first id of their ring, so the region offset is shared */
 	ASSERT_EQ(e.z.reg.zcrx_id, imp_id);
 	map = mmap(NULL, REGION_SZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
 		   imp.ring_fd, e.z.rd.mmap_offset);
 	ASSERT_NE(MAP_FAILED, map) TH_LOG("T10: importer maps the region");
-	st = (volatile struct zcrx_stats *)((char *)map + stats_offset());
+	st = (volatile struct zcrx_stats *)((char *)map + first_stats_offset(RQ_ENTRIES));
 
 	ASSERT_EQ(0, submit_recvzc(&imp, e.rx, imp_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	step(_metadata, &e, &imp, &l, 500);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T10: importer traffic counted");
 	EXPECT_EQ(500ULL, st->copy_bytes) TH_LOG("T10: importer traffic counted");
 
-	munmap(e.z.region, e.z.region_len);
-	munmap(priv.region, priv.region_len);
-	want = vm_pinned_kb() - (long)(AREA_SMALL * page_sz() / 1024);
+	ifq_unmap_region(&e.z);
+	ifq_unmap_region(&priv);
+	want = vm_pinned_kb() - (long)(AREA_SMALL * page_size() / 1024);
 	io_uring_queue_exit(&e.ring);
-	ASSERT_EQ(want, wait_vmpin(want, 10000)) TH_LOG("T10: creator ctx freed");
+	ASSERT_EQ(want, wait_vm_pinned_kb(want, 10000)) TH_LOG("T10: creator ctx freed");
 
 	step(_metadata, &e, &imp, &l, 500);
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("T10: payload intact");
@@ -715,18 +464,18 @@ TEST_F(nodev, copy_bytes_equal_received__T11)
 	size_t len = variant->chunk * variant->writes;
 	volatile struct zcrx_stats *st;
 	struct cqlog l;
-	struct env e;
+	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
-			       ZCRX_EVENT_DESC_FLAG_STATS));
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	log_init(&l, &e, EVENT_UD, SEED);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
 	/* a burst, reaped together: the frag layout is up to TCP */
 	for (unsigned int i = 0; i < variant->writes; i++)
 		ASSERT_EQ(0, write_once(e.tx, i * variant->chunk, variant->chunk, SEED));
-	collect(&e.ring, &l, len);
+	cqlog_collect(&e.ring, &l, len);
 	EXPECT_EQ(len, l.bytes) TH_LOG("T11: all delivered");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("T11: payload intact");
 	EXPECT_EQ((__u64)l.bytes, st->copy_bytes)

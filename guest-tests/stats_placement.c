@@ -24,18 +24,6 @@
  */
 #define SPEC_RQ_MAX	32768U
 
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static size_t page_align(size_t v)
-{
-	size_t p = page_size();
-
-	return (v + p - 1) / p * p;
-}
-
 static size_t stats_size(void)
 {
 	return zcrx_caps()->event.stats_size;
@@ -46,23 +34,9 @@ static size_t stats_align(void)
 	return zcrx_caps()->event.stats_off_alignment;
 }
 
-/* Start of the rqes array: ALIGN(rq_hdr_size, rq_hdr_alignment). */
-static size_t rqes_offset(void)
-{
-	return rq_used_bytes(1) - sizeof(struct io_uring_zcrx_rqe);
-}
-
 static size_t region_for(size_t used)
 {
 	return page_align(used + stats_size());
-}
-
-static bool bytes_are(const void *buf, size_t from, size_t to, unsigned char v)
-{
-	for (size_t i = from; i < to; i++)
-		if (((const unsigned char *)buf)[i] != v)
-			return false;
-	return true;
 }
 
 /* ---- S01-S09: one registration per candidate offset ----------------------- */
@@ -198,7 +172,7 @@ TEST_F(stats_off, validate__S01_S09)
 		off = region - stats_size();
 		break;
 	case AT_UNROUNDED:
-		off = rqes_offset() + (uint64_t)variant->rq_in *
+		off = rq_rqes_offset() + (uint64_t)variant->rq_in *
 		      sizeof(struct io_uring_zcrx_rqe);
 		break;
 	case AT_HIGH:
@@ -239,7 +213,7 @@ TEST_F(stats_off, validate__S01_S09)
 	if (ret == 0) {
 		EXPECT_EQ(rq_eff, self->z.reg.rq_entries)
 			TH_LOG("%s: rq_entries written back (rounded/clamped)", row);
-		EXPECT_EQ((__u32)rqes_offset(), self->z.reg.offsets.rqes)
+		EXPECT_EQ((__u32)rq_rqes_offset(), self->z.reg.offsets.rqes)
 			TH_LOG("%s: rqes offset agrees with the query answer", row);
 		ASSERT_NE(NULL, self->z.region) TH_LOG("%s: mmap of rd.mmap_offset", row);
 		st = ifq_stats(&self->z);
@@ -304,12 +278,12 @@ TEST(user_region_zeroes_exactly_stats__S10)
 		EXPECT_EQ(~0ULL, *(uint64_t *)(m + offs[i] - stats_align()))
 			TH_LOG("S10: the word before the stats keeps 0xFF..FF");
 		/* everything after the ring header except the 16 bytes is untouched */
-		EXPECT_TRUE(bytes_are(m, rqes_offset(), offs[i], FILL))
-			TH_LOG("S10: bytes %zu..%llu must keep 0x%02x", rqes_offset(),
+		EXPECT_TRUE(all_bytes(m, rq_rqes_offset(), offs[i], FILL))
+			TH_LOG("S10: bytes %zu..%llu must keep 0x%02x", rq_rqes_offset(),
 			       (unsigned long long)offs[i], FILL);
-		EXPECT_TRUE(bytes_are(m, offs[i], offs[i] + sz, 0))
+		EXPECT_TRUE(all_bytes(m, offs[i], offs[i] + sz, 0))
 			TH_LOG("S10: exactly the %zu stats bytes are zeroed", sz);
-		EXPECT_TRUE(bytes_are(m, offs[i] + sz, region, FILL))
+		EXPECT_TRUE(all_bytes(m, offs[i] + sz, region, FILL))
 			TH_LOG("S10: bytes %llu..%zu must keep 0x%02x",
 			       (unsigned long long)(offs[i] + sz), region, FILL);
 	}
@@ -319,9 +293,9 @@ TEST(user_region_zeroes_exactly_stats__S10)
 	ifq_use_user_region(&z[3], FILL);
 	ASSERT_TRUE(z[3].user_region) TH_LOG("S10: user region mmap");
 	ASSERT_EQ(0, ifq_register(&ring, &z[3])) TH_LOG("S10 control: register, no desc");
-	EXPECT_TRUE(bytes_are(z[3].region, rqes_offset(), region, FILL))
+	EXPECT_TRUE(all_bytes(z[3].region, rq_rqes_offset(), region, FILL))
 		TH_LOG("S10 control: no stats, so bytes %zu..%zu keep 0x%02x",
-		       rqes_offset(), region, FILL);
+		       rq_rqes_offset(), region, FILL);
 
 	io_uring_queue_exit(&ring);
 	for (int i = 0; i < 4; i++)
@@ -345,7 +319,7 @@ TEST(kernel_region_already_zero__S11)
 	ifq_init(&plain, RQ_ENTRIES, region, AREA_PAGES);
 	ASSERT_EQ(0, ifq_register(&ring, &plain)) TH_LOG("S11: register without desc");
 	ASSERT_NE(NULL, plain.region) TH_LOG("S11: mmap of rd.mmap_offset");
-	EXPECT_TRUE(bytes_are(plain.region, 0, region, 0))
+	EXPECT_TRUE(all_bytes(plain.region, 0, region, 0))
 		TH_LOG("S11: a kernel region without stats is all zero (%zu bytes)", region);
 
 	ifq_init(&stats, RQ_ENTRIES, region, AREA_PAGES);
@@ -355,7 +329,7 @@ TEST(kernel_region_already_zero__S11)
 	st = ifq_stats(&stats);
 	EXPECT_EQ(0ULL, st->copy_count) TH_LOG("S11: copy_count");
 	EXPECT_EQ(0ULL, st->copy_bytes) TH_LOG("S11: copy_bytes");
-	EXPECT_TRUE(bytes_are(stats.region, 0, region, 0))
+	EXPECT_TRUE(all_bytes(stats.region, 0, region, 0))
 		TH_LOG("S11: the region with stats is all zero: the memset is not observable");
 
 	io_uring_queue_exit(&ring);

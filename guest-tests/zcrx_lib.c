@@ -4,6 +4,7 @@
 #define ZCRX_LIB_NO_HARNESS
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -108,6 +109,74 @@ size_t rq_used_bytes(unsigned int rq_entries)
 	return hdr + (size_t)rq * sizeof(struct io_uring_zcrx_rqe);
 }
 
+size_t rq_rqes_offset(void)
+{
+	return rq_used_bytes(1) - sizeof(struct io_uring_zcrx_rqe);
+}
+
+uint64_t first_stats_offset(unsigned int rq_entries)
+{
+	uint64_t a = zcrx_caps()->event.stats_off_alignment;
+
+	if (!a)
+		a = 1;
+	return (rq_used_bytes(rq_entries) + a - 1) / a * a;
+}
+
+size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+size_t page_align(size_t n)
+{
+	size_t p = page_size();
+
+	return (n + p - 1) / p * p;
+}
+
+long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+bool all_bytes(const void *buf, size_t from, size_t to, unsigned char v)
+{
+	for (size_t i = from; i < to; i++)
+		if (((const unsigned char *)buf)[i] != v)
+			return false;
+	return true;
+}
+
+void *unmapped_page(void)
+{
+	size_t len = page_size();
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	munmap(p, len);
+	return p;
+}
+
+int drop_capability(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+	d[CAP_TO_INDEX(cap)].permitted &= ~CAP_TO_MASK(cap);
+	d[CAP_TO_INDEX(cap)].inheritable &= ~CAP_TO_MASK(cap);
+	if (syscall(SYS_capset, &h, d))
+		return -errno;
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	return d[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap) ? -EPERM : 0;
+}
+
 int ring_create(struct io_uring *ring, unsigned int flags)
 {
 	return io_uring_queue_init(RING_ENTRIES, ring, flags);
@@ -189,6 +258,14 @@ void ifq_release(struct zcrx_ifq *z)
 	z->area_mem = NULL;
 }
 
+void ifq_unmap_region(struct zcrx_ifq *z)
+{
+	if (z->user_region || !z->region)
+		return;
+	munmap(z->region, z->region_len);
+	z->region = NULL;
+}
+
 volatile struct zcrx_stats *ifq_stats(struct zcrx_ifq *z)
 {
 	if (!z->region)
@@ -207,6 +284,28 @@ int zcrx_arm(struct io_uring *ring, uint32_t zcrx_id, uint32_t type)
 
 	c.zc_arm_event.event_type = type;
 	return zcrx_ctrl(ring->ring_fd, &c, 0);
+}
+
+int zcrx_export(struct io_uring *ring, uint32_t zcrx_id, int *fd)
+{
+	struct zcrx_ctrl c = { .zcrx_id = zcrx_id, .op = ZCRX_CTRL_EXPORT };
+	int ret = zcrx_ctrl(ring->ring_fd, &c, 0);
+
+	*fd = ret ? -1 : (int)c.zc_export.zcrx_fd;
+	return ret;
+}
+
+int zcrx_import(struct io_uring *ring, int box_fd, uint32_t *zcrx_id)
+{
+	struct io_uring_zcrx_ifq_reg reg;
+	int ret;
+
+	memset(&reg, 0, sizeof(reg));
+	reg.flags = ZCRX_REG_IMPORT;
+	reg.if_idx = box_fd;
+	ret = raw_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ, &reg, 1);
+	*zcrx_id = reg.zcrx_id;
+	return ret;
 }
 
 int tcp_pair(int *rx, int *tx)
@@ -238,9 +337,31 @@ fail:
 	return one;
 }
 
-static unsigned char pattern_byte(size_t pos, unsigned int seed)
+unsigned char pattern_byte(size_t pos, unsigned int seed)
 {
 	return (unsigned char)((pos * 31 + seed) ^ (pos >> 9));
+}
+
+void pattern_fill(void *buf, size_t len, size_t pos, unsigned int seed)
+{
+	unsigned char *b = buf;
+
+	for (size_t i = 0; i < len; i++)
+		b[i] = pattern_byte(pos + i, seed);
+}
+
+int write_once(int fd, size_t pos, size_t len, unsigned int seed)
+{
+	static unsigned char buf[32768];
+	ssize_t w;
+
+	if (len > sizeof(buf))
+		return -E2BIG;
+	pattern_fill(buf, len, pos, seed);
+	w = write(fd, buf, len);
+	if (w < 0)
+		return -errno;
+	return (size_t)w == len ? 0 : -EIO;
 }
 
 int send_pattern(int fd, size_t len, unsigned int seed)
@@ -252,8 +373,7 @@ int send_pattern(int fd, size_t len, unsigned int seed)
 		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
 		ssize_t w;
 
-		for (size_t i = 0; i < n; i++)
-			buf[i] = pattern_byte(done + i, seed);
+		pattern_fill(buf, n, done, seed);
 		w = write(fd, buf, n);
 		if (w < 0)
 			return -errno;
@@ -262,17 +382,43 @@ int send_pattern(int fd, size_t len, unsigned int seed)
 	return 0;
 }
 
-int submit_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id)
+struct io_uring_sqe *prep_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
 	if (!sqe)
-		return -EBUSY;
+		return NULL;
 	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, sock, NULL, 0, 0);
 	sqe->ioprio |= IORING_RECV_MULTISHOT;
 	sqe->zcrx_ifq_idx = zcrx_id;
 	sqe->user_data = RECV_UD;
+	return sqe;
+}
+
+int submit_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id)
+{
+	if (!prep_recvzc(ring, sock, zcrx_id))
+		return -EBUSY;
 	return io_uring_submit(ring) == 1 ? 0 : -EIO;
+}
+
+int submit_recvzc_nogetevents(struct io_uring *ring, int sock, uint32_t zcrx_id)
+{
+	if (!prep_recvzc(ring, sock, zcrx_id))
+		return -EBUSY;
+	/* flush the SQ tail as liburing does, without its GETEVENTS */
+	io_uring_smp_store_release(ring->sq.ktail, ring->sq.sqe_tail);
+	ring->sq.sqe_head = ring->sq.sqe_tail;
+	return io_uring_enter(ring->ring_fd, 1, 0, 0, NULL);
+}
+
+/* Area 0 memory holding the payload of a zcrx CQE, or NULL when the CQE's
+ * area index is not 0 (only area 0 is known here). */
+static const unsigned char *area0_payload(void *area0, const struct io_uring_zcrx_cqe *rcqe)
+{
+	if (!area0 || (rcqe->off >> IORING_ZCRX_AREA_SHIFT) != 0)
+		return NULL;
+	return (const unsigned char *)area0 + (rcqe->off & ~IORING_ZCRX_AREA_MASK);
 }
 
 static void tally_cqe(struct io_uring *ring, struct zcrx_ifq *z,
@@ -294,30 +440,20 @@ static void tally_cqe(struct io_uring *ring, struct zcrx_ifq *z,
 		return;
 	}
 	if (!(cqe->flags & IORING_CQE_F_MORE)) {
+		/* the final CQE: never data, even with res > 0 (E20 collision) */
 		t->last_res = cqe->res;
-		if (cqe->res <= 0)
-			return;
+		return;
 	}
 	if (cqe->res > 0) {
-		struct io_uring_zcrx_cqe *rcqe = (void *)cqe->big_cqe;
-		unsigned char *data = (unsigned char *)z->area_mem +
-				      (rcqe->off & ~IORING_ZCRX_AREA_MASK);
+		const unsigned char *data = area0_payload(z->area_mem, (void *)cqe->big_cqe);
 
-		if (seed >= 0 && z->area_mem)
+		if (seed >= 0 && data)
 			for (int i = 0; i < cqe->res; i++)
 				if (data[i] != pattern_byte(t->bytes + i, seed))
 					t->pattern_errors++;
 		t->bytes += cqe->res;
 		t->data_cqes++;
 	}
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 void reap(struct io_uring *ring, struct zcrx_ifq *z, size_t bytes,
@@ -362,4 +498,121 @@ long vm_pinned_kb(void)
 			break;
 	fclose(f);
 	return kb;
+}
+
+long wait_vm_pinned_kb(long want, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	long kb;
+
+	for (;;) {
+		kb = vm_pinned_kb();
+		if (kb == want || now_ms() > end)
+			return kb;
+		usleep(20000);
+	}
+}
+
+int zcrx_env_setup(struct zcrx_env *e, unsigned int ring_flags, size_t area_pages,
+		   bool desc, uint64_t ud, uint32_t mask, uint32_t flags)
+{
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	e->rx = e->tx = -1;
+	ret = ring_create(&e->ring, ring_flags);
+	if (ret)
+		return ret;
+	ifq_init(&e->z, RQ_ENTRIES, REGION_SZ, area_pages);
+	if (!e->z.area_mem)
+		return -ENOMEM;
+	if (desc)
+		ifq_set_events(&e->z, ud, mask, flags,
+			       (flags & ZCRX_EVENT_DESC_FLAG_STATS) ?
+			       first_stats_offset(RQ_ENTRIES) : 0);
+	ret = ifq_register(&e->ring, &e->z);
+	if (ret)
+		return ret;
+	if (!e->z.region)
+		return -ENOMEM;
+	return tcp_pair(&e->rx, &e->tx);
+}
+
+void cqlog_init(struct cqlog *l, struct zcrx_env *e, __u64 ev_ud, int seed)
+{
+	memset(l, 0, sizeof(*l));
+	l->ev_ud = ev_ud;
+	l->area = e->z.area_mem;
+	l->seed = seed;
+	l->final = 1;
+}
+
+void cqlog_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe)
+{
+	bool big = (ring->flags & IORING_SETUP_CQE32) || (cqe->flags & IORING_CQE_F_32);
+	struct cqrec r = { .ud = cqe->user_data, .res = cqe->res, .flags = cqe->flags,
+			   .has_big = big };
+
+	if (big) {
+		r.big[0] = cqe->big_cqe[0];
+		r.big[1] = cqe->big_cqe[1];
+	}
+	if (l->n < sizeof(l->c) / sizeof(l->c[0]))
+		l->c[l->n] = r;
+	l->n++;
+	if (r.ud == l->ev_ud && !(r.flags & IORING_CQE_F_MORE)) {
+		l->events++;
+		if (r.res != (int)ZCRX_EVENT_COPY || r.flags || r.big[0] || r.big[1])
+			l->ev_bad++;
+	} else if (r.ud == RECV_UD && (r.flags & IORING_CQE_F_MORE) && r.res > 0) {
+		const unsigned char *d = area0_payload(l->area, (const void *)cqe->big_cqe);
+
+		if (l->seed >= 0 && d)
+			for (int i = 0; i < r.res; i++)
+				if (d[i] != pattern_byte(l->bytes + i, l->seed))
+					l->bad_payload++;
+		l->bytes += r.res;
+		l->data++;
+		if ((size_t)r.res < page_size())
+			l->short_cqes++;
+		if ((size_t)r.res > page_size())
+			l->over_page++;
+		if (l->st && l->st->copy_bytes < l->bytes)
+			l->st_lag++;
+	} else if (r.ud == RECV_UD && !(r.flags & IORING_CQE_F_MORE)) {
+		l->final = r.res;
+	} else {
+		l->other++;
+	}
+}
+
+void cqlog_drain(struct io_uring *ring, struct cqlog *l)
+{
+	struct io_uring_cqe *cqe;
+
+	while (io_uring_cq_ready(ring) && !io_uring_peek_cqe(ring, &cqe)) {
+		cqlog_cqe(ring, l, cqe);
+		io_uring_cqe_seen(ring, cqe);
+	}
+}
+
+void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto)
+{
+	long long end = now_ms() + 5000;
+	bool settled = false;
+
+	for (;;) {
+		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
+		struct io_uring_cqe *cqe;
+
+		io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+		cqlog_drain(ring, l);
+		if (now_ms() > end)
+			break;
+		if (l->bytes >= upto || l->final <= 0) {
+			if (settled)
+				break;
+			settled = true;
+		}
+	}
 }

@@ -30,6 +30,14 @@
 #define MIXED_RING_FLAGS (IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | \
 			  IORING_SETUP_CQE_MIXED)
 
+/*
+ * mmap offsets of zcrx refill-ring regions: region of zcrx id N is at
+ * ZCRX_REGION_MMAP_BASE + (N << ZCRX_REGION_ID_SHIFT). ABI constants with no
+ * uapi name: io_uring/memmap.h:6,8.
+ */
+#define ZCRX_REGION_MMAP_BASE	0x30000000ULL	/* IORING_MAP_OFF_ZCRX_REGION */
+#define ZCRX_REGION_ID_SHIFT	16		/* IORING_OFF_ZCRX_SHIFT */
+
 /* user_data values that tell CQEs apart */
 #define EVENT_UD	0xe7e7e7e7e7e7e7e7ULL
 #define RECV_UD		0x5ec0ULL
@@ -72,6 +80,27 @@ const char *zcrx_nodev_missing(void);
 
 /* Offset of the first byte after the refill ring, from the query answer. */
 size_t rq_used_bytes(unsigned int rq_entries);
+/* offsets.rqes: ALIGN(rq_hdr_size, rq_hdr_alignment), from the query answer. */
+size_t rq_rqes_offset(void);
+/* First valid stats_offset for @rq_entries: rq_used_bytes() rounded up to
+ * the queried stats_off_alignment. */
+uint64_t first_stats_offset(unsigned int rq_entries);
+
+/* ---- small utilities ------------------------------------------------------- */
+
+/* sysconf(_SC_PAGESIZE) */
+size_t page_size(void);
+/* @n rounded up to a multiple of page_size(). */
+size_t page_align(size_t n);
+/* CLOCK_MONOTONIC in milliseconds. */
+long long now_ms(void);
+/* True when bytes [@from, @to) of @buf all equal @v. */
+bool all_bytes(const void *buf, size_t from, size_t to, unsigned char v);
+/* The address of a page that was mapped and unmapped again: not mapped. */
+void *unmapped_page(void);
+/* Drop @cap from the effective, permitted and inheritable sets of this
+ * thread; 0 when capget afterwards shows it gone, else -errno/-EPERM. */
+int drop_capability(int cap);
 
 /* ---- rings and registrations --------------------------------------------- */
 
@@ -103,6 +132,10 @@ void ifq_set_events(struct zcrx_ifq *z, uint64_t user_data, uint32_t type_mask,
 /* IORING_REGISTER_ZCRX_IFQ: 0 or -errno; maps the region on success. */
 int ifq_register(struct io_uring *ring, struct zcrx_ifq *z);
 void ifq_release(struct zcrx_ifq *z);
+/* munmap the region mapped by ifq_register through the ring fd (the mapping
+ * keeps the ring file alive, so closing the ring frees nothing before it is
+ * gone); no-op for a user region or when not mapped. */
+void ifq_unmap_region(struct zcrx_ifq *z);
 /* The stats inside the mapped region (after a successful registration). */
 volatile struct zcrx_stats *ifq_stats(struct zcrx_ifq *z);
 
@@ -111,13 +144,29 @@ int zcrx_ctrl(int ring_fd, struct zcrx_ctrl *ctrl, unsigned int nr_args);
 int zcrx_arm(struct io_uring *ring, uint32_t zcrx_id, uint32_t type);
 /* Raw io_uring_register: 0/positive or -errno. */
 int raw_register(int fd, unsigned int op, void *arg, unsigned int nr_args);
+/* ZCRX_CTRL_EXPORT of @zcrx_id: 0 and the new [zcrx] fd in @fd (-1 on
+ * failure), or -errno. */
+int zcrx_export(struct io_uring *ring, uint32_t zcrx_id, int *fd);
+/* ZCRX_REG_IMPORT of the exported @box_fd into @ring: 0 or -errno; the
+ * zcrx_id the kernel wrote back in @zcrx_id (0 when it wrote none). */
+int zcrx_import(struct io_uring *ring, int box_fd, uint32_t *zcrx_id);
 
 /* ---- traffic --------------------------------------------------------------- */
 
 /* A connected TCP pair over lo (IPv4): @rx is the accepted socket. */
 int tcp_pair(int *rx, int *tx);
-/* Write @len bytes of pattern starting at @seed; 0 or -errno. */
+/* The payload pattern: byte at stream position @pos for @seed. Every
+ * sender and every payload check use this one generator. */
+unsigned char pattern_byte(size_t pos, unsigned int seed);
+/* @buf[i] = pattern_byte(@pos + i, @seed) for i < @len. */
+void pattern_fill(void *buf, size_t len, size_t pos, unsigned int seed);
+/* Write @len bytes of pattern (positions 0..len-1) in write()s of at most
+ * 4096 bytes; 0 or -errno. */
 int send_pattern(int fd, size_t len, unsigned int seed);
+/* ONE write() of the pattern bytes at stream positions [@pos, @pos + @len),
+ * @len <= 32768: 0, -errno, -E2BIG or -EIO on a short write. A single
+ * write keeps the frag layout the stats/events tests count on. */
+int write_once(int fd, size_t pos, size_t len, unsigned int seed);
 
 struct recv_tally {
 	size_t bytes;		/* payload bytes in data CQEs */
@@ -132,14 +181,84 @@ struct recv_tally {
 	int order_error;	/* an event CQE came before any data CQE */
 };
 
+/* Get an SQE and prepare a multishot IORING_OP_RECV_ZC on @sock for ifq
+ * @zcrx_id, user_data RECV_UD; NULL when the SQ is full. Not submitted. */
+struct io_uring_sqe *prep_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id);
 /* Queue a multishot IORING_OP_RECV_ZC on @sock for ifq @zcrx_id. */
 int submit_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id);
+/* The same SQE, published and entered WITHOUT IORING_ENTER_GETEVENTS (which
+ * io_uring_submit() may add, spec 1.6): io_uring_enter(fd, 1, 0, 0) result. */
+int submit_recvzc_nogetevents(struct io_uring *ring, int sock, uint32_t zcrx_id);
 /* Reap until @bytes were received or @timeout_ms passed; checks the payload
- * against the pattern from @seed (@seed < 0: no check). */
+ * against the pattern from @seed (@seed < 0: no check). The final recv CQE
+ * (no F_MORE) only sets last_res, it never counts as data; data CQEs of an
+ * area other than area 0 are counted without a payload check. */
 void reap(struct io_uring *ring, struct zcrx_ifq *z, size_t bytes,
 	  int timeout_ms, int seed, struct recv_tally *t);
 
 /* Pinned memory of this process in kB (VmPin in /proc/self/status). */
 long vm_pinned_kb(void);
+/* Poll vm_pinned_kb() every 20 ms until it equals @want or @timeout_ms
+ * passed; returns the last value read. */
+long wait_vm_pinned_kb(long want, int timeout_ms);
+
+/* ---- traffic environment and CQE log (events.c, stats.c) ------------------ */
+
+/* A ring, a NODEV ifq on it and a connected loopback TCP pair. */
+struct zcrx_env {
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	int rx, tx;
+};
+
+/* Ring with @ring_flags + NODEV ifq of @area_pages (RQ_ENTRIES, REGION_SZ;
+ * with an event desc {@ud, @mask, @flags} when @desc, stats at
+ * first_stats_offset(RQ_ENTRIES) when @flags has ZCRX_EVENT_DESC_FLAG_STATS)
+ * + tcp_pair(). 0 or -errno. */
+int zcrx_env_setup(struct zcrx_env *e, unsigned int ring_flags, size_t area_pages,
+		   bool desc, uint64_t ud, uint32_t mask, uint32_t flags);
+
+/* One CQE as logged. */
+struct cqrec {
+	__u64 ud;
+	__s32 res;
+	__u32 flags;
+	__u64 big[2];
+	bool has_big;
+};
+
+/* Every CQE of a test, classified. */
+struct cqlog {
+	struct cqrec c[160];
+	unsigned int n;		/* every CQE, in CQ order */
+	__u64 ev_ud;		/* event user_data to dispatch on */
+	void *area;		/* area 0 memory, for the payload check */
+	int seed;		/* payload check when >= 0 */
+	size_t bytes;		/* payload bytes of data CQEs */
+	unsigned int data;	/* RECV_UD with F_MORE and res > 0 */
+	unsigned int events;	/* ev_ud without F_MORE */
+	unsigned int ev_bad;	/* events with res != COPY or flags != 0 or big != 0 */
+	unsigned int other;	/* anything else, except the final recv CQE */
+	int final;		/* res of the final (no F_MORE) recv CQE; 1 = none */
+	int bad_payload;	/* payload bytes that did not match the pattern */
+	unsigned int short_cqes;	/* data CQEs with res < PAGE_SIZE */
+	unsigned int over_page;		/* data CQEs with res > PAGE_SIZE */
+	/* T08: when set, every data CQE checks the stats already cover it */
+	volatile struct zcrx_stats *st;
+	unsigned int st_lag;	/* data CQEs seen before copy_bytes covered them */
+};
+
+/* Empty log for events with user_data @ev_ud, payload checked against the
+ * pattern of @seed in @e's area (@seed < 0: no check). */
+void cqlog_init(struct cqlog *l, struct zcrx_env *e, __u64 ev_ud, int seed);
+/* Log and classify one CQE. A data CQE whose area index is not 0 is counted
+ * but its payload is not checked (the log knows area 0 only). */
+void cqlog_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe);
+/* Log every CQE already visible, without entering the kernel. */
+void cqlog_drain(struct io_uring *ring, struct cqlog *l);
+/* Wait (running local task work) until @upto payload bytes or a final recv
+ * CQE were logged, or 5 s passed, then one more short wait for events
+ * queued last. */
+void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto);
 
 #endif
