@@ -79,13 +79,19 @@ done
 # --- configure -------------------------------------------------------------
 obj="$BUILD_DIR/kbuild/$src_id-$KCONFIG"
 mkdir -p "$obj"
-log "configuring $src_id ($KCONFIG) in $obj"
+# Reconfigure only when the fragments or the tree's Kconfig files changed
+# (saves ~15 s on every incremental build).
 cfg_log="$obj/config.log"
-{
-	make -C "$srcdir" O="$obj" tinyconfig &&
-		"$srcdir/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" &&
-		make -C "$srcdir" O="$obj" olddefconfig
-} >"$cfg_log" 2>&1 || die "kernel configuration failed; see $cfg_log"
+cfg_hash=$(cat "${frags[@]}" "$srcdir/Makefile" | sha256sum | cut -c1-16)-$(find "$srcdir" -name 'Kconfig*' -newer "$obj/.config" 2>/dev/null | head -n 1 | wc -l)
+if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.zcrx-config" 2>/dev/null)" != "$cfg_hash" ]; then
+	log "configuring $src_id ($KCONFIG) in $obj"
+	{
+		make -C "$srcdir" O="$obj" tinyconfig &&
+			"$srcdir/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" &&
+			make -C "$srcdir" O="$obj" olddefconfig
+	} >"$cfg_log" 2>&1 || die "kernel configuration failed; see $cfg_log"
+	cfg_hash=$(cat "${frags[@]}" "$srcdir/Makefile" | sha256sum | cut -c1-16)-0
+fi
 
 missing=()
 while IFS= read -r line; do
@@ -101,8 +107,10 @@ while IFS= read -r line; do
 	esac
 done < <(cat "${frags[@]}")
 if [ "${#missing[@]}" -gt 0 ]; then
+	rm -f "$obj/.zcrx-config"
 	die "options lost after olddefconfig (dependencies unmet?): ${missing[*]}"
 fi
+printf '%s\n' "$cfg_hash" >"$obj/.zcrx-config"
 
 # --- build -----------------------------------------------------------------
 build_log="$obj/build.log"
