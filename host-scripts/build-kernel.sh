@@ -46,7 +46,15 @@ if [ "$KSRC" = debian ]; then
 		mv "$srcdir.tmp" "$srcdir"
 		basename "$deb" >"$srcdir/.zcrx-unpacked"
 	fi
-	# a mutation run that was killed may have left a mutant in place
+	# A running 'make mutants' owns the tree; one that was killed may have
+	# left a mutant in place, which is restored here.
+	if [ "${ZCRX_MUTATING:-0}" != 1 ] && [ -f "$srcdir/.zcrx-mutating" ]; then
+		pid=$(cat "$srcdir/.zcrx-mutating" 2>/dev/null || true)
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			die "a 'make mutants' run (pid $pid) is using $srcdir; wait for it to finish"
+		fi
+		rm -f "$srcdir/.zcrx-mutating"
+	fi
 	if [ "${ZCRX_MUTATING:-0}" != 1 ]; then
 		while IFS= read -r f; do
 			warn "restoring ${f%.zcrx-orig} left mutated by an interrupted 'make mutants'"

@@ -4,4 +4,5 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_cmd bats bats
+need_cmd virt-xml-validate libvirt-clients
 exec bats "$ZCRX_TOP/host-scripts/tests"

@@ -5,6 +5,8 @@
 #   vm-7.3 the guest suite on the default Debian 7.3 kernel
 #   vm-7.0 the guest suite on a 7.0-series kernel (no events API: must
 #          give 0 failures, the 7.3 cases skipping with reasons)
+#   vm-libvirt the default kernel through libvirt (VM=libvirt); skipped
+#          with a reason where libvirt cannot run
 #   vm-lean the lean kernel built from Debian's linux-source-7.3 with
 #          kernel-config/patches/ (CHECK_LEAN=0 leaves it out)
 # Ends with "check: N passed, N failed" and a non-zero exit on any failure.
@@ -39,6 +41,16 @@ for k in $CHECK_KERNELS; do
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
 done
 
+# The libvirt backend, when libvirt can run here (root, embedded driver).
+if ! is_root; then
+	echo "=== check: vm-libvirt SKIP: needs root for libvirt's embedded QEMU driver"
+elif ! command -v virt-qemu-run >/dev/null 2>&1 &&
+	! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libvirt-daemon-driver-qemu >/dev/null 2>&1; then
+	echo "=== check: vm-libvirt SKIP: libvirt-daemon-driver-qemu cannot be installed here"
+else
+	step vm-libvirt env VM=libvirt KERNEL= KSRC= RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-libvirt" \
+		"$ZCRX_TOP/host-scripts/vm-test.sh"
+fi
 if [ "${CHECK_LEAN:-1}" = 1 ]; then
 	step vm-lean env KERNEL= KSRC=debian KCONFIG=lean RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-lean" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh"

@@ -41,12 +41,13 @@ restore() {
 		touch "${f%.zcrx-orig}"
 	done < <(find "$tree" -name '*.zcrx-orig' 2>/dev/null)
 }
-trap restore EXIT
+trap 'restore; rm -f "$tree/.zcrx-mutating"' EXIT
 
 log "building the unmutated lean kernel"
 KSRC=debian KCONFIG=lean "$ZCRX_TOP/host-scripts/build-kernel.sh" >"$out/build-base.log" 2>&1 ||
 	die "baseline kernel build failed; see $out/build-base.log"
 restore # a previous interrupted run
+echo "$$" >"$tree/.zcrx-mutating"
 
 run_suite() { # run_suite NAME -> summary.json path
 	RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" "$ZCRX_TOP/host-scripts/vm-test.sh" \

@@ -15,6 +15,7 @@ mkdir -p "$rundir"
 t0=$(date +%s.%N)
 
 # 0. preflight: bad input fails here, before anything slow
+case ${VM:-qemu} in qemu | libvirt) ;; *) die "VM=$VM: expected qemu or libvirt" ;; esac
 if [ -z "${QEMU:-}" ]; then
 	need_cmd qemu-system-x86_64 qemu-system-x86
 else
@@ -59,8 +60,14 @@ initrd="$BUILD_DIR/initramfs/$(printf '%s' "$KREL" | tr -c 'A-Za-z0-9.+-' '_')-$
 t_prep=$(date +%s.%N)
 
 # 3. boot and run
+runner=run-vm.sh
+case ${VM:-qemu} in
+qemu) ;;
+libvirt) runner=run-libvirt.sh ;;
+*) die "VM=$VM: expected qemu or libvirt" ;;
+esac
 set +e
-"$ZCRX_TOP/host-scripts/run-vm.sh" "$VMLINUZ" "$initrd" "$rundir"
+"$ZCRX_TOP/host-scripts/$runner" "$VMLINUZ" "$initrd" "$rundir"
 vm_rc=$?
 set -e
 rm -f "$initrd"
@@ -69,12 +76,15 @@ t_end=$(date +%s.%N)
 # 4. verdict
 eval "$("$ZCRX_TOP/host-scripts/ktap-summary.sh" "$rundir/ktap.txt")"
 splats=0
-if ! "$ZCRX_TOP/host-scripts/scan-splats.sh" "$rundir/console.log" >"$rundir/splats.txt" 2>&1; then
-	splats=$(grep -c '^splat ' "$rundir/splats.txt" || true)
-	[ "$splats" -gt 0 ] || splats=1
-else
-	rm -f "$rundir/splats.txt"
-fi
+set +e
+"$ZCRX_TOP/host-scripts/scan-splats.sh" "$rundir/console.log" >"$rundir/splats.txt" 2>&1
+scan_rc=$?
+set -e
+case $scan_rc in
+0) rm -f "$rundir/splats.txt" ;;
+1) splats=$(grep -c '^splat ' "$rundir/splats.txt" || true) ;;
+*) rm -f "$rundir/splats.txt" ;; # no console at all: the VM verdict says why
+esac
 vm_status=$(cat "$rundir/vm.status" 2>/dev/null || echo no-report)
 up_start=$(sed -n 's/^# zcrx-vmtest: uptime suite-start=\([0-9.]*\).*/\1/p' "$rundir/ktap.txt" 2>/dev/null || true)
 up_end=$(sed -n 's/.* suite-end=\([0-9.]*\).*/\1/p' "$rundir/ktap.txt" 2>/dev/null || true)

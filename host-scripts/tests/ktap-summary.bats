@@ -64,8 +64,11 @@ K
 	: >"$T/k"
 	summary "$T/k"
 	[ "$KTAP_OK" = 0 ]
+	unset PASS FAIL
 	summary "$T/does-not-exist"
 	[ "$KTAP_OK" = 0 ]
+	[ "$KTAP_ERROR" = "no result file" ]
+	[ "$PASS" = 0 ] && [ "$FAIL" = 0 ]
 }
 
 @test "CRLF line endings are accepted" {

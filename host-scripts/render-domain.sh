@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Render vm/libvirt-domain.xml.in for one run and print the domain XML.
+#   usage: render-domain.sh KERNEL INITRD RUNDIR [NAME]
+# Same machine as run-vm.sh (vm/machine.conf, VM_* knobs). With net=tap the
+# interfaces use the taps zcrx-l/zcrx-r that run-libvirt.sh creates in its
+# private network namespace; "hub" has no libvirt equivalent and gives none.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$ZCRX_TOP/vm/machine.conf"
+. "$ZCRX_TOP/host-scripts/vm-common.sh"
+
+kernel=${1:?usage: render-domain.sh KERNEL INITRD RUNDIR [NAME]}
+initrd=${2:?usage: render-domain.sh KERNEL INITRD RUNDIR [NAME]}
+rundir=${3:?usage: render-domain.sh KERNEL INITRD RUNDIR [NAME]}
+name=${4:-zcrx-vmtest-$$}
+vm_resolve
+
+# XML-escape a value for an attribute or text node.
+xml() { printf '%s' "$1" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g; s/'"'"'/\&apos;/g'; }
+
+interfaces=
+if [ "$net" = tap ]; then
+	for port in "zcrx-l $VM_NIC_LOCAL_MAC" "zcrx-r $VM_NIC_REMOTE_MAC"; do
+		read -r tap mac <<<"$port"
+		interfaces+=$(sed -e "s|@MAC@|$mac|; s|@TAP@|$tap|; s|@QUEUES@|$VM_NIC_QUEUES|" \
+			"$ZCRX_TOP/vm/libvirt-interface.xml.in")$'\n'
+	done
+fi
+
+emulator=$(command -v qemu-system-x86_64 || echo /usr/bin/qemu-system-x86_64)
+domain_type=qemu cpu_mode=maximum
+[ "$accel" = tcg ] || { domain_type=kvm; cpu_mode=host-passthrough; }
+
+awk -v NAME="$(xml "$name")" -v MEM_MB="$VM_MEM_MB" -v CPUS="$VM_CPUS" \
+	-v MACHINE="$(xml "$VM_MACHINE")" -v KERNEL="$(xml "$(readlink -f "$kernel")")" \
+	-v INITRD="$(xml "$(readlink -f "$initrd")")" -v CMDLINE="$(xml "$cmdline")" \
+	-v DOMAIN_TYPE="$domain_type" -v CPU_MODE="$cpu_mode" -v EMULATOR="$(xml "$emulator")" \
+	-v CONSOLE_LOG="$(xml "$rundir/console.log")" -v RESULT_LOG="$(xml "$rundir/ktap.txt")" \
+	-v INTERFACES="${interfaces%$'\n'}" '
+	/^@INTERFACES@$/ { if (INTERFACES != "") print INTERFACES; next }
+	{
+		n = split("NAME MEM_MB CPUS MACHINE KERNEL INITRD CMDLINE DOMAIN_TYPE CPU_MODE EMULATOR CONSOLE_LOG RESULT_LOG", k, " ")
+		v["NAME"] = NAME; v["MEM_MB"] = MEM_MB; v["CPUS"] = CPUS; v["MACHINE"] = MACHINE
+		v["KERNEL"] = KERNEL; v["INITRD"] = INITRD; v["CMDLINE"] = CMDLINE
+		v["DOMAIN_TYPE"] = DOMAIN_TYPE; v["CPU_MODE"] = CPU_MODE; v["EMULATOR"] = EMULATOR
+		v["CONSOLE_LOG"] = CONSOLE_LOG; v["RESULT_LOG"] = RESULT_LOG
+		for (i = 1; i <= n; i++) {
+			tag = "@" k[i] "@"
+			while ((p = index($0, tag)) > 0)
+				$0 = substr($0, 1, p - 1) v[k[i]] substr($0, p + length(tag))
+		}
+		print
+	}' "$ZCRX_TOP/vm/libvirt-domain.xml.in"

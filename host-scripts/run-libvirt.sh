@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Boot KERNEL with INITRD through libvirt and wait for the guest's verdict:
+# the libvirt twin of run-vm.sh, with the same arguments, outputs and exit
+# status. It uses libvirt's embedded QEMU driver (virt-qemu-run) with a
+# private root directory, so no libvirtd, no system configuration and no
+# state survive the run. The domain XML is kept as RUNDIR/domain.xml.
+#   usage: run-libvirt.sh KERNEL INITRD RUNDIR
+# libvirt cannot hand back QEMU's exit status, so the verdict is read from
+# the result channel ("# zcrx-vmtest: exit=N"); isa-debug-exit still ends
+# the VM at once. virt-qemu-run (9.0) does not return when its QEMU ends,
+# so it is stopped here once QEMU is gone.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$ZCRX_TOP/vm/machine.conf"
+. "$ZCRX_TOP/host-scripts/vm-common.sh"
+
+kernel=${1:?usage: run-libvirt.sh KERNEL INITRD RUNDIR}
+initrd=${2:?usage: run-libvirt.sh KERNEL INITRD RUNDIR}
+rundir=${3:?usage: run-libvirt.sh KERNEL INITRD RUNDIR}
+[ -f "$kernel" ] || die "no kernel image at $kernel"
+[ -f "$initrd" ] || die "no initramfs at $initrd"
+mkdir -p "$rundir"
+rundir=$(cd "$rundir" && pwd)
+
+is_root || die "VM=libvirt needs root (the embedded QEMU driver manages devices and users)"
+need_cmd qemu-system-x86_64 qemu-system-x86
+need_cmd virt-qemu-run libvirt-daemon-driver-qemu
+vm_resolve
+if [ "$net" = hub ]; then
+	warn "VM_NET=hub has no libvirt equivalent; the libvirt VM gets no NICs"
+	net=none
+fi
+
+# Leftovers of an interrupted run: their QEMU and virt-qemu-run processes.
+for p in $(pgrep -f 'guest=zcrx-vmtest-lv-' 2>/dev/null || true) $(pgrep -f 'virt-qemu-run --root /tmp/zcrx-lv\.' 2>/dev/null || true); do
+	warn "stopping leftover libvirt VM process $p from an interrupted run"
+	kill -9 "$p" 2>/dev/null || true
+done
+rm -rf /tmp/zcrx-lv.*
+
+# A short root: libvirt puts UNIX sockets under it (108-byte limit).
+root=$(mktemp -d /tmp/zcrx-lv.XXXXXX)
+trap 'pkill -9 -f "virt-qemu-run --root $root" 2>/dev/null || true; pkill -9 -f "guest=$name," 2>/dev/null || true; rm -rf "$root"' EXIT
+mkdir -p "$root/etc"
+cat >"$root/etc/qemu.conf" <<'EOF'
+# written by zcrx-vmtest for its private embedded libvirt root
+stdio_handler = "file"
+user = "root"
+group = "root"
+dynamic_ownership = 0
+remember_owner = 0
+security_driver = "none"
+namespaces = []
+EOF
+# The embedded driver insists on its default account even when told to
+# run QEMU as root (seen with libvirt 9.0).
+if ! getent group libvirt-qemu >/dev/null; then
+	log "creating system group libvirt-qemu (required by libvirt's QEMU driver)"
+	groupadd -r libvirt-qemu
+fi
+if ! getent passwd libvirt-qemu >/dev/null; then
+	log "creating system user libvirt-qemu (required by libvirt's QEMU driver)"
+	useradd -r -g libvirt-qemu -d /nonexistent -s /usr/sbin/nologin libvirt-qemu
+fi
+
+name="zcrx-vmtest-lv-$$"
+rm -f "$rundir/console.log" "$rundir/ktap.txt"
+VM_NET=$net "$ZCRX_TOP/host-scripts/render-domain.sh" "$kernel" "$initrd" "$rundir" "$name" >"$rundir/domain.xml"
+if command -v virt-xml-validate >/dev/null 2>&1; then
+	virt-xml-validate "$rundir/domain.xml" domain >"$rundir/domain.validate" 2>&1 ||
+		die "the rendered domain does not validate: $(tail -n 1 "$rundir/domain.validate")"
+fi
+
+log "booting $(basename "$kernel") through libvirt ($accel, net=$net, timeout ${timeout_s}s) -> $rundir"
+start=$(date +%s.%N)
+vm_launch virt-qemu-run --root "$root" --verbose "$rundir/domain.xml" </dev/null >"$rundir/libvirt.out" 2>&1 &
+runner=$!
+
+# Wait for the guest's verdict line, then for QEMU to go away.
+deadline=$(($(date +%s) + timeout_s))
+status=
+while :; do
+	verdict=$(sed -n 's/^# zcrx-vmtest: exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n 1 || true)
+	qemu_up=$(pgrep -f "guest=$name," 2>/dev/null | head -n 1 || true)
+	if [ -n "$verdict" ] && [ -z "$qemu_up" ]; then
+		[ "$verdict" = 0 ] && status=pass || status=fail
+		break
+	fi
+	if ! kill -0 "$runner" 2>/dev/null; then
+		status=no-report
+		[ -z "$verdict" ] || { [ "$verdict" = 0 ] && status=pass || status=fail; }
+		break
+	fi
+	if [ -z "$qemu_up" ] && [ -z "$verdict" ] && [ -s "$rundir/console.log" ]; then
+		# QEMU came and went without a verdict: panic, triple fault
+		sleep 1
+		qemu_up=$(pgrep -f "guest=$name," 2>/dev/null | head -n 1 || true)
+		[ -n "$qemu_up" ] || { status=no-report; break; }
+	fi
+	if [ "$(date +%s)" -ge "$deadline" ]; then
+		status=timeout
+		break
+	fi
+	sleep 0.2
+done
+pkill -9 -f "guest=$name," 2>/dev/null || true
+kill "$runner" 2>/dev/null || true
+wait "$runner" 2>/dev/null || true
+if [ "$status" = no-report ]; then
+	warn "VM ended without a verdict; libvirt said: $(grep -m3 -iE 'error|fail' "$rundir/libvirt.out" | tr '\n' ' ')"
+fi
+vm_finish "$rundir" "$status" "$start"

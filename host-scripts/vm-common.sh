@@ -1,0 +1,76 @@
+# shellcheck shell=bash
+# What every VM backend (run-vm.sh for QEMU, run-libvirt.sh) decides the
+# same way: accelerator and timeout, network mode, kernel command line,
+# the private network namespace with the taps, and the verdict files.
+# Source after lib.sh and vm/machine.conf.
+
+# vm_resolve: sets accel (kvm|tcg), timeout_s, net (tap|hub|none), cmdline.
+vm_resolve() {
+	accel=${VM_ACCEL:-auto}
+	if [ "$accel" = auto ]; then
+		if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel=kvm; else accel=tcg; fi
+	fi
+	case $accel in
+	kvm) timeout_s=${VM_TIMEOUT:-$VM_TIMEOUT_KVM} ;;
+	tcg) timeout_s=${VM_TIMEOUT:-$VM_TIMEOUT_TCG} ;;
+	*) die "VM_ACCEL=$accel: expected auto, kvm or tcg" ;;
+	esac
+	[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "VM_TIMEOUT=$timeout_s: expected seconds > 0"
+
+	# "tap": two multiqueue taps on a bridge inside a private network
+	# namespace (needs root and /dev/net/tun); "hub": the ports joined
+	# inside QEMU, one queue each; "none": no NICs.
+	net=${VM_NET:-auto}
+	if [ "$net" = auto ]; then
+		if is_root && [ -c /dev/net/tun ] && command -v unshare >/dev/null && command -v ip >/dev/null; then
+			net=tap
+		else
+			net=hub
+		fi
+	fi
+	case $net in tap | hub | none) ;; *) die "VM_NET=$net: expected auto, tap, hub or none" ;; esac
+
+	cmdline="$VM_CMDLINE zcrx.timeout=$VM_TEST_TIMEOUT"
+	[ -z "${ZCRX_TESTS:-}" ] || cmdline="$cmdline zcrx.tests=$ZCRX_TESTS"
+}
+
+# vm_launch CMD...: run CMD, inside a private netns holding the taps
+# zcrx-l and zcrx-r on a bridge when net=tap.
+vm_launch() {
+	if [ "$net" = tap ]; then
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		unshare --net -- bash -c '
+			set -e
+			ip link set lo up
+			ip link add zcrx-br type bridge
+			for t in zcrx-l zcrx-r; do
+				ip tuntap add dev "$t" mode tap multi_queue
+				ip link set "$t" master zcrx-br up
+			done
+			ip link set zcrx-br up
+			exec "$@"' zcrx-net "$@"
+	else
+		"$@"
+	fi
+}
+
+# vm_finish RUNDIR STATUS START: write vm.status and vm.seconds, explain a
+# bad end on stderr, and exit 0 pass, 1 fail, 2 timeout, 3 no-report.
+vm_finish() {
+	local rundir=$1 status=$2 start=$3
+	awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", e - s }' >"$rundir/vm.seconds"
+	echo "$status" >"$rundir/vm.status"
+	case $status in
+	pass) exit 0 ;;
+	fail) exit 1 ;;
+	timeout)
+		warn "VM timed out after ${timeout_s}s; last console lines:"
+		tail -n 20 "$rundir/console.log" >&2 || true
+		exit 2
+		;;
+	*)
+		tail -n 20 "$rundir/console.log" >&2 || true
+		exit 3
+		;;
+	esac
+}
