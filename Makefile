@@ -7,6 +7,7 @@ export RESULTS_DIR ?= $(CURDIR)/results
 # Knobs (environment or command line)
 export KERNEL ?=
 export TESTS ?=
+export VM ?= qemu
 export VM_ACCEL ?= auto
 export VM_NET ?= auto
 export VM_TIMEOUT ?=
@@ -36,6 +37,7 @@ help:
 	@echo "  KCONFIG=         lean | debug (KASAN, lockdep, kmemleak, DEBUG_NET, ...) for KSRC builds (lean)"
 	@echo "  MUTANTS=         a mutant file or directory for 'make mutants' (kernel-config/mutants)"
 	@echo "  TESTS=           comma list of guest test binaries (all)"
+	@echo "  VM=              qemu | libvirt (the same machine through libvirt's embedded driver) (qemu)"
 	@echo "  VM_ACCEL=        auto | kvm | tcg (auto: kvm when /dev/kvm is usable)"
 	@echo "  VM_NET=          auto | tap | hub | none (auto: tap when root)"
 	@echo "  VM_TIMEOUT=      whole-VM wall-clock limit in seconds (600 TCG, 180 KVM)"
