@@ -177,6 +177,32 @@ TEST(zcrx_values__Q08)
 	EXPECT_EQ(0ULL, z.__resv2) TH_LOG("Q08: __resv2");
 }
 
+/*
+ * The three ways a kernel says "7.3 events API" must agree: the
+ * IO_URING_QUERY_ZCRX_EVENT op, ZCRX_FEATURE_EVENT in the ZCRX answer, and
+ * ZCRX_CTRL_ARM_EVENT within nr_ctrl_opcodes. An old kernel has none of
+ * them (and passes); one that answers the op but hides the feature bit
+ * would make every events test skip as if it were old, so it fails here.
+ */
+TEST(event_discovery_consistent__Q07_Q08)
+{
+	const struct zcrx_caps *c = zcrx_caps();
+	bool op, feature, ctrl;
+
+	REQUIRE_QUERY();
+	if (c->zcrx_result)
+		SKIP(return, "IO_URING_QUERY_ZCRX answered %d: kernel without zcrx query", c->zcrx_result);
+	op = c->event_result == 0;
+	feature = c->zcrx.features & ZCRX_FEATURE_EVENT;
+	ctrl = c->zcrx.nr_ctrl_opcodes > ZCRX_CTRL_ARM_EVENT;
+	EXPECT_EQ(op, feature)
+		TH_LOG("Q07/Q08: IO_URING_QUERY_ZCRX_EVENT result %d but features 0x%x (ZCRX_FEATURE_EVENT 0x%x)",
+		       c->event_result, c->zcrx.features, ZCRX_FEATURE_EVENT);
+	EXPECT_EQ(op, ctrl)
+		TH_LOG("Q07/Q08: IO_URING_QUERY_ZCRX_EVENT result %d but nr_ctrl_opcodes %u (ARM_EVENT is %u)",
+		       c->event_result, c->zcrx.nr_ctrl_opcodes, ZCRX_CTRL_ARM_EVENT);
+}
+
 TEST(blind_and_ring_fd_agree__Q09)
 {
 	struct io_uring_query_zcrx a, b;

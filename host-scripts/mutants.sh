@@ -96,7 +96,9 @@ for m in "${mutants[@]}"; do
 		invalid=$((invalid + 1))
 	else
 		s=$(run_suite "$name")
-		by=$(sed -n 's/.*"failed_cases": \[\(.*\)\],*/\1/p' "$s" 2>/dev/null | tr -d '"' | sed 's/, /<br>/g')
+		# the first three failing cases, and how many more
+		by=$(sed -n 's/.*"failed_cases": \[\(.*\)\],*/\1/p' "$s" 2>/dev/null | tr -d '"' | sed 's/, /\n/g' |
+			awk 'NF { n++; if (n <= 3) out = out (out ? "<br>" : "") $0 } END { if (n > 3) out = out sprintf("<br>(+%d more)", n - 3); print out }')
 		reasons=$(sed -n 's/.*"reasons": \[\(.*\)\],*/\1/p' "$s" 2>/dev/null | tr -d '"')
 		if grep -q '"verdict": "pass"' "$s" 2>/dev/null; then
 			result=SURVIVED
