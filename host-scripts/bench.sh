@@ -15,7 +15,7 @@ table="$RESULTS_DIR/bench-$(date +%Y%m%d-%H%M%S).tsv"
 mkdir -p "$RESULTS_DIR"
 printf 'run\tprepare\tboot\tsuite\tvm\twall\tverdict\n' >"$table"
 
-field() { sed -n "s/.*\"$1\": \\([0-9.]*\\).*/\\1/p" "$2" | head -n 1; }
+field() { sed -n "s/.*\"$1\": \\([0-9][0-9.]*\\).*/\\1/p" "$2" | head -n 1; }
 
 for i in $(seq 1 "$runs"); do
 	name="bench-$(date +%Y%m%d-%H%M%S)-$i"
