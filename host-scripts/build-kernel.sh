@@ -90,7 +90,10 @@ mkdir -p "$obj"
 # Reconfigure only when the fragments or the tree's Kconfig files changed
 # (saves ~15 s on every incremental build).
 cfg_log="$obj/config.log"
-cfg_hash=$(cat "${frags[@]}" "$srcdir/Makefile" | sha256sum | cut -c1-16)-$(find "$srcdir" -name 'Kconfig*' -newer "$obj/.config" 2>/dev/null | head -n 1 | wc -l)
+cfg_hash=$(cat "${frags[@]}" "$srcdir/Makefile" | sha256sum | cut -c1-16)-0
+if [ -f "$obj/.config" ] && [ -n "$(find "$srcdir" -name 'Kconfig*' -newer "$obj/.config" 2>/dev/null | head -n 1)" ]; then
+	cfg_hash=changed
+fi
 if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.zcrx-config" 2>/dev/null)" != "$cfg_hash" ]; then
 	log "configuring $src_id ($KCONFIG) in $obj"
 	{
