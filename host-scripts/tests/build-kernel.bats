@@ -77,3 +77,56 @@ E
 	[ "$status" -eq 1 ]
 	[[ $output == *"0001-x.patch applies neither forward nor in reverse"* ]]
 }
+
+# A fake kernel tree and a fake make: configure, verify and build run for
+# real, in a fresh O= directory, without compiling anything.
+fake_tree() {
+	mkdir -p "$T/tree/arch/x86" "$T/tree/io_uring" "$T/tree/scripts/kconfig" "$T/bin"
+	touch "$T/tree/Makefile" "$T/tree/Kconfig" "$T/tree/io_uring/zcrx.c"
+	cat >"$T/tree/scripts/kconfig/merge_config.sh" <<'E'
+#!/bin/sh
+# merge_config.sh -m -O DIR BASE FRAG...: append the fragments
+shift; shift; out=$1; shift; base=$1; shift
+cat "$@" >>"$out/.config"
+E
+	cat >"$T/bin/make" <<'E'
+#!/bin/sh
+for a; do case $a in O=*) o=${a#O=} ;; esac; done
+for a; do
+	case $a in
+	tinyconfig) : >"$o/.config" ;;
+	olddefconfig) grep -v "${DROP:-^$}" "$o/.config" >"$o/.c" || true; mv "$o/.c" "$o/.config" ;;
+	bzImage) mkdir -p "$o/arch/x86/boot" "$o/include/config"; echo x >"$o/arch/x86/boot/bzImage"; echo 7.3.4-fake >"$o/include/config/kernel.release" ;;
+	esac
+done
+E
+	chmod +x "$T/tree/scripts/kconfig/merge_config.sh" "$T/bin/make"
+	export PATH="$T/bin:$PATH"
+}
+
+@test "fresh O= dir: configure, verify and build; the env names the bzImage" {
+	fake_tree
+	KSRC="$T/tree" run "$S" "$T/out.env"
+	[ "$status" -eq 0 ]
+	. "$T/out.env"
+	[ "$KREL" = 7.3.4-fake ]
+	[ -f "$VMLINUZ" ]
+	[[ $VMLINUZ == "$BUILD_DIR"/kbuild/ksrc-*-lean/arch/x86/boot/bzImage ]]
+	[ -z "$(ls "$T/tree" | grep -v -e Makefile -e Kconfig -e arch -e io_uring -e scripts)" ]
+}
+
+@test "an option lost in olddefconfig stops the build with its name" {
+	fake_tree
+	DROP='^CONFIG_IO_URING_ZCRX=' KSRC="$T/tree" run "$S" "$T/out.env"
+	[ "$status" -eq 1 ]
+	[[ ${lines[-1]} == *"options lost after olddefconfig"*"CONFIG_IO_URING_ZCRX=y"* ]]
+}
+
+@test "a second build with unchanged fragments skips configuration" {
+	fake_tree
+	KSRC="$T/tree" run "$S"
+	[[ $output == *"configuring"* ]]
+	KSRC="$T/tree" run "$S"
+	[ "$status" -eq 0 ]
+	[[ $output != *"configuring"* ]]
+}
