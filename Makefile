@@ -21,7 +21,7 @@ export MUTANTS ?=
 help:
 	@echo "zcrx-vmtest targets:"
 	@echo "  make vm-test     boot a kernel in QEMU, run the guest suite, report (KTAP + summary)"
-	@echo "  make check       the project's own tests: unit tests, lint, VM suite on 7.3 and 7.0"
+	@echo "  make check       the project's own tests: lint, unit tests, VM suite on 7.3, 7.0, libvirt, lean kernel"
 	@echo "  make unit        host-side unit tests only (bats)"
 	@echo "  make lint        shellcheck of every host script"
 	@echo "  make deps        fetch toolchain packages only"
