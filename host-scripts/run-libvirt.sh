@@ -25,6 +25,7 @@ rundir=$(cd "$rundir" && pwd)
 is_root || die "VM=libvirt needs root (the embedded QEMU driver manages devices and users)"
 need_cmd qemu-system-x86_64 qemu-system-x86
 need_cmd virt-qemu-run libvirt-daemon-driver-qemu
+need_cmd pgrep procps
 vm_resolve
 if [ "$net" = hub ]; then
 	warn "VM_NET=hub has no libvirt equivalent; the libvirt VM gets no NICs"
