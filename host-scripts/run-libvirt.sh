@@ -14,13 +14,7 @@ set -euo pipefail
 . "$ZCRX_TOP/vm/machine.conf"
 . "$ZCRX_TOP/host-scripts/vm-common.sh"
 
-kernel=${1:?usage: run-libvirt.sh KERNEL INITRD RUNDIR}
-initrd=${2:?usage: run-libvirt.sh KERNEL INITRD RUNDIR}
-rundir=${3:?usage: run-libvirt.sh KERNEL INITRD RUNDIR}
-[ -f "$kernel" ] || die "no kernel image at $kernel"
-[ -f "$initrd" ] || die "no initramfs at $initrd"
-mkdir -p "$rundir"
-rundir=$(cd "$rundir" && pwd)
+vm_args "$@"
 
 is_root || die "VM=libvirt needs root (the embedded QEMU driver manages devices and users)"
 need_cmd qemu-system-x86_64 qemu-system-x86

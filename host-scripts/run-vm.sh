@@ -12,12 +12,7 @@ set -euo pipefail
 . "$ZCRX_TOP/vm/machine.conf"
 . "$ZCRX_TOP/host-scripts/vm-common.sh"
 
-kernel=${1:?usage: run-vm.sh KERNEL INITRD RUNDIR}
-initrd=${2:?usage: run-vm.sh KERNEL INITRD RUNDIR}
-rundir=${3:?usage: run-vm.sh KERNEL INITRD RUNDIR}
-[ -f "$kernel" ] || die "no kernel image at $kernel"
-[ -f "$initrd" ] || die "no initramfs at $initrd"
-mkdir -p "$rundir"
+vm_args "$@"
 
 QEMU=${QEMU:-qemu-system-x86_64}
 if [ "$QEMU" = qemu-system-x86_64 ]; then

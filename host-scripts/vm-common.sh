@@ -4,6 +4,17 @@
 # the private network namespace with the taps, and the verdict files.
 # Source after lib.sh and vm/machine.conf.
 
+# vm_args "$@": KERNEL INITRD RUNDIR of a runner, checked; sets kernel,
+# initrd and rundir (absolute, created).
+vm_args() {
+	[ "$#" -eq 3 ] || die "usage: ${0##*/} KERNEL INITRD RUNDIR"
+	kernel=$1 initrd=$2 rundir=$3
+	[ -f "$kernel" ] || die "no kernel image at $kernel"
+	[ -f "$initrd" ] || die "no initramfs at $initrd"
+	mkdir -p "$rundir"
+	rundir=$(cd "$rundir" && pwd)
+}
+
 # vm_resolve: sets accel (kvm|tcg), timeout_s, net (tap|hub|none), cmdline.
 vm_resolve() {
 	accel=${VM_ACCEL:-auto}
