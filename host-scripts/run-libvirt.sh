@@ -87,10 +87,15 @@ while :; do
 		break
 	fi
 	if [ -z "$qemu_up" ] && [ -z "$verdict" ] && [ -s "$rundir/console.log" ]; then
-		# QEMU came and went without a verdict: panic, triple fault
+		# QEMU is gone: the verdict may have landed after it was read
+		# above; without one, it was a panic or a triple fault
 		sleep 1
 		qemu_up=$(pgrep -f "guest=$name," 2>/dev/null | head -n 1 || true)
-		[ -n "$qemu_up" ] || { status=no-report; break; }
+		if [ -z "$qemu_up" ]; then
+			verdict=$(sed -n 's/^# zcrx-vmtest: exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n 1 || true)
+			case $verdict in 0) status=pass ;; '') status=no-report ;; *) status=fail ;; esac
+			break
+		fi
 	fi
 	if [ "$(date +%s)" -ge "$deadline" ]; then
 		status=timeout
