@@ -259,11 +259,8 @@ TEST(unknown_op_eopnotsupp__C07)
 
 	REQUIRE_NODEV();
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
-	/* the query's nr_ctrl_opcodes is the first op the kernel does not know */
-	if (!zcrx_events_missing()) {
-		EXPECT_EQ((__u32)__ZCRX_CTRL_LAST, ops[0])
-			TH_LOG("C07: query nr_ctrl_opcodes matches the uapi __ZCRX_CTRL_LAST");
-	}
+	/* the query's nr_ctrl_opcodes is the first op the kernel does not know
+	 * (its value on 7.3, __ZCRX_CTRL_LAST, is checked by Q08) */
 	for (int i = 0; i < 3; i++) {
 		c = mk_ctrl(z.reg.zcrx_id, ops[i]);
 		EXPECT_EQ(-EOPNOTSUPP, zcrx_ctrl(ring.ring_fd, &c, 0))

@@ -322,6 +322,8 @@ TEST_F(layout, deferred_event_cqe__E10_E11_E13)
 	struct zcrx_env e;
 
 	REQUIRE_EVENTS();
+	if (cqe32)
+		REQUIRE_ZCRX_73("before 7.3 an aux CQE on a CQE32 ring leaves big_cqe unwritten (7.3 zeroes it, io_uring.c:855-858); the MIXED variant still checks E10/E13");
 	ASSERT_EQ(0, zcrx_env_setup(&e, variant->ring_flags, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
 	cqes = (unsigned char *)e.ring.cq.cqes;

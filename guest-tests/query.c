@@ -159,6 +159,7 @@ TEST(zcrx_values__Q08)
 
 	REQUIRE_QUERY();
 	REQUIRE_EVENTS();
+	REQUIRE_ZCRX_73("Q08 lists the 7.3 answers");
 	memset(&z, FILL, sizeof(z));
 	ASSERT_EQ(0, query_op(-1, IO_URING_QUERY_ZCRX, &z, sizeof(z), &h));
 	EXPECT_EQ(0, h.result) TH_LOG("Q08: hdr.result");

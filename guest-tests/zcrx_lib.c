@@ -97,6 +97,18 @@ const char *zcrx_events_missing(void)
 	return zcrx_nodev_missing();
 }
 
+const char *zcrx_pre73(void)
+{
+	const struct zcrx_caps *c = zcrx_caps();
+	static char why[120];
+
+	if (c->zcrx_result || c->zcrx.nr_ctrl_opcodes >= __ZCRX_CTRL_LAST)
+		return NULL;
+	snprintf(why, sizeof(why), "pre-7.3 zcrx (query nr_ctrl_opcodes %u < %u, no ZCRX_CTRL_ADD_AREA)",
+		 c->zcrx.nr_ctrl_opcodes, (unsigned int)__ZCRX_CTRL_LAST);
+	return why;
+}
+
 size_t rq_used_bytes(unsigned int rq_entries)
 {
 	const struct zcrx_caps *c = zcrx_caps();

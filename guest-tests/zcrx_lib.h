@@ -72,6 +72,17 @@ const char *zcrx_nodev_missing(void);
 		SKIP(return, "%s", __why);				\
 } while (0)
 
+/* Why this kernel's zcrx predates the 7.3 generation, or NULL: its ctrl
+ * op set stops before ZCRX_CTRL_ADD_AREA (7.2 has the events API, but an
+ * older refill-ring header, check order and aux-CQE layout). */
+const char *zcrx_pre73(void);
+
+#define REQUIRE_ZCRX_73(what) do {					\
+	const char *__why = zcrx_pre73();				\
+	if (__why)							\
+		SKIP(return, "%s: %s", __why, what);			\
+} while (0)
+
 #define REQUIRE_EVENTS() do {						\
 	const char *__why = zcrx_events_missing();			\
 	if (__why)							\

@@ -5,6 +5,8 @@
 #   vm-7.3 the guest suite on the default Debian 7.3 kernel
 #   vm-7.0 the guest suite on a 7.0-series kernel (no events API: must
 #          give 0 failures, the 7.3 cases skipping with reasons)
+#   vm-7.2 the events API in its pre-7.3 form: 0 failures, the 7.3-only
+#          facts (ADD_AREA, header layout, check order) skipping
 #   vm-libvirt the default kernel through libvirt (VM=libvirt); skipped
 #          with a reason where libvirt cannot run
 #   vm-lean the lean kernel built from Debian's linux-source-7.3 with
@@ -13,7 +15,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-CHECK_KERNELS=${CHECK_KERNELS:-"default 7.0"}
+CHECK_KERNELS=${CHECK_KERNELS:-"default 7.0 7.2"}
 passed=0 failed=0 failures=()
 
 step() { # step NAME CMD...
