@@ -13,6 +13,19 @@
 #define NET_REMOTE_V4	"192.0.2.2"
 #define NET_LOCAL_V6	"2001:db8::1"
 #define NET_REMOTE_V6	"2001:db8::2"
+/* The virtio-net pair's addresses when a netdevsim pair holds the ones
+ * above (also documentation ranges). */
+#define NET_VIRTIO_LOCAL_V4	"198.51.100.1"
+#define NET_VIRTIO_REMOTE_V4	"198.51.100.2"
+#define NET_VIRTIO_LOCAL_V6	"2001:db8:1::1"
+#define NET_VIRTIO_REMOTE_V6	"2001:db8:1::2"
+/* The value of NIC_KIND for the patched netdevsim pair. */
+#define NET_NIC_KIND_NSIM	"netdevsim-dma"
+
+/* One pair's addresses: local port here, remote port in NET_REMOTE_NS. */
+struct net_addrs {
+	const char *local_v4, *remote_v4, *local_v6, *remote_v6;
+};
 
 /* The result channel: a second serial port the host saves as ktap.txt. */
 #define RESULT_TTY	"/dev/ttyS1"
@@ -23,8 +36,28 @@
 #define EXIT_SUITE_FAIL	0x21	/* QEMU exits 67 */
 
 /* net-setup.c: lo up; NICs, if any, into the two-port topology.
- * Returns 1 when the NIC pair is up, 0 when there are no NICs. */
+ * Returns 1 when a NIC pair is up, 0 when there are no NICs. */
 int net_setup(FILE *log);
+/* rtnetlink helpers of net-setup.c, all 0 or -errno. @netns_fd >= 0 moves
+ * the link there instead of changing IFF_UP. */
+int link_change(int ifindex, int up, int netns_fd);
+/* Bring @ifname (in the current netns) up with @v4/24 and @v6/64. */
+int port_up(FILE *log, const char *ifname, const char *v4, const char *v6);
+/* The same for @ifname inside the netns @ns, coming back here after. */
+int port_up_in(FILE *log, int ns, const char *ifname, const char *v4, const char *v6);
+/* Number of rx queues of @ifname, from sysfs; -1 when unknown. */
+int rx_queues(const char *ifname);
+
+/* net-nsim.c: when the kernel's netdevsim has the dma_rx parameter, make
+ * a linked pair of 4-queue ports, the local one here and the remote one
+ * in the netns @remote_ns, with @a's addresses. 0 with the port names in
+ * @local and @remote (IFNAMSIZ bytes each), or -errno after logging one
+ * line and removing what it made. -ENOENT (not
+ * logged): no such netdevsim. */
+int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
+	       char *local, char *remote);
+/* True when nsim_setup() has something to try. */
+int nsim_available(void);
 
 /* suite-runner.c: run every test binary listed in @order, print one KTAP
  * version 1 document to @out (and @copy, if not NULL). Returns the number

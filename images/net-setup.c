@@ -3,7 +3,10 @@
  * Guest network topology: lo up in the test namespace; when the VM has its
  * two virtio-net ports, the "local" one stays here and the "remote" one is
  * moved into the named network namespace /run/netns/remote (the same place
- * `ip netns` uses), each with an IPv4 and an IPv6 address.
+ * `ip netns` uses), each with an IPv4 and an IPv6 address. When the kernel
+ * has the patched netdevsim (net-nsim.c), its pair is the NIC under test
+ * (NETIF, LOCAL_*, REMOTE_*) and virtio-net moves to other addresses; the
+ * virtio pair is always also exported as VIRTIO_*.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -69,7 +72,7 @@ static int nl_talk(struct nlreq *r)
 	return 0;
 }
 
-static int link_change(int ifindex, int up, int netns_fd)
+int link_change(int ifindex, int up, int netns_fd)
 {
 	struct nlreq r = { 0 };
 
@@ -134,7 +137,7 @@ static void find_by_mac(const char *mac, char *name, size_t len)
 }
 
 /* Configure one port (already in the current namespace) and bring it up. */
-static int port_up(FILE *log, const char *ifname, const char *v4, const char *v6)
+int port_up(FILE *log, const char *ifname, const char *v4, const char *v6)
 {
 	int idx = if_nametoindex(ifname), ret;
 
@@ -145,6 +148,18 @@ static int port_up(FILE *log, const char *ifname, const char *v4, const char *v6
 		ret = addr_add(idx, AF_INET6, v6, 64);
 	if (ret)
 		fprintf(log, "# net: %s: configuration failed: %s\n", ifname, strerror(-ret));
+	return ret;
+}
+
+int port_up_in(FILE *log, int ns, const char *ifname, const char *v4, const char *v6)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), ret;
+
+	if (self < 0)
+		return -errno;
+	ret = setns(ns, CLONE_NEWNET) ? -errno : port_up(log, ifname, v4, v6);
+	setns(self, CLONE_NEWNET);
+	close(self);
 	return ret;
 }
 
@@ -172,8 +187,7 @@ static int make_remote_ns(FILE *log)
 	return open("/run/netns/" NET_REMOTE_NS, O_RDONLY | O_CLOEXEC);
 }
 
-/* Number of rx queues of @ifname, from sysfs. */
-static int rx_queues(const char *ifname)
+int rx_queues(const char *ifname)
 {
 	char path[300];
 	struct dirent *de;
@@ -190,10 +204,56 @@ static int rx_queues(const char *ifname)
 	return n;
 }
 
+static const struct net_addrs primary = {
+	NET_LOCAL_V4, NET_REMOTE_V4, NET_LOCAL_V6, NET_REMOTE_V6,
+};
+static const struct net_addrs virtio_alt = {
+	NET_VIRTIO_LOCAL_V4, NET_VIRTIO_REMOTE_V4, NET_VIRTIO_LOCAL_V6, NET_VIRTIO_REMOTE_V6,
+};
+
+/* Move the remote virtio port into @nsfd and configure both; 0 or -errno. */
+static int virtio_pair(FILE *log, int nsfd, const char *local, const char *remote,
+		       const struct net_addrs *a)
+{
+	int ret = link_change(if_nametoindex(remote), 0, nsfd);
+
+	if (ret) {
+		fprintf(log, "# net: moving %s to netns %s failed: %s\n", remote,
+			NET_REMOTE_NS, strerror(-ret));
+		return ret;
+	}
+	ret = port_up(log, local, a->local_v4, a->local_v6);
+	if (!ret)
+		ret = port_up_in(log, nsfd, remote, a->remote_v4, a->remote_v6);
+	return ret;
+}
+
+/* The kernel selftests' names for the NIC under test. */
+static void export_nic(const char *ifname, const struct net_addrs *a)
+{
+	setenv("NETIF", ifname, 1);
+	setenv("LOCAL_V4", a->local_v4, 1);
+	setenv("REMOTE_V4", a->remote_v4, 1);
+	setenv("LOCAL_V6", a->local_v6, 1);
+	setenv("REMOTE_V6", a->remote_v6, 1);
+	setenv("REMOTE_TYPE", "netns", 1);
+	setenv("REMOTE_ARGS", NET_REMOTE_NS, 1);
+}
+
+static void export_virtio(const char *ifname, const struct net_addrs *a)
+{
+	setenv("VIRTIO_NETIF", ifname, 1);
+	setenv("VIRTIO_LOCAL_V4", a->local_v4, 1);
+	setenv("VIRTIO_REMOTE_V4", a->remote_v4, 1);
+	setenv("VIRTIO_LOCAL_V6", a->local_v6, 1);
+	setenv("VIRTIO_REMOTE_V6", a->remote_v6, 1);
+}
+
 int net_setup(FILE *log)
 {
-	char local[IFNAMSIZ], remote[IFNAMSIZ];
-	int nsfd, self, ret;
+	char local[IFNAMSIZ], remote[IFNAMSIZ], nlocal[IFNAMSIZ], nremote[IFNAMSIZ];
+	const struct net_addrs *va = &primary;
+	int nsfd, ret, virtio, nsim = 0;
 
 	ret = link_change(if_nametoindex("lo"), 1, -1);
 	if (ret)
@@ -201,40 +261,39 @@ int net_setup(FILE *log)
 
 	find_by_mac(NET_LOCAL_MAC, local, sizeof(local));
 	find_by_mac(NET_REMOTE_MAC, remote, sizeof(remote));
-	if (!local[0] || !remote[0]) {
+	virtio = local[0] && remote[0];
+	if (!virtio)
 		fprintf(log, "# net: no NIC pair (local '%s', remote '%s')\n", local, remote);
+	if (!virtio && !nsim_available())
 		return 0;
-	}
 	nsfd = make_remote_ns(log);
 	if (nsfd < 0)
 		return 0;
-	ret = link_change(if_nametoindex(remote), 0, nsfd);
-	if (ret) {
-		fprintf(log, "# net: moving %s to netns %s failed: %s\n", remote,
-			NET_REMOTE_NS, strerror(-ret));
-		close(nsfd);
-		return 0;
+
+	/* netdevsim first: the virtio addresses depend on whether it made it */
+	if (!nsim_setup(log, nsfd, &primary, nlocal, nremote)) {
+		nsim = 1;
+		va = &virtio_alt;
+		export_nic(nlocal, &primary);
+		setenv("NIC_KIND", NET_NIC_KIND_NSIM, 1);
+		fprintf(log, "# net: NETIF=%s NIC_KIND=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s), %d rx queues\n",
+			nlocal, NET_NIC_KIND_NSIM, primary.local_v4, primary.remote_v4,
+			nremote, NET_REMOTE_NS, rx_queues(nlocal));
 	}
-	if (port_up(log, local, NET_LOCAL_V4, NET_LOCAL_V6)) {
-		close(nsfd);
-		return 0;
-	}
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	setns(nsfd, CLONE_NEWNET);
-	ret = port_up(log, remote, NET_REMOTE_V4, NET_REMOTE_V6);
-	setns(self, CLONE_NEWNET);
-	close(self);
+	if (virtio && virtio_pair(log, nsfd, local, remote, va))
+		virtio = 0;
 	close(nsfd);
-	if (ret)
-		return 0;
-	setenv("NETIF", local, 1);
-	setenv("LOCAL_V4", NET_LOCAL_V4, 1);
-	setenv("REMOTE_V4", NET_REMOTE_V4, 1);
-	setenv("LOCAL_V6", NET_LOCAL_V6, 1);
-	setenv("REMOTE_V6", NET_REMOTE_V6, 1);
-	setenv("REMOTE_TYPE", "netns", 1);
-	setenv("REMOTE_ARGS", NET_REMOTE_NS, 1);
+	if (!virtio)
+		return nsim;
+	export_virtio(local, va);
+	if (nsim) {
+		fprintf(log, "# net: VIRTIO_NETIF=%s VIRTIO_LOCAL_V4=%s VIRTIO_REMOTE_V4=%s (remote port %s in netns %s), %d rx queues\n",
+			local, va->local_v4, va->remote_v4, remote, NET_REMOTE_NS,
+			rx_queues(local));
+		return 1;
+	}
+	export_nic(local, va);
 	fprintf(log, "# net: NETIF=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s), %d rx queues\n",
-		local, NET_LOCAL_V4, NET_REMOTE_V4, remote, NET_REMOTE_NS, rx_queues(local));
+		local, va->local_v4, va->remote_v4, remote, NET_REMOTE_NS, rx_queues(local));
 	return 1;
 }
