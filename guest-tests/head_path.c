@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "zcrx_lib.h"
+#include "nic_lib.h"
 
 #define TS_SYSCTL	"/proc/sys/net/ipv4/tcp_timestamps"
 #define REMOTE_NETNS	"/run/netns/"
@@ -308,11 +309,11 @@ FIXTURE(remote) {
 
 FIXTURE_VARIANT(remote) {
 	int family;
-	const char *local_env;
+	const char *local_var;	/* virtio_env() name of the local address */
 };
 
-FIXTURE_VARIANT_ADD(remote, ipv4__E02_T04) { .family = AF_INET, .local_env = "LOCAL_V4" };
-FIXTURE_VARIANT_ADD(remote, ipv6__E02_T04) { .family = AF_INET6, .local_env = "LOCAL_V6" };
+FIXTURE_VARIANT_ADD(remote, ipv4__E02_T04) { .family = AF_INET, .local_var = "LOCAL_V4" };
+FIXTURE_VARIANT_ADD(remote, ipv6__E02_T04) { .family = AF_INET6, .local_var = "LOCAL_V6" };
 
 FIXTURE_SETUP(remote)
 {
@@ -371,8 +372,10 @@ static void remote_peer(const struct sockaddr_storage *sa, socklen_t salen,
 TEST_F(remote, virtio_small_frames_head_uncounted)
 {
 	static unsigned char payload[SMALL_WRITES * 64];
-	const char *netif = getenv("NETIF"), *type = getenv("REMOTE_TYPE");
-	const char *local = getenv(variant->local_env);
+	/* the virtio pair's port and address, even when a netdevsim pair is
+	 * the NIC under test: GOOD_COPY_LEN is virtio-net's */
+	const char *netif = virtio_env("NETIF"), *type = getenv("REMOTE_TYPE");
+	const char *local = virtio_env(variant->local_var);
 	struct sockaddr_storage sa = { 0 };
 	socklen_t salen;
 	volatile struct zcrx_stats *st;
@@ -386,8 +389,8 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 
 	REQUIRE_EVENTS();
 	if (!netif || !local)
-		SKIP(return, "NETIF/%s unset: the VM has no virtio-net port pair (no NICs, or no virtio_net module), so no remote peer can send small frames",
-		     variant->local_env);
+		SKIP(return, "VIRTIO_NETIF/VIRTIO_%s (or NETIF/%s) unset: the VM has no virtio-net port pair (no NICs, or no virtio_net module), so no remote peer can send small frames",
+		     variant->local_var, variant->local_var);
 	if (!type || strcmp(type, "netns"))
 		SKIP(return, "REMOTE_TYPE=%s: only a netns remote is supported", type ? type : "(unset)");
 
@@ -397,7 +400,7 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 	len = VIRTIO_GOOD_COPY_LEN - hdrs;
 	if (len > 32)
 		len = 32;
-	TH_LOG("%s: %d writes of %zu bytes from the remote netns to %s on %s", variant->local_env,
+	TH_LOG("%s: %d writes of %zu bytes from the remote netns to %s on %s", variant->local_var,
 	       SMALL_WRITES, len, local, netif);
 
 	if (variant->family == AF_INET) {
