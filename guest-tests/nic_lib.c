@@ -511,7 +511,7 @@ int nic_rss_get(const char *ifname, unsigned int *indir, unsigned int max,
 	return ret;
 }
 
-/* SRSSH of a table whose entry i is queue + i % nqueues (nqueues 0: all
+/* SRSSH of a table whose entry i is i % @nqueues (@nqueues 0: every one
  * @queue). hfunc 0 is ETH_RSS_HASH_NO_CHANGE; input_xfrm must say
  * NO_CHANGE explicitly, 0 would ask for "no transformation". */
 static int rss_set(const char *ifname, unsigned int queue, unsigned int nqueues)
