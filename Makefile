@@ -16,7 +16,7 @@ export KSRC ?=
 export KCONFIG ?= lean
 export MUTANTS ?=
 
-.PHONY: help vm-test check unit lint deps kernel mutants bench clean distclean
+.PHONY: help vm-test check unit lint deps kernel mutants bench bench-nic clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -28,6 +28,7 @@ help:
 	@echo "  make kernel      build a lean bzImage from Debian's linux-source-7.3 (or KSRC=)"
 	@echo "  make mutants     mutation testing of the suite against io_uring/zcrx.c and query.c"
 	@echo "  make bench       time vm-test over RUNS=5 runs (COLD=1: from an empty build dir)"
+	@echo "  make bench-nic   zero-copy vs copy-fallback throughput on the patched netdevsim (RUNS=3)"
 	@echo "  make clean       remove build outputs (keeps downloaded packages)"
 	@echo "  make distclean   remove build/ and results/"
 	@echo "knobs (default):"
@@ -58,6 +59,9 @@ mutants:
 RUNS ?= 5
 bench:
 	@host-scripts/bench.sh $(RUNS)
+
+bench-nic:
+	@host-scripts/bench-nic.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),3)
 
 unit:
 	@host-scripts/check-unit.sh

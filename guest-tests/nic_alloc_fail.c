@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ZCRX_EVENT_ALLOC_FAIL on a NIC queue: raised only when the driver's page
+ * pool asks io_uring for buffers and neither the refill ring nor the
+ * freelist has one (zcrx.c:1373-1392). The queue is starved by holding
+ * every received buffer instead of returning it; the NIC under test posts
+ * a ring of `ethtool -G rx` buffers and retries an empty ring every 1 ms.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "nic_lib.h"
+#include "nic_rx.h"
+
+#define SMALL_RING	16	/* ethtool -G rx 16 */
+#define DEFAULT_RING	512	/* netdevsim's default */
+#define AF_MASK		(1u << ZCRX_EVENT_ALLOC_FAIL)
+
+FIXTURE(starve)
+{
+	struct nic_rx r;
+	struct nic_tally t;
+	unsigned int ring;
+};
+
+FIXTURE_SETUP(starve)
+{
+	self->ring = 0;
+	self->r.lfd = self->r.sock = self->r.rule = -1;
+	REQUIRE_EVENTS();
+	REQUIRE_ZCRX_NIC();
+	ASSERT_EQ(0, nic_zcrx_ready());
+}
+
+FIXTURE_TEARDOWN(starve)
+{
+	nic_rx_close(&self->r);
+	if (self->ring)
+		nic_set_rx_ring(nic_name(), DEFAULT_RING);
+}
+
+/* ethtool -G rx @n, then an ifq with ALLOC_FAIL on the zcrx queue, the
+ * flow steered to it. */
+static int starve_open(struct __test_metadata *_metadata, FIXTURE_DATA(starve) *self,
+		       unsigned int ring, size_t area_pages)
+{
+	int ret = nic_set_rx_ring(nic_name(), ring);
+
+	if (ret)
+		return ret;
+	self->ring = ring;
+	ret = nic_rx_open(&self->r, NIC_ZC_QUEUE, area_pages, 0, AF_MASK, false);
+	if (!ret)
+		ret = nic_rx_steer(&self->r, NIC_ZC_QUEUE);
+	(void)_metadata;
+	return ret;
+}
+
+TEST_F(starve, fires_once_then_rearms__E04_E08_E10_A04)
+{
+	const size_t len = 512 * 1024;
+	const char *nic = nic_name();
+	long long drop0;
+
+	ASSERT_EQ(0, starve_open(_metadata, self, SMALL_RING, 32));
+	drop0 = nic_stat(nic, "rx_dropped");
+	ASSERT_EQ(0, nic_rx_start(&self->r, len, 21, 65536));
+
+	/* hold every buffer: the 32-buffer area runs dry */
+	nic_rx_run(&self->r, &self->t, len, 21, false, true, 20000);
+	ASSERT_EQ(1U, self->t.event_cqes) {
+		TH_LOG("E04: expected one ALLOC_FAIL after holding all 32 buffers, saw %u events (%zu bytes, %u held)",
+		       self->t.event_cqes, self->t.bytes, self->r.held_n);
+	}
+	EXPECT_EQ(ZCRX_EVENT_ALLOC_FAIL, self->t.event_res[0]) {
+		TH_LOG("E10: ALLOC_FAIL CQE res %d, expected the type index 0",
+		       self->t.event_res[0]);
+	}
+	EXPECT_EQ(0U, self->t.event_bad) TH_LOG("E10: an event CQE with flags != 0");
+	EXPECT_LE(self->r.held_n, 32U);
+	EXPECT_EQ(0, self->t.bad_payload);
+
+	/* starved for 500 ms: hundreds of failed refills, one CQE (E08) */
+	nic_rx_wait(&self->r, &self->t, 21, 500);
+	EXPECT_EQ(1U, self->t.event_cqes) {
+		TH_LOG("E08: %u ALLOC_FAIL CQEs while starved without an arm, expected 1",
+		       self->t.event_cqes);
+	}
+	EXPECT_GT(nic_stat(nic, "rx_dropped"), drop0) {
+		TH_LOG("the NIC dropped no frame while its ring was empty");
+	}
+
+	/* refill, then arm: the fired bit was set (A04) */
+	nic_rx_return(&self->r, &self->t);
+	EXPECT_EQ(0, zcrx_arm(&self->r.ring, self->r.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL));
+	/* the stream resumes and, held again, runs dry again: a second CQE */
+	nic_rx_run(&self->r, &self->t, len, 21, false, true, 20000);
+	EXPECT_EQ(2U, self->t.event_cqes) {
+		TH_LOG("E04/E08: after refill + arm, a second starvation gave %u events in all, expected 2",
+		       self->t.event_cqes);
+	}
+	EXPECT_EQ(ZCRX_EVENT_ALLOC_FAIL, self->t.event_res[1]);
+
+	/* give everything back: the rest of the stream arrives intact */
+	nic_rx_return(&self->r, &self->t);
+	nic_rx_run(&self->r, &self->t, len, 21, true, false, 60000);
+	EXPECT_EQ(len, self->t.bytes);
+	EXPECT_EQ(0, self->t.bad_payload);
+	EXPECT_EQ(0U, self->t.bad_off);
+	EXPECT_EQ(2U, self->t.event_cqes) TH_LOG("no arm since the second event: no third");
+	EXPECT_EQ(0, nic_rx_finish(&self->r)) {
+		TH_LOG("sender status 0x%x", remote_sender_status());
+	}
+}
+
+/* Buffers returned promptly and an area far larger than ring + pool cache
+ * + socket queue: the pool never finds io_uring empty. */
+TEST_F(starve, none_when_buffers_return__E04)
+{
+	const size_t len = 4u << 20;
+
+	ASSERT_EQ(0, starve_open(_metadata, self, SMALL_RING, 512));
+	ASSERT_EQ(0, nic_rx_start(&self->r, len, 22, 65536));
+	nic_rx_run(&self->r, &self->t, len, 22, true, false, 60000);
+	EXPECT_EQ(len, self->t.bytes);
+	EXPECT_EQ(0, self->t.bad_payload);
+	EXPECT_EQ(0U, self->t.event_cqes) {
+		TH_LOG("E04: %u spurious ALLOC_FAIL CQEs (first res %d) with buffers returned",
+		       self->t.event_cqes, self->t.event_res[0]);
+	}
+	/* and no event was even queued: the fired bit is clear (A03) */
+	EXPECT_EQ(-EINVAL, zcrx_arm(&self->r.ring, self->r.z.reg.zcrx_id,
+				    ZCRX_EVENT_ALLOC_FAIL));
+	EXPECT_EQ(0, nic_rx_finish(&self->r));
+}
+
+/* The default ring (512) is larger than an 8-buffer area, so the initial
+ * fill inside registration already asks io_uring for a buffer it does not
+ * have. That failure is not reported and sets no fired bit. */
+TEST_F(starve, not_from_initial_fill__E05)
+{
+	const size_t len = 256 * 1024;
+
+	ASSERT_EQ(0, starve_open(_metadata, self, DEFAULT_RING, 8));
+	nic_rx_wait(&self->r, &self->t, 23, 300);
+	EXPECT_EQ(0U, self->t.event_cqes) {
+		TH_LOG("E05: %u event CQEs from the registration-time fill (res %d)",
+		       self->t.event_cqes, self->t.event_res[0]);
+	}
+	EXPECT_EQ(-EINVAL, zcrx_arm(&self->r.ring, self->r.z.reg.zcrx_id,
+				    ZCRX_EVENT_ALLOC_FAIL)) {
+		TH_LOG("E05: the registration-time failure left the fired bit set");
+	}
+	/* the same queue reports once registration is over */
+	ASSERT_EQ(0, nic_rx_start(&self->r, len, 23, 65536));
+	nic_rx_run(&self->r, &self->t, len, 23, false, true, 20000);
+	EXPECT_EQ(1U, self->t.event_cqes) {
+		TH_LOG("E04: no ALLOC_FAIL once traffic needed more than 8 buffers");
+	}
+	EXPECT_EQ(ZCRX_EVENT_ALLOC_FAIL, self->t.event_res[0]);
+}
+
+/* Arm while still starved: the next refill retry fails and fires again at
+ * once, with no new traffic needed. Refill first, then arm: nothing. */
+TEST_F(starve, rearm_while_starved_refires__E19)
+{
+	const size_t len = 1u << 20;
+	unsigned int seen;
+
+	ASSERT_EQ(0, starve_open(_metadata, self, SMALL_RING, 16));
+	ASSERT_EQ(0, nic_rx_start(&self->r, len, 24, 65536));
+	nic_rx_run(&self->r, &self->t, len, 24, false, true, 20000);
+	ASSERT_EQ(1U, self->t.event_cqes) TH_LOG("E04: the 16-buffer area never ran dry");
+
+	/* stop the traffic: from here only the NIC's refill retries run */
+	kill(self->r.sender, SIGKILL);
+	waitpid(self->r.sender, NULL, 0);
+	self->r.sender = 0;
+	nic_rx_wait(&self->r, &self->t, 24, 200);
+	seen = self->t.event_cqes;
+	EXPECT_EQ(1U, seen);
+
+	EXPECT_EQ(0, zcrx_arm(&self->r.ring, self->r.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL));
+	nic_rx_wait(&self->r, &self->t, 24, 500);
+	EXPECT_EQ(seen + 1, self->t.event_cqes) {
+		TH_LOG("E19: arming while starved gave %u new events within 500 ms, expected 1",
+		       self->t.event_cqes - seen);
+	}
+	EXPECT_EQ(ZCRX_EVENT_ALLOC_FAIL, self->t.event_res[seen < 8 ? seen : 7]);
+
+	/* the right order: give buffers back, then arm */
+	seen = self->t.event_cqes;
+	nic_rx_return(&self->r, &self->t);
+	nic_rx_wait(&self->r, &self->t, 24, 100);
+	EXPECT_EQ(0, zcrx_arm(&self->r.ring, self->r.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL));
+	nic_rx_wait(&self->r, &self->t, 24, 500);
+	EXPECT_EQ(seen, self->t.event_cqes) {
+		TH_LOG("E19: refill then arm still fired %u times", self->t.event_cqes - seen);
+	}
+}
+
+TEST_HARNESS_MAIN

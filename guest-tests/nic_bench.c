@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Throughput of one TCP stream received through zcrx on the NIC under
+ * test, zero-copy (flow steered to the zcrx queue) against copy fallback
+ * (flow on another queue). Not in the default suite: run it with
+ * `make bench-nic` (host-scripts/bench-nic.sh). Each run still proves its
+ * data: every byte is checked, and the copy counters must say which path
+ * was taken. Results are printed as "# bench: mode=... MBps=..." lines.
+ */
+#include <stdio.h>
+
+#include "nic_lib.h"
+#include "nic_rx.h"
+
+#define BENCH_BYTES	(32u << 20)
+#define BENCH_AREA	256
+
+FIXTURE(bench)
+{
+	struct nic_rx r;
+	struct nic_tally t;
+};
+
+FIXTURE_VARIANT(bench)
+{
+	const char *mode;
+	bool steer;
+};
+
+FIXTURE_VARIANT_ADD(bench, zero_copy) { .mode = "zero-copy", .steer = true };
+FIXTURE_VARIANT_ADD(bench, copy_fallback) { .mode = "copy", .steer = false };
+
+FIXTURE_SETUP(bench)
+{
+	self->r.lfd = self->r.sock = self->r.rule = -1;
+	REQUIRE_EVENTS();
+	REQUIRE_ZCRX_NIC();
+	ASSERT_EQ(0, nic_zcrx_ready());
+}
+
+FIXTURE_TEARDOWN(bench)
+{
+	nic_rx_close(&self->r);
+}
+
+TEST_F(bench, throughput)
+{
+	volatile struct zcrx_stats *st;
+	long long t0, ms;
+
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, BENCH_AREA, 0, 0, true));
+	if (variant->steer)
+		ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
+	ASSERT_EQ(0, nic_rx_start(&self->r, BENCH_BYTES, 41, 65536));
+	t0 = now_ms();
+	nic_rx_run(&self->r, &self->t, BENCH_BYTES, 41, true, false, 240000);
+	ms = now_ms() - t0;
+	st = ifq_stats(&self->r.z);
+
+	ASSERT_EQ(BENCH_BYTES, self->t.bytes);
+	ASSERT_EQ(0, self->t.bad_payload);
+	if (variant->steer)
+		ASSERT_EQ(0ULL, st->copy_bytes);
+	else
+		ASSERT_EQ((unsigned long long)BENCH_BYTES, st->copy_bytes);
+	EXPECT_EQ(0, nic_rx_finish(&self->r));
+	printf("# bench: mode=%s bytes=%u ms=%lld MBps=%.1f cqes=%u\n", variant->mode,
+	       BENCH_BYTES, ms, ms ? BENCH_BYTES / 1e3 / ms : 0.0, self->t.data_cqes);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A zcrx receiver on the NIC under test; see nic_rx.h. */
+#define _GNU_SOURCE
+#define ZCRX_LIB_NO_HARNESS
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nic_lib.h"
+#include "nic_rx.h"
+
+/* Default receive buffer of the accepted socket (the kernel doubles it):
+ * bounds the buffers queued in the socket, so an area of a few hundred
+ * pages is "large enough" (E04 negative). */
+#define NIC_RCVBUF	(128 * 1024)
+
+uint16_t nic_test_port(void)
+{
+	static unsigned int n;
+
+	return 20000 + (getpid() % 4000) * 8 + (n++ % 8);
+}
+
+static size_t nic_region_len(void)
+{
+	return page_align(first_stats_offset(NIC_RQ_ENTRIES) + sizeof(struct zcrx_stats));
+}
+
+int nic_zcrx_ready(void)
+{
+	const char *nic = nic_name();
+	int ret;
+
+	if (!nic)
+		return -ENODEV;
+	ret = nic_set_hds(nic, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+	return ret ? ret : nic_rss_set_all(nic, NIC_OTHER_QUEUE);
+}
+
+int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
+		     uint32_t rx_buf_len, uint32_t type_mask, bool stats)
+{
+	const char *nic = nic_name();
+	long long end;
+	char *region;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->family = AF_INET6;
+	r->lfd = r->sock = r->rule = -1;
+	r->port = nic_test_port();
+	ifq_init(&r->z, NIC_RQ_ENTRIES, nic_region_len(), 0);
+	r->z.area_mem = area;
+	r->z.area_len = len;
+	r->z.area.addr = (uintptr_t)area;
+	r->z.area.len = len;
+	if (!nic || !area)
+		return -EINVAL;
+	r->pin0 = vm_pinned_kb();
+	ret = ring_create(&r->ring, ZCRX_RING_FLAGS);
+	if (ret)
+		return ret;
+	r->ring_ok = true;
+
+	r->z.reg.flags = 0;
+	r->z.reg.if_idx = nic_ifindex();
+	r->z.reg.if_rxq = rxq;
+	r->z.reg.rx_buf_len = rx_buf_len;
+	if (type_mask || stats)
+		ifq_set_events(&r->z, EVENT_UD, type_mask,
+			       stats ? ZCRX_EVENT_DESC_FLAG_STATS : 0,
+			       stats ? first_stats_offset(NIC_RQ_ENTRIES) : 0);
+	/* The previous test's ring is torn down asynchronously after its
+	 * process exits: its ifq may still hold the queue for a moment. */
+	end = now_ms() + 3000;
+	while ((ret = ifq_register(&r->ring, &r->z)) == -EEXIST && now_ms() < end)
+		usleep(20000);
+	if (ret)
+		return ret;
+	if (!r->z.region)
+		return -ENOMEM;
+	region = r->z.region;
+	r->rq.khead = (__u32 *)(region + r->z.reg.offsets.head);
+	r->rq.ktail = (__u32 *)(region + r->z.reg.offsets.tail);
+	r->rq.rqes = (struct io_uring_zcrx_rqe *)(region + r->z.reg.offsets.rqes);
+	r->rq.ring_entries = NIC_RQ_ENTRIES;
+	r->rq.rq_tail = *r->rq.ktail;
+	return 0;
+}
+
+int nic_rx_open(struct nic_rx *r, unsigned int rxq, size_t area_pages,
+		uint32_t rx_buf_len, uint32_t type_mask, bool stats)
+{
+	size_t len = area_pages * page_size();
+	void *area = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return nic_rx_open_area(r, rxq, area == MAP_FAILED ? NULL : area, len,
+				rx_buf_len, type_mask, stats);
+}
+
+int nic_rx_steer(struct nic_rx *r, unsigned int queue)
+{
+	unsigned int loc;
+	int ret = nic_flow_add(nic_name(), r->family, IPPROTO_TCP, r->port, queue,
+			       &loc);
+
+	if (!ret)
+		r->rule = (int)loc;
+	return ret;
+}
+
+int nic_rx_start(struct nic_rx *r, size_t len, unsigned int seed, size_t chunk)
+{
+	int sz = NIC_RCVBUF;
+
+	r->lfd = local_listen(r->family, r->port);
+	if (r->lfd < 0)
+		return r->lfd;
+	if (setsockopt(r->lfd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
+		return -errno;
+	r->sender = remote_sender_spawn(r->family, r->port, len, seed, chunk);
+	if (r->sender < 0)
+		return r->sender;
+	r->sock = accept_timeout(r->lfd, 15000);
+	if (r->sock < 0)
+		return r->sock;
+	return submit_recvzc(&r->ring, r->sock, r->z.reg.zcrx_id);
+}
+
+static void rq_push(struct nic_rx *r, __u64 off, __u32 len)
+{
+	struct io_uring_zcrx_rqe *rqe;
+
+	rqe = &r->rq.rqes[r->rq.rq_tail & (r->rq.ring_entries - 1)];
+	rqe->off = off;
+	rqe->len = len;
+	rqe->__pad = 0;
+	r->rq.rq_tail++;
+}
+
+static void rq_publish(struct nic_rx *r)
+{
+	__atomic_store_n(r->rq.ktail, r->rq.rq_tail, __ATOMIC_RELEASE);
+}
+
+/* Copy fallback takes buffers from the area's freelist only; buffers given
+ * back through the RQ go to the freelist when the zcrx queue's page pool
+ * pulls them, or on FLUSH_RQ. With no traffic on that queue, only the
+ * flush brings them back. */
+static void rq_flush(struct nic_rx *r)
+{
+	struct zcrx_ctrl c;
+
+	memset(&c, 0, sizeof(c));
+	c.zcrx_id = r->z.reg.zcrx_id;
+	c.op = ZCRX_CTRL_FLUSH_RQ;
+	zcrx_ctrl(r->ring.ring_fd, &c, 0);
+}
+
+static void hold(struct nic_rx *r, __u64 off)
+{
+	if (r->held_n == r->held_max) {
+		unsigned int n = r->held_max ? 2 * r->held_max : 256;
+		__u64 *p = realloc(r->held, n * sizeof(*p));
+
+		if (!p)
+			abort();
+		r->held = p;
+		r->held_max = n;
+	}
+	r->held[r->held_n++] = off;
+}
+
+void nic_rx_return(struct nic_rx *r, struct nic_tally *t)
+{
+	for (unsigned int i = 0; i < r->held_n; i++)
+		rq_push(r, r->held[i], 0);
+	t->returned += r->held_n;
+	r->held_n = 0;
+	rq_publish(r);
+}
+
+static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *cqe,
+		    unsigned int seed, bool refill)
+{
+	const struct io_uring_zcrx_cqe *zc = (const void *)cqe->big_cqe;
+	const unsigned char *data;
+	__u64 off;
+
+	if (cqe->user_data == EVENT_UD) {
+		if (t->event_cqes < 8)
+			t->event_res[t->event_cqes] = cqe->res;
+		t->event_cqes++;
+		if (cqe->res >= 0 && cqe->res < __ZCRX_EVENT_TYPE_LAST)
+			t->events[cqe->res]++;
+		if (cqe->flags)
+			t->event_bad++;
+		return;
+	}
+	if (cqe->user_data != RECV_UD) {
+		t->event_bad++;
+		return;
+	}
+	if (!(cqe->flags & IORING_CQE_F_MORE)) {
+		t->final_res = cqe->res;
+		return;
+	}
+	if (cqe->res <= 0)
+		return;
+	off = zc->off & ~IORING_ZCRX_AREA_MASK;
+	if ((zc->off & IORING_ZCRX_AREA_MASK) || off + cqe->res > r->z.area_len) {
+		t->bad_off++;
+	} else {
+		data = (const unsigned char *)r->z.area_mem + off;
+		for (int i = 0; i < cqe->res; i++)
+			if (data[i] != pattern_byte(t->bytes + i, seed))
+				t->bad_payload++;
+	}
+	t->bytes += cqe->res;
+	t->data_cqes++;
+	if ((unsigned int)cqe->res > t->max_len)
+		t->max_len = cqe->res;
+	if (refill) {
+		rq_push(r, zc->off, cqe->res);
+		t->returned++;
+	} else {
+		hold(r, zc->off);
+	}
+}
+
+void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
+		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	unsigned int events = t->event_cqes;
+
+	if (!t->final_res)
+		t->final_res = 1;
+	for (;;) {
+		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
+		struct io_uring_cqe *cqe;
+
+		/* GETEVENTS runs the deferred task work that posts CQEs */
+		io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts);
+		while (!io_uring_peek_cqe(&r->ring, &cqe)) {
+			nic_cqe(r, t, cqe, seed, refill);
+			io_uring_cqe_seen(&r->ring, cqe);
+		}
+		if (refill)
+			rq_publish(r);
+		if (refill && r->flush_rq)
+			rq_flush(r);
+		if (t->bytes >= bytes || t->final_res <= 0 ||
+		    (stop_on_event && t->event_cqes > events) || now_ms() > end)
+			break;
+	}
+}
+
+void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
+		struct io_uring_cqe *cqe;
+
+		io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts);
+		while (!io_uring_peek_cqe(&r->ring, &cqe)) {
+			nic_cqe(r, t, cqe, seed, false);
+			io_uring_cqe_seen(&r->ring, cqe);
+		}
+	}
+}
+
+int nic_rx_finish(struct nic_rx *r)
+{
+	int ret;
+
+	/* shutdown, not only close: the multishot recv holds a file ref, so
+	 * close() alone would not send the FIN the sender waits for */
+	if (r->sock >= 0) {
+		shutdown(r->sock, SHUT_RDWR);
+		close(r->sock);
+	}
+	r->sock = -1;
+	if (r->sender <= 0)
+		return -ECHILD;
+	ret = remote_sender_wait(r->sender, 20000);
+	r->sender = 0;
+	return ret;
+}
+
+long nic_rx_close(struct nic_rx *r)
+{
+	long pin = vm_pinned_kb();
+
+	if (r->sock >= 0)
+		close(r->sock);
+	if (r->lfd >= 0)
+		close(r->lfd);
+	if (r->sender > 0) {
+		kill(r->sender, SIGKILL);
+		waitpid(r->sender, NULL, 0);
+	}
+	if (r->rule >= 0)
+		nic_flow_del(nic_name(), r->rule);
+	if (r->ring_ok)
+		io_uring_queue_exit(&r->ring);
+	ifq_release(&r->z);
+	if (r->ring_ok)
+		pin = wait_vm_pinned_kb(r->pin0, NIC_UNPIN_MS);
+	free(r->held);
+	if (nic_name())
+		nic_rss_reset(nic_name());
+	memset(r, 0, sizeof(*r));
+	r->lfd = r->sock = r->rule = -1;
+	return pin;
+}

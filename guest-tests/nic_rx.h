@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A zcrx receiver on the NIC under test (NETIF): a ring with a zcrx ifq
+ * bound to one rx queue, a TCP flow from the remote netns, and a receive
+ * loop that checks every payload byte where the CQE says it is and gives
+ * buffers back through the refill ring, or holds them to starve the queue.
+ */
+#ifndef NIC_RX_H
+#define NIC_RX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "zcrx_lib.h"
+
+/* The zcrx queue, and the queue everything else is steered to. */
+#define NIC_ZC_QUEUE	1
+#define NIC_OTHER_QUEUE	0
+/* Refill ring entries of a NIC ifq: more than any area here has buffers. */
+#define NIC_RQ_ENTRIES	4096
+/* How long closing may take to unpin the area */
+#define NIC_UNPIN_MS	30000
+
+struct nic_rx {
+	int family;		/* of the flow: AF_INET6 unless set after open */
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	struct io_uring_zcrx_rq rq;
+	uint16_t port;
+	int lfd, sock;
+	pid_t sender;
+	int rule;		/* ntuple rule location, or -1 */
+	unsigned int held_n;	/* buffers held back (not yet returned) */
+	__u64 *held;		/* their offsets */
+	unsigned int held_max;
+	bool ring_ok;
+	bool flush_rq;		/* ZCRX_CTRL_FLUSH_RQ after each refill batch */
+	long pin0;		/* VmPin (kB) before the registration */
+};
+
+struct nic_tally {
+	size_t bytes;			/* payload bytes in data CQEs */
+	unsigned int data_cqes;
+	unsigned int max_len;		/* largest data CQE */
+	unsigned int bad_off;		/* data CQEs outside the area */
+	int bad_payload;		/* payload bytes that did not match */
+	unsigned int events[__ZCRX_EVENT_TYPE_LAST];
+	unsigned int event_cqes;
+	unsigned int event_bad;		/* events with flags != 0 or a wrong user_data */
+	int event_res[8];
+	int final_res;			/* res of the final recv CQE; 1: none yet */
+	unsigned int returned;		/* buffers given back through the RQ */
+};
+
+/* What a zcrx user does to a real NIC first (ethtool -G tcp-data-split on
+ * hds-thresh 0; ethtool -X equal 1): header split on, threshold 0, RSS
+ * onto NIC_OTHER_QUEUE only. 0 or -errno. */
+int nic_zcrx_ready(void);
+/* Ring + ifq on NETIF's rx queue @rxq with an area of @area_pages pages
+ * (and @rx_buf_len, 0 = default), events {EVENT_UD, @type_mask} and the
+ * stats when @stats. 0 or -errno (the registration's error; -EEXIST only
+ * after 3 s, as the previous test's ifq may still be going away). */
+int nic_rx_open(struct nic_rx *r, unsigned int rxq, size_t area_pages,
+		uint32_t rx_buf_len, uint32_t type_mask, bool stats);
+/* The same with caller-owned area memory (e.g. hugetlb). */
+int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
+		     uint32_t rx_buf_len, uint32_t type_mask, bool stats);
+/* Steer TCP over r->family to @port onto @queue with an ntuple rule (removed by
+ * nic_rx_close). */
+int nic_rx_steer(struct nic_rx *r, unsigned int queue);
+/* Listen, start the remote sender of @len pattern bytes of @seed in writes
+ * of @chunk, accept, and queue a multishot RECV_ZC. 0 or -errno. */
+int nic_rx_start(struct nic_rx *r, size_t len, unsigned int seed, size_t chunk);
+/* Process CQEs until @bytes payload bytes arrived, an event CQE arrived
+ * (when @stop_on_event), the recv ended, or @timeout_ms passed. Each data
+ * CQE's payload is checked against @seed; its buffer goes back through the
+ * refill ring when @refill, else it is held (nic_rx_return gives held
+ * buffers back). */
+void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
+		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms);
+/* Process CQEs for @ms, holding buffers, whatever arrives. */
+void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed, int ms);
+/* Give every held buffer back through the refill ring. */
+void nic_rx_return(struct nic_rx *r, struct nic_tally *t);
+/* The sender's result: 0 when it sent everything and saw the close. */
+int nic_rx_finish(struct nic_rx *r);
+/* Close the socket, stop the sender, remove the rule, tear the ring down
+ * and wait (5 s at most) until the area is unpinned, which happens after
+ * the queue is released: the next test can bind it. RSS back to default.
+ * Returns VmPin after the wait (r->pin0 when all was released). */
+long nic_rx_close(struct nic_rx *r);
+
+/* A free TCP port for one test (per process). */
+uint16_t nic_test_port(void);
+
+#endif

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tearing things down under a NIC-bound zcrx: the ring with an ALLOC_FAIL
+ * event still pending, the link going down and up, and the device going
+ * away. Pinned memory must return to its baseline and the host's splat
+ * scan must stay quiet.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nic_lib.h"
+#include "nic_rx.h"
+#include "nsim_dev.h"
+
+#define SPARE_NSIM_ID	13	/* images/net-nsim.c uses 10 and 11 */
+
+FIXTURE(nic)
+{
+	struct nic_rx r;
+	struct nic_tally t;
+	bool small_ring;
+};
+
+FIXTURE_SETUP(nic)
+{
+	self->r.lfd = self->r.sock = self->r.rule = -1;
+	REQUIRE_EVENTS();
+	REQUIRE_ZCRX_NIC();
+	ASSERT_EQ(0, nic_zcrx_ready());
+}
+
+FIXTURE_TEARDOWN(nic)
+{
+	nic_rx_close(&self->r);
+	if (self->small_ring)
+		nic_set_rx_ring(nic_name(), 512);
+}
+
+/* E18 on a NIC queue: ALLOC_FAIL fired, re-armed while starved, and the
+ * re-fire left queued as task work (the ring is not entered) when the
+ * ring is closed. */
+TEST_F(nic, close_with_alloc_fail_pending__E18)
+{
+	long pin, pin0;
+	long long t0;
+
+	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), 16));
+	self->small_ring = true;
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 16, 0,
+				 1u << ZCRX_EVENT_ALLOC_FAIL, false));
+	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
+	ASSERT_EQ(0, nic_rx_start(&self->r, 1u << 20, 31, 65536));
+	nic_rx_run(&self->r, &self->t, 1u << 20, 31, false, true, 20000);
+	ASSERT_EQ(1U, self->t.event_cqes) TH_LOG("E04: the 16-buffer area never ran dry");
+	ASSERT_EQ(0, zcrx_arm(&self->r.ring, self->r.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL));
+	/* the NIC retries every 1 ms: the second event is queued, not run */
+	usleep(300 * 1000);
+	pin0 = self->r.pin0;
+	EXPECT_LT(pin0, vm_pinned_kb());
+	t0 = now_ms();
+	pin = nic_rx_close(&self->r);
+	TH_LOG("unpinned after %lld ms", now_ms() - t0);
+	EXPECT_EQ(pin0, pin) {
+		TH_LOG("E18: VmPin %ld kB 5 s after closing with an event pending, baseline %ld kB",
+		       pin, pin0);
+	}
+}
+
+/* Down and up again with the queue bound: the device rebuilds its page
+ * pools from the still-installed provider, and the stream (IPv4 this time)
+ * carries on zero-copy. */
+TEST_F(nic, link_down_up_keeps_zero_copy)
+{
+	const size_t len = 2u << 20;
+	volatile struct zcrx_stats *st;
+
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 64, 0,
+				 1u << ZCRX_EVENT_COPY, true));
+	self->r.family = AF_INET;
+	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
+	ASSERT_EQ(0, nic_rx_start(&self->r, len, 32, 65536));
+	nic_rx_run(&self->r, &self->t, len / 4, 32, true, false, 30000);
+	ASSERT_GE(self->t.bytes, len / 4);
+
+	ASSERT_EQ(0, link_set_up(nic_name(), false));
+	usleep(100 * 1000);
+	ASSERT_EQ(0, link_set_up(nic_name(), true));
+
+	nic_rx_run(&self->r, &self->t, len, 32, true, false, 60000);
+	st = ifq_stats(&self->r.z);
+	EXPECT_EQ(len, self->t.bytes) {
+		TH_LOG("after down/up: %zu of %zu bytes (final res %d)",
+		       self->t.bytes, len, self->t.final_res);
+	}
+	EXPECT_EQ(0, self->t.bad_payload);
+	EXPECT_EQ(0ULL, st->copy_bytes) TH_LOG("the rebuilt pools fell back to copying");
+	EXPECT_EQ(0U, self->t.event_cqes);
+	EXPECT_EQ(0, nic_rx_finish(&self->r)) {
+		TH_LOG("sender status 0x%x", remote_sender_status());
+	}
+}
+
+/* C11: the device is deleted under a bound ifq. Unregistering it
+ * uninstalls the provider (io_pp_uninstall), so the ifq has a DMA device
+ * but no netdev: ADD_AREA is EFAULT, and closing frees everything. */
+TEST_F(nic, device_removed_while_bound__C11)
+{
+	size_t page = page_size();
+	struct io_uring_zcrx_area_reg add;
+	char ifname[IF_NAMESIZE];
+	struct zcrx_ctrl c;
+	struct zcrx_ifq z;
+	struct io_uring ring;
+	long pin0 = vm_pinned_kb(), pin;
+	void *mem;
+
+	ASSERT_EQ(0, nsim_dev_new(SPARE_NSIM_ID, 2, true, ifname, sizeof(ifname)));
+	ASSERT_EQ(0, nic_set_hds(ifname, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0));
+	ASSERT_EQ(0, link_set_up(ifname, true));
+	ASSERT_EQ(0, ring_create(&ring, ZCRX_RING_FLAGS));
+	ifq_init(&z, RQ_ENTRIES, REGION_SZ, 16);
+	z.reg.flags = 0;
+	z.reg.if_idx = if_nametoindex(ifname);
+	z.reg.if_rxq = 1;
+	ASSERT_EQ(0, ifq_register(&ring, &z));
+
+	EXPECT_EQ(0, nsim_dev_del(SPARE_NSIM_ID)) TH_LOG("del_device with an ifq bound");
+
+	mem = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(&add, 0, sizeof(add));
+	add.addr = (uintptr_t)mem;
+	add.len = 4 * page;
+	memset(&c, 0, sizeof(c));
+	c.zcrx_id = z.reg.zcrx_id;
+	c.op = ZCRX_CTRL_ADD_AREA;
+	c.zc_area.area_ptr = (uintptr_t)&add;
+	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, &c, 0)) {
+		TH_LOG("C11: ADD_AREA after the netdev went away should be EFAULT");
+	}
+	io_uring_queue_exit(&ring);
+	ifq_release(&z);
+	munmap(mem, 4 * page);
+	pin = wait_vm_pinned_kb(pin0, 5000);
+	EXPECT_EQ(pin0, pin) TH_LOG("VmPin %ld kB after close, baseline %ld kB", pin, pin0);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Extra netdevsim devices for one test (a device without DMA, a device to
+ * delete under a bound ifq), through /sys/bus/netdevsim, and link up/down
+ * through SIOCSIFFLAGS. Only meaningful where the NIC under test is the
+ * patched netdevsim (REQUIRE_ZCRX_NIC first).
+ */
+#ifndef NSIM_DEV_H
+#define NSIM_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* new_device "@id 1 @queues" with the dma_rx parameter set to @dma for
+ * its creation (restored to Y after), then its port's name in @ifname.
+ * 0 or -errno. */
+int nsim_dev_new(unsigned int id, unsigned int queues, bool dma, char *ifname,
+		 size_t len);
+/* del_device "@id". 0 or -errno. */
+int nsim_dev_del(unsigned int id);
+/* IFF_UP on or off. 0 or -errno. */
+int link_set_up(const char *ifname, bool up);
+
+#endif
