@@ -525,16 +525,8 @@ TEST(failed_copy_enomem_adds_nothing__T04)
 }
 
 /* ---- T04 parts no VM can reach ------------------------------------------- */
-
-TEST(alloc_fail_has_no_counter__T04)
-{
-	SKIP(return, "T04/E04: needs a zcrx-capable NIC (mlx5/bnxt/gve/fbnic): ALLOC_FAIL is only raised by io_pp_zc_alloc_netmems on a HW rx queue's page pool; NODEV has no page pool, so whether it bumps a counter cannot be observed here (source: no counter exists, zcrx.c:1373-1392)");
-}
-
-TEST(net_iov_frag_not_counted__T04)
-{
-	SKIP(return, "T04: needs a zcrx-capable NIC: zero-copy net_iov frags exist only with a header-split HW rx queue bound to the ifq; in NODEV every frag is a page and is copied");
-}
+/* (zero-copy net_iov frags and ALLOC_FAIL are NIC cases: nic_zc.c and
+ * nic_alloc_fail.c, which skip when there is no zcrx-capable NIC) */
 
 TEST(frag_list_child_head_not_counted__T04)
 {

@@ -50,14 +50,14 @@ static int starve_open(struct __test_metadata *_metadata, FIXTURE_DATA(starve) *
 	if (ret)
 		return ret;
 	self->ring = ring;
-	ret = nic_rx_open(&self->r, NIC_ZC_QUEUE, area_pages, 0, AF_MASK, false);
+	ret = nic_rx_open(&self->r, NIC_ZC_QUEUE, area_pages, 0, AF_MASK, true);
 	if (!ret)
 		ret = nic_rx_steer(&self->r, NIC_ZC_QUEUE);
 	(void)_metadata;
 	return ret;
 }
 
-TEST_F(starve, fires_once_then_rearms__E04_E08_E10_A04)
+TEST_F_TIMEOUT(starve, fires_once_then_rearms__E04_E08_E10_A04_T04, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 512 * 1024;
 	const char *nic = nic_name();
@@ -109,6 +109,9 @@ TEST_F(starve, fires_once_then_rearms__E04_E08_E10_A04)
 	EXPECT_EQ(0, self->t.bad_payload);
 	EXPECT_EQ(0U, self->t.bad_off);
 	EXPECT_EQ(2U, self->t.event_cqes) TH_LOG("no arm since the second event: no third");
+	/* T04: starvation is not a copy, and there is no ALLOC_FAIL counter */
+	EXPECT_EQ(0ULL, ifq_stats(&self->r.z)->copy_count);
+	EXPECT_EQ(0ULL, ifq_stats(&self->r.z)->copy_bytes);
 	EXPECT_EQ(0, nic_rx_finish(&self->r)) {
 		TH_LOG("sender status 0x%x", remote_sender_status());
 	}
@@ -116,7 +119,7 @@ TEST_F(starve, fires_once_then_rearms__E04_E08_E10_A04)
 
 /* Buffers returned promptly and an area far larger than ring + pool cache
  * + socket queue: the pool never finds io_uring empty. */
-TEST_F(starve, none_when_buffers_return__E04)
+TEST_F_TIMEOUT(starve, none_when_buffers_return__E04, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 4u << 20;
 
@@ -138,7 +141,7 @@ TEST_F(starve, none_when_buffers_return__E04)
 /* The default ring (512) is larger than an 8-buffer area, so the initial
  * fill inside registration already asks io_uring for a buffer it does not
  * have. That failure is not reported and sets no fired bit. */
-TEST_F(starve, not_from_initial_fill__E05)
+TEST_F_TIMEOUT(starve, not_from_initial_fill__E05, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 256 * 1024;
 
@@ -163,7 +166,7 @@ TEST_F(starve, not_from_initial_fill__E05)
 
 /* Arm while still starved: the next refill retry fails and fires again at
  * once, with no new traffic needed. Refill first, then arm: nothing. */
-TEST_F(starve, rearm_while_starved_refires__E19)
+TEST_F_TIMEOUT(starve, rearm_while_starved_refires__E19, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 1u << 20;
 	unsigned int seen;

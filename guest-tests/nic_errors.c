@@ -65,7 +65,7 @@ FIXTURE_TEARDOWN(nic)
 	nic_zcrx_ready();
 }
 
-TEST_F(nic, queue_out_of_range__R30)
+TEST_F_TIMEOUT(nic, queue_out_of_range__R30, NIC_TEST_TIMEOUT)
 {
 	int nrxq = nic_rx_queues(nic_name());
 
@@ -76,7 +76,7 @@ TEST_F(nic, queue_out_of_range__R30)
 	EXPECT_EQ(-ERANGE, bind_once(nic_ifindex(), 0xffff));
 }
 
-TEST_F(nic, header_split_off__R30)
+TEST_F_TIMEOUT(nic, header_split_off__R30, NIC_TEST_TIMEOUT)
 {
 	ASSERT_EQ(0, nic_set_hds(nic_name(), ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0));
 	EXPECT_EQ(-EINVAL, bind_once(nic_ifindex(), NIC_ZC_QUEUE)) {
@@ -84,7 +84,7 @@ TEST_F(nic, header_split_off__R30)
 	}
 }
 
-TEST_F(nic, hds_thresh_nonzero__R30)
+TEST_F_TIMEOUT(nic, hds_thresh_nonzero__R30, NIC_TEST_TIMEOUT)
 {
 	ASSERT_EQ(0, nic_set_hds(nic_name(), ETHTOOL_TCP_DATA_SPLIT_ENABLED, 1));
 	EXPECT_EQ(-EINVAL, bind_once(nic_ifindex(), NIC_ZC_QUEUE)) {
@@ -92,7 +92,7 @@ TEST_F(nic, hds_thresh_nonzero__R30)
 	}
 }
 
-TEST_F(nic, queue_already_bound__R30)
+TEST_F_TIMEOUT(nic, queue_already_bound__R30, NIC_TEST_TIMEOUT)
 {
 	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 16, 0, 0, false));
 	EXPECT_EQ(-EEXIST, bind_once(nic_ifindex(), NIC_ZC_QUEUE)) {
@@ -103,7 +103,7 @@ TEST_F(nic, queue_already_bound__R30)
 }
 
 /* The same driver, created with dma_rx=0: queue ops but no DMA device. */
-TEST_F(nic, no_dma_device__R30)
+TEST_F_TIMEOUT(nic, no_dma_device__R30, NIC_TEST_TIMEOUT)
 {
 	char ifname[IF_NAMESIZE];
 
@@ -115,7 +115,7 @@ TEST_F(nic, no_dma_device__R30)
 	EXPECT_EQ(0, nsim_dev_del(SPARE_NSIM_ID));
 }
 
-TEST_F(nic, xdp_attached__R30)
+TEST_F_TIMEOUT(nic, xdp_attached__R30, NIC_TEST_TIMEOUT)
 {
 	self->xdp_fd = xdp_pass_load(true);
 	if (self->xdp_fd == -ENOSYS)
@@ -134,7 +134,7 @@ TEST_F(nic, xdp_attached__R30)
 
 /* A bound queue pins the device's configuration (net/ethtool/rings.c,
  * net/ethtool/common.c, net/core/dev.c): what a real driver also refuses. */
-TEST_F(nic, refused_while_bound__R30)
+TEST_F_TIMEOUT(nic, refused_while_bound__R30, NIC_TEST_TIMEOUT)
 {
 	const char *nic = nic_name();
 	unsigned int combined, max;

@@ -20,6 +20,9 @@
 #define NIC_OTHER_QUEUE	0
 /* Refill ring entries of a NIC ifq: more than any area here has buffers. */
 #define NIC_RQ_ENTRIES	4096
+/* Harness limit of a NIC case, seconds: streams that recover from drops
+ * wait out TCP retransmit backoff, slow on a busy TCG host */
+#define NIC_TEST_TIMEOUT	120
 /* How long closing may take to unpin the area */
 #define NIC_UNPIN_MS	30000
 

@@ -24,6 +24,18 @@
 
 #define SPARE_NSIM_ID	13	/* images/net-nsim.c uses 10 and 11 */
 
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 FIXTURE(nic)
 {
 	struct nic_rx r;
@@ -49,7 +61,7 @@ FIXTURE_TEARDOWN(nic)
 /* E18 on a NIC queue: ALLOC_FAIL fired, re-armed while starved, and the
  * re-fire left queued as task work (the ring is not entered) when the
  * ring is closed. */
-TEST_F(nic, close_with_alloc_fail_pending__E18)
+TEST_F_TIMEOUT(nic, close_with_alloc_fail_pending__E18, NIC_TEST_TIMEOUT)
 {
 	long pin, pin0;
 	long long t0;
@@ -79,10 +91,11 @@ TEST_F(nic, close_with_alloc_fail_pending__E18)
 /* Down and up again with the queue bound: the device rebuilds its page
  * pools from the still-installed provider, and the stream (IPv4 this time)
  * carries on zero-copy. */
-TEST_F(nic, link_down_up_keeps_zero_copy)
+TEST_F_TIMEOUT(nic, link_down_up_keeps_zero_copy, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 2u << 20;
 	volatile struct zcrx_stats *st;
+	char keep[128];
 
 	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 64, 0,
 				 1u << ZCRX_EVENT_COPY, true));
@@ -92,9 +105,14 @@ TEST_F(nic, link_down_up_keeps_zero_copy)
 	nic_rx_run(&self->r, &self->t, len / 4, 32, true, false, 30000);
 	ASSERT_GE(self->t.bytes, len / 4);
 
+	/* IPv6 would drop NETIF's addresses on down: later tests need them */
+	snprintf(keep, sizeof(keep), "/proc/sys/net/ipv6/conf/%s/keep_addr_on_down",
+		 nic_name());
+	ASSERT_EQ(0, write_file(keep, "1"));
 	ASSERT_EQ(0, link_set_up(nic_name(), false));
 	usleep(100 * 1000);
 	ASSERT_EQ(0, link_set_up(nic_name(), true));
+	write_file(keep, "0");
 
 	nic_rx_run(&self->r, &self->t, len, 32, true, false, 60000);
 	st = ifq_stats(&self->r.z);
@@ -113,7 +131,7 @@ TEST_F(nic, link_down_up_keeps_zero_copy)
 /* C11: the device is deleted under a bound ifq. Unregistering it
  * uninstalls the provider (io_pp_uninstall), so the ifq has a DMA device
  * but no netdev: ADD_AREA is EFAULT, and closing frees everything. */
-TEST_F(nic, device_removed_while_bound__C11)
+TEST_F_TIMEOUT(nic, device_removed_while_bound__C11, NIC_TEST_TIMEOUT)
 {
 	size_t page = page_size();
 	struct io_uring_zcrx_area_reg add;

@@ -16,7 +16,11 @@
 #define ZC_AREA_PAGES	64
 #define SEG_PAYLOAD_MAX	1440	/* MTU 1500 - IPv6 40 - TCP 20 */
 
-TEST(zero_copy_payload_refill__T04_E01)
+FIXTURE(zc) {};
+FIXTURE_SETUP(zc) {}
+FIXTURE_TEARDOWN(zc) {}
+
+TEST_F_TIMEOUT(zc, zero_copy_payload_refill__T04_E01, NIC_TEST_TIMEOUT)
 {
 	struct nic_tally t = {};
 	struct nic_rx r;
@@ -70,7 +74,7 @@ TEST(zero_copy_payload_refill__T04_E01)
  * The NIC still splits headers, so all payload sits in page frags. The
  * fallback copies into buffers from the area's freelist, so the zcrx
  * queue's posted ring (ethtool -G rx 16) must leave some there. */
-TEST(copy_fallback_from_other_queue__E01_T03_T05)
+TEST_F_TIMEOUT(zc, copy_fallback_from_other_queue__E01_T03_T05, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 1u << 20;
 	struct nic_tally t = {};
@@ -119,7 +123,7 @@ TEST(copy_fallback_from_other_queue__E01_T03_T05)
 /* The default ring (512 buffers) takes the whole 64-buffer area: a copy
  * fallback finds no free buffer, copies nothing and the recv ends with
  * ENOMEM; a copy of 0 bytes is neither counted nor reported (E03, T04). */
-TEST(copy_fallback_without_free_buffer__E03_T04)
+TEST_F_TIMEOUT(zc, copy_fallback_without_free_buffer__E03_T04, NIC_TEST_TIMEOUT)
 {
 	struct nic_tally t = {};
 	struct nic_rx r;

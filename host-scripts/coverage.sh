@@ -12,14 +12,10 @@ spec=${2:-$ZCRX_TOP/../shared/zcrx-spec.md}
 [ -r "$ktap" ] || die "no KTAP at $ktap (run make vm-test first)"
 [ -r "$spec" ] || die "no spec at $spec"
 
-# Rows with no test case at all, and why (spec section 6 for the NIC ones).
+# Rows with no test case at all, and why.
 untested() {
 	case $1 in
-	R30) echo "netdev-side errors need a zcrx-capable NIC (spec 6); the virtual NIC issue adds them" ;;
-	E04) echo "ALLOC_FAIL is raised only from a hardware queue's page pool (zcrx.c:1373-1392); NODEV has none" ;;
-	E05) echo "registration-time initial fill needs a NIC queue bound to the ifq" ;;
 	E09) echo "needs a GFP_ATOMIC io_kiocb allocation failure; no fault injection in the kernels tested" ;;
-	E19) echo "sustained page-pool starvation needs a NIC" ;;
 	*) echo "no test names this row" ;;
 	esac
 }
@@ -27,7 +23,7 @@ untested() {
 # Rows tested only in part, and what is left.
 partial() {
 	case $1 in
-	R30) echo "partial: only the no-DMA-device / no-queue-ops EOPNOTSUPP (lo, virtio-net); the NIC-side errors need a zcrx-capable NIC" ;;
+	R30) echo "partial: the AF_XDP and queue-lease EBUSY cases are not tested (no AF_XDP socket or netkit lease in the guest); the NIC-side errors need the patched netdevsim (nic_errors.c)" ;;
 	R34) echo "partial: only that the master ring's reference does not leak (VmPin); which ring gets events is E12/E17" ;;
 	T07) echo "partial: single-writer exactness; lost increments between concurrent copiers are not deterministic" ;;
 	esac
