@@ -22,6 +22,7 @@ for i in $(seq 1 "$runs"); do
 	RUN_NAME="$name" "$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 ||
 		die "run $i failed: see $RESULTS_DIR/$name"
 	k="$RESULTS_DIR/$name/ktap.txt"
+	[ -r "$k" ] || die "run $i left no KTAP ($k)"
 	zc=$(mbps zero-copy "$k")
 	cp=$(mbps copy "$k")
 	if [ -z "$zc" ] || [ -z "$cp" ]; then
