@@ -48,6 +48,10 @@ int nic_zcrx_ready(void)
 int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
 		     uint32_t rx_buf_len, uint32_t type_mask, bool stats)
 {
+	struct io_uring_params params = {
+		.flags = ZCRX_RING_FLAGS | IORING_SETUP_CQSIZE,
+		.cq_entries = NIC_CQ_ENTRIES,
+	};
 	const char *nic = nic_name();
 	long long end;
 	char *region;
@@ -55,6 +59,7 @@ int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
 
 	memset(r, 0, sizeof(*r));
 	r->family = AF_INET6;
+	r->rcvbuf = NIC_RCVBUF;
 	r->lfd = r->sock = r->rule = -1;
 	r->port = nic_test_port();
 	ifq_init(&r->z, NIC_RQ_ENTRIES, nic_region_len(), 0);
@@ -65,7 +70,9 @@ int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
 	if (!nic || !area)
 		return -EINVAL;
 	r->pin0 = vm_pinned_kb();
-	ret = ring_create(&r->ring, ZCRX_RING_FLAGS);
+	/* one CQE per frame: a CQ that holds a full socket queue of them, so
+	 * a batch never ends the multishot recv with -ENOSPC */
+	ret = io_uring_queue_init_params(RING_ENTRIES, &r->ring, &params);
 	if (ret)
 		return ret;
 	r->ring_ok = true;
@@ -120,12 +127,11 @@ int nic_rx_steer(struct nic_rx *r, unsigned int queue)
 
 int nic_rx_start(struct nic_rx *r, size_t len, unsigned int seed, size_t chunk)
 {
-	int sz = NIC_RCVBUF;
-
 	r->lfd = local_listen(r->family, r->port);
 	if (r->lfd < 0)
 		return r->lfd;
-	if (setsockopt(r->lfd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
+	if (r->rcvbuf &&
+	    setsockopt(r->lfd, SOL_SOCKET, SO_RCVBUF, &r->rcvbuf, sizeof(r->rcvbuf)))
 		return -errno;
 	r->sender = remote_sender_spawn(r->family, r->port, len, seed, chunk);
 	if (r->sender < 0)
@@ -259,6 +265,13 @@ void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 			rq_publish(r);
 		if (refill && r->flush_rq)
 			rq_flush(r);
+		/* what an application does when the area ran dry under a copy
+		 * burst: give buffers back, then receive again */
+		if (r->rearm_enomem && t->final_res == -ENOMEM && refill &&
+		    !submit_recvzc(&r->ring, r->sock, r->z.reg.zcrx_id)) {
+			t->final_res = 1;
+			r->rearms++;
+		}
 		if (t->bytes >= bytes || t->final_res <= 0 ||
 		    (stop_on_event && t->event_cqes > events) || now_ms() > end)
 			break;

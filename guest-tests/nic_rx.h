@@ -20,6 +20,7 @@
 #define NIC_OTHER_QUEUE	0
 /* Refill ring entries of a NIC ifq: more than any area here has buffers. */
 #define NIC_RQ_ENTRIES	4096
+#define NIC_CQ_ENTRIES	4096
 /* Harness limit of a NIC case, seconds: streams that recover from drops
  * wait out TCP retransmit backoff, slow on a busy TCG host */
 #define NIC_TEST_TIMEOUT	120
@@ -42,6 +43,9 @@ struct nic_rx {
 	unsigned int held_max;
 	bool ring_ok;
 	bool flush_rq;		/* ZCRX_CTRL_FLUSH_RQ after each refill batch */
+	int rcvbuf;		/* SO_RCVBUF of the flow; 0: the kernel's autotuning */
+	bool rearm_enomem;	/* recv ended by -ENOMEM: flush the RQ, recv again */
+	unsigned int rearms;	/* how often it did */
 	long pin0;		/* VmPin (kB) before the registration */
 };
 
