@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #define ZCRX_LIB_NO_HARNESS
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <netinet/in.h>
@@ -34,6 +35,21 @@ static size_t nic_region_len(void)
 	return page_align(first_stats_offset(NIC_RQ_ENTRIES) + sizeof(struct zcrx_stats));
 }
 
+/* skbs freed on the reader's CPU go to the allocating (NAPI) CPU's defer
+ * list and wait for its next NET_RX softirq: on an idle machine that can
+ * be minutes, and their net_iovs keep the area pinned after close. */
+static int no_skb_defer(void)
+{
+	int fd = open("/proc/sys/net/core/skb_defer_max", O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "0", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 int nic_zcrx_ready(void)
 {
 	const char *nic = nic_name();
@@ -41,6 +57,9 @@ int nic_zcrx_ready(void)
 
 	if (!nic)
 		return -ENODEV;
+	ret = no_skb_defer();
+	if (ret)
+		return ret;
 	ret = nic_set_hds(nic, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
 	return ret ? ret : nic_rss_set_all(nic, NIC_OTHER_QUEUE);
 }

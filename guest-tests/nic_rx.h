@@ -25,9 +25,8 @@
  * wait out TCP retransmit backoff, slow on a busy TCG host */
 #define NIC_TEST_TIMEOUT	120
 /* How long closing may take to unpin the area: the page pool retries its
- * release every second, and skbs freed on the reader's CPU may wait on the
- * NAPI CPU's defer list; about 1 s on a quiet host, 25 s seen under load */
-#define NIC_UNPIN_MS	60000
+ * release every second (about 1 s seen) */
+#define NIC_UNPIN_MS	15000
 
 struct nic_rx {
 	int family;		/* of the flow: AF_INET6 unless set after open */
@@ -65,7 +64,8 @@ struct nic_tally {
 
 /* What a zcrx user does to a real NIC first (ethtool -G tcp-data-split on
  * hds-thresh 0; ethtool -X equal 1): header split on, threshold 0, RSS
- * onto NIC_OTHER_QUEUE only. 0 or -errno. */
+ * onto NIC_OTHER_QUEUE only; and net.core.skb_defer_max=0, so closing
+ * unpins the area without waiting for network traffic. 0 or -errno. */
 int nic_zcrx_ready(void);
 /* Ring + ifq on NETIF's rx queue @rxq with an area of @area_pages pages
  * (and @rx_buf_len, 0 = default), events {EVENT_UD, @type_mask} and the

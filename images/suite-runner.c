@@ -146,9 +146,13 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	for (int i = 0; i < n; i++) {
 		struct totals t = { 0 };
 		int saw = 0, st;
+		double t0;
 		const char *verdict = "ok", *directive = "";
 
+		t0 = now();
 		st = run_one(dir, names[i], timeout_s, out, copy, &t, &saw);
+		snprintf(num, sizeof(num), "%.2f", now() - t0);
+		emit(out, copy, "# zcrx-vmtest: %s took %s s\n", names[i], num);
 		if (st == -1) {
 			verdict = "not ok";
 			directive = " # TIMEOUT";
