@@ -54,6 +54,7 @@ TEST_F_TIMEOUT(bench, throughput, NIC_TEST_TIMEOUT)
 	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, BENCH_AREA, 0, 0, true));
 	self->r.flush_rq = !variant->steer;
 	self->r.rcvbuf = 0;	/* autotuning, as an application would run */
+	remote_sender_set_sndbuf(0);
 	self->r.rearm_enomem = true;
 	if (variant->steer) {
 		ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
@@ -68,13 +69,20 @@ TEST_F_TIMEOUT(bench, throughput, NIC_TEST_TIMEOUT)
 		TH_LOG("recv ended with %d after %u CQEs", self->t.final_res, self->t.data_cqes);
 	}
 	ASSERT_EQ(0, self->t.bad_payload);
-	/* the path taken is the one measured */
-	ASSERT_EQ(variant->steer ? 0ULL : (unsigned long long)BENCH_BYTES,
-		  (unsigned long long)st->copy_bytes);
+	/* the path taken is the one measured. Under memory pressure TCP may
+	 * collapse queued skbs into linear ones, which zcrx copies without
+	 * counting (E02): copy mode then counts slightly less than all. */
+	if (variant->steer) {
+		ASSERT_EQ(0ULL, st->copy_bytes);
+	} else {
+		ASSERT_LE((unsigned long long)st->copy_bytes, (unsigned long long)BENCH_BYTES);
+		ASSERT_GT(st->copy_bytes, BENCH_BYTES / 100 * 99);
+	}
 	EXPECT_EQ(0, nic_rx_finish(&self->r));
-	printf("# bench: mode=%s bytes=%u ms=%lld MBps=%.1f cqes=%u rearms=%u\n", variant->mode,
-	       BENCH_BYTES, ms, ms ? BENCH_BYTES / 1e3 / ms : 0.0, self->t.data_cqes,
-	       self->r.rearms);
+	printf("# bench: mode=%s bytes=%u ms=%lld MBps=%.1f cqes=%u rearms=%u uncounted=%llu\n",
+	       variant->mode, BENCH_BYTES, ms, ms ? BENCH_BYTES / 1e3 / ms : 0.0,
+	       self->t.data_cqes, self->r.rearms,
+	       variant->steer ? 0ULL : BENCH_BYTES - (unsigned long long)st->copy_bytes);
 }
 
 TEST_HARNESS_MAIN

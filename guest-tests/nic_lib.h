@@ -109,6 +109,12 @@ enum {
 	REMOTE_SENDER_ESHUTDOWN,
 	REMOTE_SENDER_ECLOSE,		/* the receiver did not close in 30 s */
 };
+/* The sender's SO_SNDBUF (the kernel doubles it). It bounds the data in
+ * flight, so the receiver's socket queue stays far below its buffer and
+ * TCP never collapses queued skbs into linear copies (which zcrx would
+ * read as uncounted head data, spec E02). 0: autotuning. */
+#define REMOTE_SENDER_SNDBUF	(32 * 1024)
+void remote_sender_set_sndbuf(int bytes);
 /* 0 when the sender exited 0; -ETIMEDOUT (after killing it) when it did
  * not end within @timeout_ms; -EIO otherwise (see remote_sender_status). */
 int remote_sender_wait(pid_t pid, int timeout_ms);

@@ -60,6 +60,13 @@ static int local_addr(int family, uint16_t port, struct sockaddr_storage *sa,
 	return text && inet_pton(family, text, addr) == 1 ? 0 : -EINVAL;
 }
 
+static int sender_sndbuf = REMOTE_SENDER_SNDBUF;
+
+void remote_sender_set_sndbuf(int bytes)
+{
+	sender_sndbuf = bytes;
+}
+
 /* Connect within SENDER_CONNECT_MS: the listener may not be there yet,
  * and each attempt is bounded by SO_SNDTIMEO (connect obeys it). */
 static int sender_connect(int family, const struct sockaddr_storage *sa, socklen_t salen)
@@ -73,6 +80,9 @@ static int sender_connect(int family, const struct sockaddr_storage *sa, socklen
 		if (fd < 0)
 			return -REMOTE_SENDER_ESOCKET;
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &one_s, sizeof(one_s));
+		if (sender_sndbuf)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sender_sndbuf,
+				   sizeof(sender_sndbuf));
 		if (!connect(fd, (const void *)sa, salen)) {
 			/* writes may wait for a starved receiver: the
 			 * parent's remote_sender_wait() bounds them */
