@@ -60,6 +60,8 @@ int nic_zcrx_ready(void)
 	if (!nic)
 		return -ENODEV;
 	ret = no_skb_defer();
+	if (!ret)
+		ret = nic_set_rx_ring(nic, NIC_RING);
 	if (ret)
 		return ret;
 	ret = nic_set_hds(nic, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);

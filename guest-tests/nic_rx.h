@@ -18,6 +18,11 @@
 /* The zcrx queue, and the queue everything else is steered to. */
 #define NIC_ZC_QUEUE	1
 #define NIC_OTHER_QUEUE	0
+/* ethtool -G rx set by nic_zcrx_ready(): well below the areas of the
+ * streaming cases. A ring that can hold the whole area (the default 512
+ * against 64 buffers) leaves nothing for segments waiting out of order,
+ * and a stream can stall for good once a retransmission finds no buffer. */
+#define NIC_RING	64
 /* Refill ring entries of a NIC ifq: more than any area here has buffers. */
 #define NIC_RQ_ENTRIES	4096
 #define NIC_CQ_ENTRIES	4096
@@ -63,8 +68,9 @@ struct nic_tally {
 };
 
 /* What a zcrx user does to a real NIC first (ethtool -G tcp-data-split on
- * hds-thresh 0; ethtool -X equal 1): header split on, threshold 0, RSS
- * onto NIC_OTHER_QUEUE only; and net.core.skb_defer_max=0, so closing
+ * hds-thresh 0 rx NIC_RING; ethtool -X equal 1): header split on,
+ * threshold 0, a posted ring well below the area, RSS onto
+ * NIC_OTHER_QUEUE only; and net.core.skb_defer_max=0, so closing
  * unpins the area without waiting for network traffic. 0 or -errno. */
 int nic_zcrx_ready(void);
 /* Ring + ifq on NETIF's rx queue @rxq with an area of @area_pages pages

@@ -97,7 +97,7 @@ TEST_F_TIMEOUT(nic, link_down_up_keeps_zero_copy, NIC_TEST_TIMEOUT)
 	volatile struct zcrx_stats *st;
 	char keep[128];
 
-	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 64, 0,
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 128, 0,
 				 1u << ZCRX_EVENT_COPY, true));
 	self->r.family = AF_INET;
 	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
