@@ -19,21 +19,7 @@
 /* Register a non-NODEV zcrx on queue @rxq of @ifname; 0 or -errno. */
 static int bind_queue(const char *ifname, unsigned int rxq)
 {
-	struct io_uring ring;
-	struct zcrx_ifq z;
-	int ret;
-
-	ret = ring_create(&ring, ZCRX_RING_FLAGS);
-	if (ret)
-		return ret;
-	ifq_init(&z, RQ_ENTRIES, REGION_SZ, AREA_PAGES);
-	z.reg.flags = 0;
-	z.reg.if_idx = if_nametoindex(ifname);
-	z.reg.if_rxq = rxq;
-	ret = ifq_register(&ring, &z);
-	ifq_release(&z);
-	io_uring_queue_exit(&ring);
-	return ret;
+	return ifq_bind_once(if_nametoindex(ifname), rxq, AREA_PAGES);
 }
 
 TEST(lo_no_dma_device_eopnotsupp__R30)

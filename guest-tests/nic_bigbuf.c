@@ -27,18 +27,6 @@
 #define BIG_BUF		16384
 #define JUMBO_MTU	9000
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int set_mtu(const char *ifname, int mtu)
 {
 	struct ifreq ifr = { .ifr_mtu = mtu };
@@ -113,7 +101,7 @@ FIXTURE_TEARDOWN(big)
 	if (self->jumbo)
 		set_pair_mtu(1500);
 	if (self->huge)
-		write_file("/proc/sys/vm/nr_hugepages", "0");
+		write_str("/proc/sys/vm/nr_hugepages", "0");
 }
 
 TEST_F_TIMEOUT(big, rx_buf_16k_on_dma_device__R31, NIC_TEST_TIMEOUT)
@@ -122,7 +110,7 @@ TEST_F_TIMEOUT(big, rx_buf_16k_on_dma_device__R31, NIC_TEST_TIMEOUT)
 	volatile struct zcrx_stats *st;
 	void *area;
 
-	if (write_file("/proc/sys/vm/nr_hugepages", "2"))
+	if (write_str("/proc/sys/vm/nr_hugepages", "2"))
 		SKIP(return, "no hugetlb pages (CONFIG_HUGETLBFS): no area with 16 KiB DMA segments");
 	self->huge = true;
 	area = mmap(NULL, HUGE_SZ, PROT_READ | PROT_WRITE,

@@ -20,24 +20,7 @@
 /* One registration on @ifindex queue @rxq with a 16-page area: its result. */
 static int bind_once(int ifindex, unsigned int rxq)
 {
-	long pin0 = vm_pinned_kb();
-	struct io_uring ring;
-	struct zcrx_ifq z;
-	int ret;
-
-	ret = ring_create(&ring, ZCRX_RING_FLAGS);
-	if (ret)
-		return ret;
-	ifq_init(&z, RQ_ENTRIES, REGION_SZ, 16);
-	z.reg.flags = 0;
-	z.reg.if_idx = ifindex;
-	z.reg.if_rxq = rxq;
-	ret = ifq_register(&ring, &z);
-	io_uring_queue_exit(&ring);
-	ifq_release(&z);
-	/* unpinned after the queue is released: the next bind finds it free */
-	wait_vm_pinned_kb(pin0, 5000);
-	return ret;
+	return ifq_bind_once(ifindex, rxq, 16);
 }
 
 FIXTURE(nic)

@@ -42,14 +42,7 @@ static size_t nic_region_len(void)
  * be minutes, and their net_iovs keep the area pinned after close. */
 static int no_skb_defer(void)
 {
-	int fd = open("/proc/sys/net/core/skb_defer_max", O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, "0", 1) != 1)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return write_str("/proc/sys/net/core/skb_defer_max", "0");
 }
 
 int nic_zcrx_ready(void)

@@ -24,18 +24,6 @@
 
 #define SPARE_NSIM_ID	13	/* images/net-nsim.c uses 10 and 11 */
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(nic)
 {
 	struct nic_rx r;
@@ -108,11 +96,11 @@ TEST_F_TIMEOUT(nic, link_down_up_keeps_zero_copy, NIC_TEST_TIMEOUT)
 	/* IPv6 would drop NETIF's addresses on down: later tests need them */
 	snprintf(keep, sizeof(keep), "/proc/sys/net/ipv6/conf/%s/keep_addr_on_down",
 		 nic_name());
-	ASSERT_EQ(0, write_file(keep, "1"));
+	ASSERT_EQ(0, write_str(keep, "1"));
 	ASSERT_EQ(0, link_set_up(nic_name(), false));
 	usleep(100 * 1000);
 	ASSERT_EQ(0, link_set_up(nic_name(), true));
-	write_file(keep, "0");
+	write_str(keep, "0");
 
 	nic_rx_run(&self->r, &self->t, len, 32, true, false, 60000);
 	st = ifq_stats(&self->r.z);

@@ -12,20 +12,10 @@
 #include <unistd.h>
 
 #include "nsim_dev.h"
+#define ZCRX_LIB_NO_HARNESS
+#include "zcrx_lib.h"
 
 #define DMA_RX_PARAM	"/sys/module/netdevsim/parameters/dma_rx"
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 int nsim_dev_new(unsigned int id, unsigned int queues, bool dma, char *ifname,
 		 size_t len)

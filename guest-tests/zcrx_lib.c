@@ -628,3 +628,36 @@ void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto)
 		}
 	}
 }
+
+int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int ifq_bind_once(int ifindex, unsigned int rxq, size_t area_pages)
+{
+	long pin0 = vm_pinned_kb();
+	struct io_uring ring;
+	struct zcrx_ifq z;
+	int ret;
+
+	ret = ring_create(&ring, ZCRX_RING_FLAGS);
+	if (ret)
+		return ret;
+	ifq_init(&z, RQ_ENTRIES, REGION_SZ, area_pages);
+	z.reg.flags = 0;
+	z.reg.if_idx = ifindex;
+	z.reg.if_rxq = rxq;
+	ret = ifq_register(&ring, &z);
+	ifq_release(&z);
+	io_uring_queue_exit(&ring);
+	wait_vm_pinned_kb(pin0, 15000);
+	return ret;
+}

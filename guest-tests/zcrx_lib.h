@@ -109,6 +109,8 @@ long long now_ms(void);
 bool all_bytes(const void *buf, size_t from, size_t to, unsigned char v);
 /* The address of a page that was mapped and unmapped again: not mapped. */
 void *unmapped_page(void);
+/* Write @s to the file @path (sysfs, procfs): 0 or -errno. */
+int write_str(const char *path, const char *s);
 /* Drop @cap from the effective, permitted and inheritable sets of this
  * thread; 0 when capget afterwards shows it gone, else -errno/-EPERM. */
 int drop_capability(int cap);
@@ -153,6 +155,11 @@ volatile struct zcrx_stats *ifq_stats(struct zcrx_ifq *z);
 /* IORING_REGISTER_ZCRX_CTRL: 0 or -errno. */
 int zcrx_ctrl(int ring_fd, struct zcrx_ctrl *ctrl, unsigned int nr_args);
 int zcrx_arm(struct io_uring *ring, uint32_t zcrx_id, uint32_t type);
+/* One non-NODEV registration on queue @rxq of @ifindex with an area of
+ * @area_pages, torn down again: its result (0 or -errno). Waits until the
+ * area is unpinned, which follows the queue's release, so the queue is
+ * free again on return. */
+int ifq_bind_once(int ifindex, unsigned int rxq, size_t area_pages);
 /* Raw io_uring_register: 0/positive or -errno. */
 int raw_register(int fd, unsigned int op, void *arg, unsigned int nr_args);
 /* ZCRX_CTRL_EXPORT of @zcrx_id: 0 and the new [zcrx] fd in @fd (-1 on
