@@ -42,7 +42,6 @@ FIXTURE_SETUP(bench)
 FIXTURE_TEARDOWN(bench)
 {
 	nic_rx_close(&self->r);
-	nic_set_rx_ring(nic_name(), 512);
 }
 
 TEST_F_TIMEOUT(bench, throughput, NIC_TEST_TIMEOUT)

@@ -259,6 +259,21 @@ static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *
 	}
 }
 
+/* Wait up to 20 ms for a CQE (GETEVENTS runs the deferred task work that
+ * posts them), then process every CQE there is. */
+static void nic_rx_poll(struct nic_rx *r, struct nic_tally *t, unsigned int seed,
+			bool refill)
+{
+	struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
+	struct io_uring_cqe *cqe;
+
+	io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts);
+	while (!io_uring_peek_cqe(&r->ring, &cqe)) {
+		nic_cqe(r, t, cqe, seed, refill);
+		io_uring_cqe_seen(&r->ring, cqe);
+	}
+}
+
 void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms)
 {
@@ -268,15 +283,7 @@ void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 	if (!t->final_res)
 		t->final_res = 1;
 	for (;;) {
-		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
-		struct io_uring_cqe *cqe;
-
-		/* GETEVENTS runs the deferred task work that posts CQEs */
-		io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts);
-		while (!io_uring_peek_cqe(&r->ring, &cqe)) {
-			nic_cqe(r, t, cqe, seed, refill);
-			io_uring_cqe_seen(&r->ring, cqe);
-		}
+		nic_rx_poll(r, t, seed, refill);
 		if (refill)
 			rq_publish(r);
 		if (refill && r->flush_rq)
@@ -294,20 +301,28 @@ void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 	}
 }
 
-void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed, int ms)
+void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed,
+		 bool refill, int ms)
 {
 	long long end = now_ms() + ms;
 
 	while (now_ms() < end) {
-		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
-		struct io_uring_cqe *cqe;
-
-		io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts);
-		while (!io_uring_peek_cqe(&r->ring, &cqe)) {
-			nic_cqe(r, t, cqe, seed, false);
-			io_uring_cqe_seen(&r->ring, cqe);
-		}
+		nic_rx_poll(r, t, seed, refill);
+		if (refill)
+			rq_publish(r);
 	}
+}
+
+int nic_rx_wait_taken(struct nic_rx *r, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (__atomic_load_n(r->rq.khead, __ATOMIC_ACQUIRE) != r->rq.rq_tail) {
+		if (now_ms() > end)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+	return 0;
 }
 
 int nic_rx_finish(struct nic_rx *r)

@@ -70,8 +70,9 @@ struct nic_tally {
 /* What a zcrx user does to a real NIC first (ethtool -G tcp-data-split on
  * hds-thresh 0 rx NIC_RING; ethtool -X equal 1): header split on,
  * threshold 0, a posted ring well below the area, RSS onto
- * NIC_OTHER_QUEUE only; and net.core.skb_defer_max=0, so closing
- * unpins the area without waiting for network traffic. 0 or -errno. */
+ * NIC_OTHER_QUEUE only; and net.core.skb_defer_max=0, so closing unpins
+ * the area without waiting for network traffic. Every NIC case calls it
+ * first, so a case may leave these changed (ring sizes). 0 or -errno. */
 int nic_zcrx_ready(void);
 /* Ring + ifq on NETIF's rx queue @rxq with an area of @area_pages pages
  * (and @rx_buf_len, 0 = default), events {EVENT_UD, @type_mask} and the
@@ -95,8 +96,13 @@ int nic_rx_start(struct nic_rx *r, size_t len, unsigned int seed, size_t chunk);
  * buffers back). */
 void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms);
-/* Process CQEs for @ms, holding buffers, whatever arrives. */
-void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed, int ms);
+/* Process CQEs for @ms, whatever arrives; buffers go back at once when
+ * @refill, else they are held. */
+void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed,
+		 bool refill, int ms);
+/* Wait until the kernel has taken every refill-ring entry given back
+ * (its head reached our tail): 0, or -ETIMEDOUT after @ms. */
+int nic_rx_wait_taken(struct nic_rx *r, int ms);
 /* Give every held buffer back through the refill ring. */
 void nic_rx_return(struct nic_rx *r, struct nic_tally *t);
 /* The sender's result: 0 when it sent everything and saw the close. */

@@ -28,7 +28,6 @@ FIXTURE(nic)
 {
 	struct nic_rx r;
 	struct nic_tally t;
-	bool small_ring;
 };
 
 FIXTURE_SETUP(nic)
@@ -42,8 +41,6 @@ FIXTURE_SETUP(nic)
 FIXTURE_TEARDOWN(nic)
 {
 	nic_rx_close(&self->r);
-	if (self->small_ring)
-		nic_set_rx_ring(nic_name(), 512);
 }
 
 /* E18 on a NIC queue: ALLOC_FAIL fired, re-armed while starved, and the
@@ -55,7 +52,6 @@ TEST_F_TIMEOUT(nic, close_with_alloc_fail_pending__E18, NIC_TEST_TIMEOUT)
 	long long t0;
 
 	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), 16));
-	self->small_ring = true;
 	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 16, 0,
 				 1u << ZCRX_EVENT_ALLOC_FAIL, false));
 	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));

@@ -16,36 +16,46 @@
 #define ZC_AREA_PAGES	128
 #define SEG_PAYLOAD_MAX	1440	/* MTU 1500 - IPv6 40 - TCP 20 */
 
-FIXTURE(zc) {};
-FIXTURE_SETUP(zc) {}
-FIXTURE_TEARDOWN(zc) {}
-
-TEST_F_TIMEOUT(zc, zero_copy_payload_refill__T04_E01, NIC_TEST_TIMEOUT)
+FIXTURE(zc)
 {
-	struct nic_tally t = {};
 	struct nic_rx r;
-	volatile struct zcrx_stats *st;
+	struct nic_tally t;
+};
 
+FIXTURE_SETUP(zc)
+{
+	self->r.lfd = self->r.sock = self->r.rule = -1;
 	REQUIRE_EVENTS();
 	REQUIRE_ZCRX_NIC();
 	ASSERT_EQ(0, nic_zcrx_ready());
-	ASSERT_EQ(0, nic_rx_open(&r, NIC_ZC_QUEUE, ZC_AREA_PAGES, 0,
-				 1u << ZCRX_EVENT_COPY, true));
-	ASSERT_EQ(0, nic_rx_steer(&r, NIC_ZC_QUEUE));
-	ASSERT_EQ(0, nic_rx_start(&r, ZC_STREAM, 7, 65536));
-	nic_rx_run(&r, &t, ZC_STREAM, 7, true, false, 60000);
-	st = ifq_stats(&r.z);
+}
 
-	EXPECT_EQ(ZC_STREAM, t.bytes) {
+FIXTURE_TEARDOWN(zc)
+{
+	nic_rx_close(&self->r);
+}
+
+TEST_F_TIMEOUT(zc, zero_copy_payload_refill__T04_E01, NIC_TEST_TIMEOUT)
+{
+	volatile struct zcrx_stats *st;
+
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, ZC_AREA_PAGES, 0,
+				 1u << ZCRX_EVENT_COPY, true));
+	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
+	ASSERT_EQ(0, nic_rx_start(&self->r, ZC_STREAM, 7, 65536));
+	nic_rx_run(&self->r, &self->t, ZC_STREAM, 7, true, false, 60000);
+	st = ifq_stats(&self->r.z);
+
+	EXPECT_EQ(ZC_STREAM, self->t.bytes) {
 		TH_LOG("zero-copy stream: expected %u bytes, saw %zu (final res %d)",
-		       ZC_STREAM, t.bytes, t.final_res);
+		       ZC_STREAM, self->t.bytes, self->t.final_res);
 	}
-	EXPECT_EQ(0, t.bad_payload) {
-		TH_LOG("%d payload bytes differ from what the sender wrote", t.bad_payload);
+	EXPECT_EQ(0, self->t.bad_payload) {
+		TH_LOG("%d payload bytes differ from what the sender wrote", self->t.bad_payload);
 	}
-	EXPECT_EQ(0U, t.bad_off);
+	EXPECT_EQ(0U, self->t.bad_off);
 	/* a 128-buffer area carried 4 MiB: its buffers came back through the RQ */
-	EXPECT_GT(t.returned, 8U * ZC_AREA_PAGES);
+	EXPECT_GT(self->t.returned, 8U * ZC_AREA_PAGES);
 	/* T04: zero-copy frags are not copies; E01: no COPY event */
 	EXPECT_EQ(0ULL, st->copy_count) {
 		TH_LOG("T04: copy_count %llu after a zero-copy stream, expected 0",
@@ -55,19 +65,18 @@ TEST_F_TIMEOUT(zc, zero_copy_payload_refill__T04_E01, NIC_TEST_TIMEOUT)
 		TH_LOG("T04: copy_bytes %llu after a zero-copy stream, expected 0",
 		       (unsigned long long)st->copy_bytes);
 	}
-	EXPECT_EQ(0U, t.event_cqes) {
+	EXPECT_EQ(0U, self->t.event_cqes) {
 		TH_LOG("E01: %u event CQEs (first res %d) on a zero-copy stream, expected none",
-		       t.event_cqes, t.event_res[0]);
+		       self->t.event_cqes, self->t.event_res[0]);
 	}
 	/* the NIC segmented the sender's TSO skbs: no frag beyond one MSS */
-	EXPECT_LE(t.max_len, (unsigned int)SEG_PAYLOAD_MAX) {
+	EXPECT_LE(self->t.max_len, (unsigned int)SEG_PAYLOAD_MAX) {
 		TH_LOG("largest data CQE %u bytes: a TSO super-packet reached the receiver unsegmented",
-		       t.max_len);
+		       self->t.max_len);
 	}
-	EXPECT_EQ(0, nic_rx_finish(&r)) {
+	EXPECT_EQ(0, nic_rx_finish(&self->r)) {
 		TH_LOG("sender status 0x%x", remote_sender_status());
 	}
-	nic_rx_close(&r);
 }
 
 /* Seed 004's single_no_flow: the flow is not steered to the zcrx queue.
@@ -77,25 +86,20 @@ TEST_F_TIMEOUT(zc, zero_copy_payload_refill__T04_E01, NIC_TEST_TIMEOUT)
 TEST_F_TIMEOUT(zc, copy_fallback_from_other_queue__E01_T03_T05, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 1u << 20;
-	struct nic_tally t = {};
-	struct nic_rx r;
 	volatile struct zcrx_stats *st;
 
-	REQUIRE_EVENTS();
-	REQUIRE_ZCRX_NIC();
-	ASSERT_EQ(0, nic_zcrx_ready());
 	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), 16));
-	ASSERT_EQ(0, nic_rx_open(&r, NIC_ZC_QUEUE, 256, 0,
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 256, 0,
 				 1u << ZCRX_EVENT_COPY, true));
 	/* RSS sends everything to NIC_OTHER_QUEUE, which has no zcrx */
-	r.flush_rq = true;
-	ASSERT_EQ(0, nic_rx_start(&r, len, 11, 65536));
-	nic_rx_run(&r, &t, len, 11, true, false, 60000);
-	st = ifq_stats(&r.z);
+	self->r.flush_rq = true;
+	ASSERT_EQ(0, nic_rx_start(&self->r, len, 11, 65536));
+	nic_rx_run(&self->r, &self->t, len, 11, true, false, 60000);
+	st = ifq_stats(&self->r.z);
 
-	EXPECT_EQ(len, t.bytes) TH_LOG("final res %d", t.final_res);
-	EXPECT_EQ(0, t.bad_payload);
-	EXPECT_EQ(0U, t.bad_off);
+	EXPECT_EQ(len, self->t.bytes) TH_LOG("final res %d", self->t.final_res);
+	EXPECT_EQ(0, self->t.bad_payload);
+	EXPECT_EQ(0U, self->t.bad_off);
 	/* T03: every payload byte was copied out of a page frag */
 	EXPECT_EQ((unsigned long long)len, (unsigned long long)st->copy_bytes) {
 		TH_LOG("T03: copy_bytes %llu, expected %zu (every byte of the stream)",
@@ -103,20 +107,19 @@ TEST_F_TIMEOUT(zc, copy_fallback_from_other_queue__E01_T03_T05, NIC_TEST_TIMEOUT
 	}
 	/* T05: one copy_frag per frag; each frag (<= 1 MSS) fits one buffer and
 	 * gives one CQE, so the count equals the data CQEs here */
-	EXPECT_EQ((unsigned long long)t.data_cqes, (unsigned long long)st->copy_count) {
+	EXPECT_EQ((unsigned long long)self->t.data_cqes, (unsigned long long)st->copy_count) {
 		TH_LOG("T05: copy_count %llu, data CQEs %u",
-		       (unsigned long long)st->copy_count, t.data_cqes);
+		       (unsigned long long)st->copy_count, self->t.data_cqes);
 	}
 	/* E01 + fire-once: exactly one COPY CQE, res 1, flags 0 */
-	EXPECT_EQ(1U, t.event_cqes) {
-		TH_LOG("E01: %u event CQEs, expected exactly one COPY", t.event_cqes);
+	EXPECT_EQ(1U, self->t.event_cqes) {
+		TH_LOG("E01: %u event CQEs, expected exactly one COPY", self->t.event_cqes);
 	}
-	EXPECT_EQ(1U, t.events[ZCRX_EVENT_COPY]);
-	EXPECT_EQ(0U, t.event_bad);
-	EXPECT_EQ(0, nic_rx_finish(&r)) {
+	EXPECT_EQ(1U, self->t.events[ZCRX_EVENT_COPY]);
+	EXPECT_EQ(0U, self->t.event_bad);
+	EXPECT_EQ(0, nic_rx_finish(&self->r)) {
 		TH_LOG("sender status 0x%x", remote_sender_status());
 	}
-	nic_rx_close(&r);
 }
 
 /* The default ring (512 buffers) takes the whole 64-buffer area: a copy
@@ -124,27 +127,21 @@ TEST_F_TIMEOUT(zc, copy_fallback_from_other_queue__E01_T03_T05, NIC_TEST_TIMEOUT
  * ENOMEM; a copy of 0 bytes is neither counted nor reported (E03, T04). */
 TEST_F_TIMEOUT(zc, copy_fallback_without_free_buffer__E03_T04, NIC_TEST_TIMEOUT)
 {
-	struct nic_tally t = {};
-	struct nic_rx r;
 	volatile struct zcrx_stats *st;
 
-	REQUIRE_EVENTS();
-	REQUIRE_ZCRX_NIC();
-	ASSERT_EQ(0, nic_zcrx_ready());
 	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), 512));
-	ASSERT_EQ(0, nic_rx_open(&r, NIC_ZC_QUEUE, 64, 0,
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 64, 0,
 				 1u << ZCRX_EVENT_COPY, true));
-	ASSERT_EQ(0, nic_rx_start(&r, 256 * 1024, 12, 65536));
-	nic_rx_run(&r, &t, 256 * 1024, 12, true, false, 20000);
-	st = ifq_stats(&r.z);
-	EXPECT_EQ(-ENOMEM, t.final_res) {
-		TH_LOG("E03: recv ended with %d (%zu bytes), expected -ENOMEM", t.final_res, t.bytes);
+	ASSERT_EQ(0, nic_rx_start(&self->r, 256 * 1024, 12, 65536));
+	nic_rx_run(&self->r, &self->t, 256 * 1024, 12, true, false, 20000);
+	st = ifq_stats(&self->r.z);
+	EXPECT_EQ(-ENOMEM, self->t.final_res) {
+		TH_LOG("E03: recv ended with %d (%zu bytes), expected -ENOMEM", self->t.final_res, self->t.bytes);
 	}
-	EXPECT_EQ(0U, t.data_cqes);
+	EXPECT_EQ(0U, self->t.data_cqes);
 	EXPECT_EQ(0ULL, st->copy_count);
 	EXPECT_EQ(0ULL, st->copy_bytes);
-	EXPECT_EQ(0U, t.event_cqes) TH_LOG("E03: a copy of 0 bytes fired COPY");
-	nic_rx_close(&r);
+	EXPECT_EQ(0U, self->t.event_cqes) TH_LOG("E03: a copy of 0 bytes fired COPY");
 }
 
 TEST_HARNESS_MAIN
