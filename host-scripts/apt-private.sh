@@ -65,7 +65,19 @@ Dir::Cache "$APT_DIR/cache";
 Acquire::Languages "none";
 APT::Sandbox::User "root";
 EOC
-	export APT_CONFIG="$APT_DIR/etc/apt.conf"
+	APT_PRIVATE_CONF="$APT_DIR/etc/apt.conf"
+}
+
+# The private configuration reaches only these two wrappers (download,
+# index update and look-ups); it is never exported, so a host install
+# (host_install) can never see it.
+papt_get() {
+	[ -n "${APT_PRIVATE_CONF:-}" ] || apt_private_setup
+	APT_CONFIG="$APT_PRIVATE_CONF" apt-get "$@"
+}
+papt_cache() {
+	[ -n "${APT_PRIVATE_CONF:-}" ] || apt_private_setup
+	APT_CONFIG="$APT_PRIVATE_CONF" apt-cache "$@"
 }
 
 # A resolution file (NAME.env) written by an earlier run can be reused
@@ -90,79 +102,100 @@ apt_private_update() {
 		[ "${ZCRX_APT_REFRESH:-0}" != 1 ]; then
 		return 0
 	fi
+	lock_take apt "updating the private apt index"
+	if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +1440 2>/dev/null)" ] &&
+		[ "${ZCRX_APT_REFRESH:-0}" != 1 ]; then
+		lock_drop apt # another run just did it
+		return 0
+	fi
 	log "updating private apt index ($APT_SUITES)"
-	if apt-get -q -o APT::Update::Error-Mode=any update >"$APT_DIR/update.log" 2>&1; then
+	if papt_get -q -o APT::Update::Error-Mode=any update >"$APT_DIR/update.log" 2>&1; then
 		touch "$stamp"
 	elif [ -f "$stamp" ]; then
 		warn "apt update failed (offline?); using the index from $(date -r "$stamp" +%F) (log: $APT_DIR/update.log)"
 	else
 		die "apt update of the private index failed; see $APT_DIR/update.log"
 	fi
+	lock_drop apt
 }
 
 # The newest available version of a package, or empty.
 apt_candidate() {
-	apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2; exit }'
+	papt_cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2; exit }'
 }
 
 # apt_fetch PKG [VERSION]: download into $DEB_CACHE (cache hit if the
-# recorded SHA256 matches the file) and print the .deb path.
-# A cached file that fails its checksum is removed and fetched again.
+# file's SHA256 matches the index) and print the .deb path. A VERSION given
+# but empty is an error (a pin that resolved to nothing never falls back
+# to the candidate). A corrupt cached file is replaced only by a verified
+# download; offline, the run stops saying so and the unpacked copy stays.
 apt_fetch() {
-	local pkg=$1 ver=${2:-} deb sum want
-	[ -n "$ver" ] || ver=$(apt_candidate "$pkg")
-	[ -n "$ver" ] || die "package $pkg is not in the private index ($APT_SUITES)"
-	want=$(apt-cache show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ { print $2; exit }')
-	[ -n "$want" ] || die "no SHA256 for $pkg=$ver in the private index"
+	local pkg=$1 ver=${2-} deb sum want corrupt=
+	if [ "$#" -lt 2 ]; then
+		ver=$(apt_candidate "$pkg")
+		[ -n "$ver" ] || die "package $pkg is not in the private index ($APT_SUITES)"
+	fi
+	[ -n "$ver" ] || die "package $pkg: no version resolved (pinned version not in the private index?)"
+	want=$(papt_cache show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ { print $2; exit }')
+	[ -n "$want" ] || die "$pkg $ver is not in the private index ($APT_SUITES)"
 	deb="$DEB_CACHE/${pkg}_${ver//:/%3a}.deb"
 	if [ -f "$deb" ]; then
 		sum=$(sha256sum "$deb" | cut -d' ' -f1)
 		[ "$sum" = "$want" ] && { printf '%s\n' "$deb"; return 0; }
 		warn "cached $(basename "$deb") is corrupt (sha256 $sum, index says $want); fetching it again"
-		rm -f "$deb"
-		rm -rf "$DEPS_DIR/x/$pkg"
+		corrupt=1
 	fi
 	log "downloading $pkg $ver"
 	local tmp
 	if ! mkdir -p "$DEB_CACHE" || ! tmp=$(mktemp -d "$DEB_CACHE/.dl.XXXXXX"); then
 		die "cannot create a download directory in $DEB_CACHE"
 	fi
-	if ! (cd "$tmp" && apt-get -q download "$pkg=$ver" >"$tmp/log" 2>&1); then
+	at_exit_rm "$tmp"
+	if ! (cd "$tmp" && papt_get -q download "$pkg=$ver" >"$tmp/log" 2>&1); then
 		local why
 		why=$(grep -m1 -E '^(E|Err):' "$tmp/log" || tail -n 1 "$tmp/log")
 		rm -rf "$tmp"
+		[ -z "$corrupt" ] || die "offline and the cache is corrupt: $(basename "$deb") fails its checksum and cannot be fetched again ($why)"
 		die "download of $pkg $ver failed: $why"
 	fi
-	sum=$(cat "$tmp"/*.deb 2>/dev/null | sha256sum | cut -d' ' -f1)
 	compgen -G "$tmp/*.deb" >/dev/null || { rm -rf "$tmp"; die "download of $pkg $ver produced no .deb"; }
+	sum=$(cat "$tmp"/*.deb | sha256sum | cut -d' ' -f1)
 	if [ "$sum" != "$want" ]; then
 		rm -rf "$tmp"
 		die "download of $pkg $ver is corrupt (sha256 $sum, index says $want)"
 	fi
-	mv "$tmp"/*.deb "$deb"
+	mv -f "$tmp"/*.deb "$deb"
 	rm -rf "$tmp"
 	printf '%s\n' "$deb"
 }
 
 # apt_extract PKG [VERSION]: fetch and unpack with dpkg-deb -x into
-# $DEPS_DIR/x/PKG (once per version); print the directory.
+# $DEPS_DIR/x/PKG (once per verified .deb: the stamp holds its name and
+# SHA256); print the directory. Unpacked beside it, then renamed, so an
+# interrupted unpack never leaves a half directory behind.
 apt_extract() {
-	local pkg=$1 ver=${2:-} deb dir
-	deb=$(apt_fetch "$pkg" "$ver")
+	local pkg=$1 deb dir stamp tmp
+	deb=$(apt_fetch "$@")
 	dir="$DEPS_DIR/x/$pkg"
-	if [ "$(cat "$dir/.zcrx-extracted" 2>/dev/null)" != "$(basename "$deb")" ]; then
+	stamp="$(basename "$deb") $(sha256sum "$deb" | cut -d' ' -f1)"
+	lock_take extract "unpacking $pkg"
+	if [ "$(cat "$dir/.zcrx-extracted" 2>/dev/null)" != "$stamp" ]; then
+		mkdir -p "$DEPS_DIR/x"
+		tmp=$(mktemp -d "$DEPS_DIR/x/.$pkg.XXXXXX")
+		at_exit_rm "$tmp"
+		dpkg-deb -x "$deb" "$tmp" 2>"$tmp.err" ||
+			{ rm -rf "$tmp"; die "cannot unpack $(basename "$deb"): $(head -n 1 "$tmp.err")"; }
+		rm -f "$tmp.err"
+		printf '%s\n' "$stamp" >"$tmp/.zcrx-extracted"
 		rm -rf "$dir"
-		mkdir -p "$dir"
-		dpkg-deb -x "$deb" "$dir" 2>"$dir.err" ||
-			{ rm -rf "$dir"; die "cannot unpack $(basename "$deb"): $(head -n 1 "$dir.err")"; }
-		rm -f "$dir.err"
-		basename "$deb" >"$dir/.zcrx-extracted"
+		mv "$tmp" "$dir"
 	fi
+	lock_drop extract
 	printf '%s\n' "$dir"
 }
 
 # The newest version of PKG whose version string starts with PREFIX.
 apt_version_like() {
-	apt-cache madison "$1" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+	papt_cache madison "$1" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
 		grep -E "^(1:)?${2//./\\.}([.+~-]|$)" | sort -V | tail -n 1
 }

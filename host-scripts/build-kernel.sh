@@ -9,6 +9,9 @@
 # fragments ask for is verified; missing ones are listed and the build stops.
 # Output dir: build/kbuild/<source>-<config>/ (O=), so switching back and
 # forth between sources and configs rebuilds only what changed.
+# KBUILD_STEP=deps stops after installing the host's build tools and
+# fetching the source package (make deps KSRC=...); KBUILD_STEP=tree after
+# the source tree is ready (unpacked and patched).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apt-private.sh"
@@ -18,6 +21,9 @@ KSRC=${KSRC:-debian}
 KCONFIG=${KCONFIG:-lean}
 KSRC_VERSION=${KSRC_VERSION:-7.3}
 JOBS=${JOBS:-$(nproc)}
+KBUILD_STEP=${KBUILD_STEP:-all}
+case $KBUILD_STEP in deps | tree | all) ;; *) die "KBUILD_STEP=$KBUILD_STEP: expected deps, tree or all" ;; esac
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "JOBS=$JOBS: expected a positive integer"
 frag_dir="$ZCRX_TOP/kernel-config"
 
 case $KCONFIG in
@@ -27,19 +33,45 @@ debug) frags=("$frag_dir/lean.config" "$frag_dir/debug.config") ;;
 esac
 
 
+# --- arguments first, then the host's build tools --------------------------
+if [ "$KSRC" != debian ]; then
+	[ -d "$KSRC" ] || die "KSRC=$KSRC: no such directory"
+	srcdir=$(cd "$KSRC" && pwd)
+	if [ ! -f "$srcdir/Makefile" ] || [ ! -f "$srcdir/Kconfig" ] || [ ! -d "$srcdir/arch/x86" ]; then
+		die "KSRC=$KSRC: not a Linux kernel tree (no Makefile, Kconfig and arch/x86)"
+	fi
+	[ -f "$srcdir/io_uring/zcrx.c" ] || die "KSRC=$KSRC: this tree has no io_uring zcrx (io_uring/zcrx.c)"
+	# an in-tree build would make O= builds refuse; say so rather than clean it
+	[ ! -f "$srcdir/.config" ] || die "KSRC=$KSRC has an in-tree .config; run 'make mrproper' there (this tool never modifies your tree)"
+fi
+for t in gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl xz:xz-utils patch:patch dpkg-deb:dpkg; do
+	need_cmd "${t%%:*}" "${t#*:}"
+done
+need_file /usr/include/libelf.h libelf-dev
+need_file /usr/include/openssl/opensslv.h libssl-dev
+if [ "$KBUILD_STEP" = deps ]; then
+	if [ "$KSRC" = debian ]; then
+		apt_private_update
+		deb=$(apt_fetch "linux-source-$KSRC_VERSION")
+		log "kernel build dependencies ready; source package $(basename "$deb")"
+	else
+		log "kernel build dependencies ready for $srcdir"
+	fi
+	exit 0
+fi
+
 # --- the source tree -------------------------------------------------------
 if [ "$KSRC" = debian ]; then
 	src_id="debian-$KSRC_VERSION"
 	srcdir="$BUILD_DIR/src/linux-source-$KSRC_VERSION"
 	if [ ! -f "$srcdir/.zcrx-unpacked" ]; then
-		need_cmd xz xz-utils
-		need_cmd dpkg-deb dpkg
 		apt_private_update
 		pkg="linux-source-$KSRC_VERSION"
 		deb=$(apt_fetch "$pkg")
 		log "unpacking $(basename "$deb") into $srcdir"
 		rm -rf "$srcdir" "$srcdir.tmp"
 		mkdir -p "$srcdir.tmp"
+		at_exit_rm "$srcdir.tmp"
 		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$pkg.tar.xz" | xz -dc -T0 |
 			tar -x -C "$srcdir.tmp" --strip-components=1 ||
 			die "cannot unpack $(basename "$deb")"
@@ -64,25 +96,9 @@ if [ "$KSRC" = debian ]; then
 	fi
 	"$ZCRX_TOP/host-scripts/apply-patches.sh" "$srcdir" "$frag_dir/patches"
 else
-	[ -d "$KSRC" ] || die "KSRC=$KSRC: no such directory"
-	srcdir=$(cd "$KSRC" && pwd)
-	if [ ! -f "$srcdir/Makefile" ] || [ ! -f "$srcdir/Kconfig" ] || [ ! -d "$srcdir/arch/x86" ]; then
-		die "KSRC=$KSRC: not a Linux kernel tree (no Makefile, Kconfig and arch/x86)"
-	fi
-	[ -f "$srcdir/io_uring/zcrx.c" ] || die "KSRC=$KSRC: this tree has no io_uring zcrx (io_uring/zcrx.c)"
 	src_id="ksrc-$(printf '%s' "$srcdir" | sha256sum | cut -c1-12)"
-	# an in-tree build would make O= builds refuse; say so rather than clean it
-	[ ! -f "$srcdir/.config" ] || die "KSRC=$KSRC has an in-tree .config; run 'make mrproper' there (this tool never modifies your tree)"
 fi
-
-# --- build dependencies (after the arguments are known to be good) --------
-for t in gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl xz:xz-utils; do
-	need_cmd "${t%%:*}" "${t#*:}"
-done
-for h in libelf.h:libelf-dev openssl/opensslv.h:libssl-dev; do
-	[ -f "/usr/include/${h%%:*}" ] || { is_root && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${h#*:}" >/dev/null 2>&1; } ||
-		die "${h#*:} missing; run as root: apt-get install ${h#*:}"
-done
+[ "$KBUILD_STEP" != tree ] || { log "source tree ready: $srcdir"; exit 0; }
 
 # --- configure -------------------------------------------------------------
 obj="$BUILD_DIR/kbuild/$src_id-$KCONFIG"

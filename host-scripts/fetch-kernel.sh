@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Resolve KERNEL= into a bootable kernel and write its description to the
 # file named by $1 (KREL, VMLINUZ, MODROOT, KDESC):
-#   KERNEL unset      Debian cloud kernel $DEFAULT_KERNEL (7.3.4)
+#   KERNEL unset      the newest Debian $DEFAULT_KERNEL.x cloud kernel (7.3)
 #   KERNEL=7.0        newest Debian 7.0.x cloud kernel; KERNEL=7.0.13 exact
 #   KERNEL=/path      a bzImage (MODULES=/lib/modules/<rel> dir optional)
 set -euo pipefail
@@ -10,7 +10,7 @@ set -euo pipefail
 
 out=${1:?usage: fetch-kernel.sh OUT.env}
 KERNEL=${KERNEL:-}
-DEFAULT_KERNEL=${DEFAULT_KERNEL:-7.3.4}
+DEFAULT_KERNEL=${DEFAULT_KERNEL:-7.3}
 [ -n "$KERNEL" ] || KERNEL=$DEFAULT_KERNEL
 
 # A bzImage carries "HdrS" at offset 0x202.
@@ -62,17 +62,20 @@ apt_private_update
 # Package names look like linux-binary-7.3.4+deb13-cloud-amd64.
 re="^linux-binary-${KERNEL//./\\.}"
 [[ $KERNEL =~ ^[0-9]+\.[0-9]+$ ]] && re="$re\\.[0-9]+"
-pkg=$(apt-cache pkgnames linux-binary- 2>/dev/null | grep -E "$re\\+deb[0-9]+-cloud-amd64\$" | sort -V | tail -n 1 || true)
+pkg=$(papt_cache pkgnames linux-binary- 2>/dev/null | grep -E "$re\\+deb[0-9]+-cloud-amd64\$" | sort -V | tail -n 1 || true)
 [ -n "$pkg" ] || die "KERNEL=$KERNEL: no Debian cloud kernel of that version in the private index ($APT_SUITES)"
 krel=${pkg#linux-binary-}
 
-dir=$(apt_extract "$pkg")
+kver=$(apt_candidate "$pkg")
+[ -n "$kver" ] || die "$pkg has no installable version in the private index"
+dir=$(apt_extract "$pkg" "$kver")
 vmlinuz=$(find "$dir" -type f \( -name vmlinuz -o -name "vmlinuz-$krel" \) | head -n 1)
 { [ -n "$vmlinuz" ] && is_bzimage "$vmlinuz"; } || die "$pkg holds no bzImage (looked for vmlinuz under boot/ and usr/lib/modules/)"
 
 modroot=
 if [ -n "$(apt_candidate "linux-modules-$krel")" ]; then
-	mdir=$(apt_extract "linux-modules-$krel")
+	mver=$(apt_candidate "linux-modules-$krel")
+	mdir=$(apt_extract "linux-modules-$krel" "$mver")
 	modroot="$mdir/usr/lib/modules/$krel"
 	[ -d "$modroot" ] || modroot="$mdir/lib/modules/$krel"
 	[ -d "$modroot" ] || die "linux-modules-$krel has no modules directory"
@@ -84,5 +87,6 @@ fi
 	printf 'VMLINUZ=%q\n' "$vmlinuz"
 	printf 'MODROOT=%q\n' "$modroot"
 	printf 'KDESC=%q\n' "Debian $pkg"
+	printf 'KPKG=%q\n' "$pkg $kver"
 } >"$cached"
 cp "$cached" "$out"

@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # Common helpers for zcrx-vmtest host scripts. Source it; do not run it.
 
+# A die inside $(...) ends the whole script, not only the subshell.
+shopt -s inherit_errexit
+
 ZCRX_TOP=${ZCRX_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-BUILD_DIR=${BUILD_DIR:-$ZCRX_TOP/build}
-DEPS_DIR=${DEPS_DIR:-$BUILD_DIR/deps}
-RESULTS_DIR=${RESULTS_DIR:-$ZCRX_TOP/results}
 
 # One clear line on stderr and a non-zero exit.
 die() {
@@ -24,19 +24,68 @@ is_root() {
 	[ "$(id -u)" -eq 0 ]
 }
 
-# need_cmd CMD PACKAGE: install PACKAGE from the host's own release when CMD
-# is missing and we are root; otherwise stop with the exact install line.
-need_cmd() {
-	local cmd=$1 pkg=$2
-	command -v "$cmd" >/dev/null 2>&1 && return 0
-	if is_root; then
-		log "installing $pkg (host release) for $cmd"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >/dev/null 2>&1 ||
-			{ apt-get update -q >/dev/null 2>&1 &&
-			  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >/dev/null 2>&1; } ||
-			die "could not install $pkg; run: apt-get install $pkg"
-		command -v "$cmd" >/dev/null 2>&1 || die "$pkg installed but $cmd is still missing"
-	else
-		die "$cmd not found; run as root: apt-get install $pkg"
+# abs_dir KNOB VALUE DEFAULT: VALUE made absolute once (relative to the
+# directory the user typed it in), DEFAULT when empty; never "/".
+abs_dir() {
+	local knob=$1 v=${2:-$3}
+	case $v in /*) ;; *) v="$PWD/$v" ;; esac
+	v=$(realpath -m -- "$v")
+	[ "$v" != / ] || die "$knob=/: refusing to use the root directory"
+	printf '%s\n' "$v"
+}
+BUILD_DIR=$(abs_dir BUILD_DIR "${BUILD_DIR:-}" "$ZCRX_TOP/build")
+RESULTS_DIR=$(abs_dir RESULTS_DIR "${RESULTS_DIR:-}" "$ZCRX_TOP/results")
+export BUILD_DIR RESULTS_DIR
+DEPS_DIR=${DEPS_DIR:-$BUILD_DIR/deps}
+
+# shellcheck source=host-scripts/host-pkg.sh
+. "$(dirname "${BASH_SOURCE[0]}")/host-pkg.sh"
+
+# lock_take NAME WHAT: take $BUILD_DIR/.lock-NAME (flock), waiting at most
+# ZCRX_LOCK_TIMEOUT seconds (default 3600) for another run holding it and
+# saying so; lock_drop NAME releases it (so does the end of the process).
+# Close it before starting anything long-lived (QEMU), which would
+# otherwise inherit it.
+declare -gA ZCRX_LOCKS=()
+lock_take() {
+	local f="$BUILD_DIR/.lock-$1" fd
+	mkdir -p "$BUILD_DIR"
+	exec {fd}>>"$f"
+	if ! flock -n "$fd"; then
+		log "waiting for another run to finish $2 (lock $f)"
+		flock -w "${ZCRX_LOCK_TIMEOUT:-3600}" "$fd" || die "gave up after ${ZCRX_LOCK_TIMEOUT:-3600}s waiting for $f"
 	fi
+	ZCRX_LOCKS[$1]=$fd
+}
+lock_drop() {
+	local fd=${ZCRX_LOCKS[$1]:-}
+	[ -n "$fd" ] || return 0
+	exec {fd}>&-
+	unset "ZCRX_LOCKS[$1]"
+}
+
+# Cleanup on every exit, Ctrl-C and SIGTERM included: at_exit CMD runs CMD
+# (in reverse order of registration) when the script (or the $(...)
+# subshell that registered it) ends; at_exit_rm PATH removes PATH then.
+# INT and TERM end the script with 130 and 143.
+ZCRX_AT_EXIT=()
+at_exit() {
+	ZCRX_AT_EXIT+=("$BASHPID $1")
+	trap zcrx_run_at_exit EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+at_exit_rm() {
+	local q
+	printf -v q '%q' "$1"
+	at_exit "rm -rf -- $q"
+}
+zcrx_run_at_exit() {
+	local i e
+	for ((i = ${#ZCRX_AT_EXIT[@]} - 1; i >= 0; i--)); do
+		e=${ZCRX_AT_EXIT[i]}
+		[ "${e%% *}" = "$BASHPID" ] || continue
+		eval "${e#* }" || true
+	done
+	ZCRX_AT_EXIT=()
 }
