@@ -1,8 +1,11 @@
 # zcrx-vmtest: the one entry point. `make help` lists targets and knobs.
 SHELL := /bin/bash
 export ZCRX_TOP := $(CURDIR)
-export BUILD_DIR ?= $(CURDIR)/build
-export RESULTS_DIR ?= $(CURDIR)/results
+# Made absolute once, here (relative to where make was started); an empty
+# value means the default. The scripts refuse "/".
+override BUILD_DIR := $(abspath $(or $(BUILD_DIR),$(CURDIR)/build))
+override RESULTS_DIR := $(abspath $(or $(RESULTS_DIR),$(CURDIR)/results))
+export BUILD_DIR RESULTS_DIR
 
 # Knobs (environment or command line)
 export KERNEL ?=
@@ -13,10 +16,10 @@ export VM_NET ?= auto
 export VM_TIMEOUT ?=
 export ZCRX_TESTS := $(TESTS)
 export KSRC ?=
-export KCONFIG ?= lean
+export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test check unit lint deps kernel mutants bench bench-nic clean distclean
+.PHONY: help vm-test check unit lint deps kernel mutants bench bench-nic fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -24,7 +27,9 @@ help:
 	@echo "  make check       the project's own tests: lint, unit tests, VM suite on 7.3, 7.0, libvirt, lean kernel"
 	@echo "  make unit        host-side unit tests only (bats)"
 	@echo "  make lint        shellcheck of every host script"
-	@echo "  make deps        fetch toolchain packages only"
+	@echo "  make deps        fetch the guest toolchain; with KSRC=, also install the kernel build tools (host release) and fetch the source"
+	@echo "  make fresh-check make vm-test and make deps KSRC=debian in a new Debian root (debootstrap): nothing from outside its release may land"
+	@echo "  make list-tests  the test binaries TESTS= accepts"
 	@echo "  make kernel      build a lean bzImage from Debian's linux-source-7.3 (or KSRC=)"
 	@echo "  make mutants     mutation testing of the suite against io_uring/zcrx.c and query.c"
 	@echo "  make bench       time vm-test over RUNS=5 runs (COLD=1: from an empty build dir)"
@@ -49,6 +54,13 @@ vm-test:
 
 deps:
 	@host-scripts/fetch-toolchain.sh
+	@if [ -n "$(KSRC)" ]; then KBUILD_STEP=deps host-scripts/build-kernel.sh; fi
+
+fresh-check:
+	@host-scripts/fresh-check.sh
+
+list-tests:
+	@$(MAKE) -s --no-print-directory -C guest-tests list-tests
 
 kernel:
 	@KSRC=$${KSRC:-debian} host-scripts/build-kernel.sh
@@ -72,8 +84,10 @@ lint:
 check:
 	@host-scripts/check.sh
 
+# Only what this project made: a BUILD_DIR/RESULTS_DIR that is not the
+# default is removed only when it carries the project's marker file.
 clean:
-	rm -rf $(BUILD_DIR)/guest* $(BUILD_DIR)/image $(BUILD_DIR)/initramfs
+	@host-scripts/clean.sh build
 
 distclean:
-	rm -rf $(BUILD_DIR) $(RESULTS_DIR)
+	@host-scripts/clean.sh all

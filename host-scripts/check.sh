@@ -49,8 +49,8 @@ done
 if ! is_root; then
 	echo "=== check: vm-libvirt SKIP: needs root for libvirt's embedded QEMU driver"
 elif ! command -v virt-qemu-run >/dev/null 2>&1 &&
-	! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libvirt-daemon-driver-qemu >/dev/null 2>&1; then
-	echo "=== check: vm-libvirt SKIP: libvirt-daemon-driver-qemu cannot be installed here"
+	! (host_install --no-install-recommends libvirt-daemon-driver-qemu); then
+	echo "=== check: vm-libvirt SKIP: libvirt-daemon-driver-qemu cannot be installed here (see the line above)"
 else
 	step vm-libvirt env VM=libvirt KERNEL= KSRC= RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-libvirt" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh"

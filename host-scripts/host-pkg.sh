@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The one place that installs packages into the host. Sourced by lib.sh.
 #
-# host_install PKG...: install PKGs with the host's own apt configuration
+# host_install [--no-install-recommends] PKG...: install PKGs with the host's own apt configuration
 # (every private apt setting removed from the environment of the call),
 # from the host's own release only. It simulates first (apt-get -s) and
 # refuses, in one line naming the packages, a plan that would install or
@@ -74,15 +74,20 @@ apt_plan_offenders() {
 }
 
 host_install() {
+	local -a opts=()
+	while [ "$#" -gt 0 ] && [ "$1" = --no-install-recommends ]; do
+		opts+=("$1")
+		shift
+	done
 	[ "$#" -gt 0 ] || return 0
 	if ! is_root; then
 		die "missing $*; run as root: apt-get install $*"
 	fi
 	local plan suites bad err
-	plan=$(host_apt_get -s -q install -y "$@" 2>&1) || {
+	plan=$(host_apt_get -s -q install -y "${opts[@]}" "$@" 2>&1) || {
 		log "refreshing the host's apt index (host release only)"
 		host_apt_get -q update >/dev/null 2>&1 || warn "apt-get update failed; trying with the index there is"
-		plan=$(host_apt_get -s -q install -y "$@" 2>&1) || {
+		plan=$(host_apt_get -s -q install -y "${opts[@]}" "$@" 2>&1) || {
 			err=$(printf '%s\n' "$plan" | grep -m1 '^E:' || printf '%s\n' "$plan" | tail -n 1)
 			die "cannot install $* from the host's release: $err"
 		}
@@ -95,7 +100,7 @@ host_install() {
 		die "refusing to install $*: the plan would take packages from outside the host's release ($(host_codename)) or remove some: ${bad% }"
 	fi
 	log "installing $* (host release $(host_codename))"
-	err=$(host_apt_get -q install -y "$@" 2>&1) ||
+	err=$(host_apt_get -q install -y "${opts[@]}" "$@" 2>&1) ||
 		die "apt-get install $* failed: $(printf '%s\n' "$err" | grep -m1 '^E:' || printf '%s\n' "$err" | tail -n 1)"
 }
 

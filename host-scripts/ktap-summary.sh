@@ -5,7 +5,32 @@
 # A document is well formed when it starts with "KTAP version 1", has a
 # plan, one result line per planned subtest, and a "# Totals:" line.
 #   usage: ktap-summary.sh KTAP.TXT
+# With --cases, print one line per test case instead, tab-separated:
+#   OUTCOME<TAB>BINARY<TAB>CASE<TAB>REASON   (pass|fail|skip|xfail)
+# where names are taken verbatim (spaces, quotes and backslashes kept).
+#   usage: ktap-summary.sh --cases KTAP.TXT
 set -euo pipefail
+if [ "${1:-}" = --cases ]; then
+	f=${2:?usage: ktap-summary.sh --cases KTAP.TXT}
+	[ -r "$f" ] || exit 0
+	exec awk '
+	{ sub(/\r$/, "") }
+	/^  (not ok|ok) [0-9]+ / {
+		c = $0; sub(/^  (not ok|ok) [0-9]+ /, "", c)
+		st = ($1 == "not") ? "fail" : "pass"; why = ""
+		if (match(c, / # (SKIP|XFAIL)( |$)/)) {
+			st = (substr(c, RSTART + 3, 4) == "SKIP") ? "skip" : "xfail"
+			why = substr(c, RSTART + RLENGTH); c = substr(c, 1, RSTART - 1)
+		}
+		n += 0; cname[n] = c; cst[n] = st; cwhy[n] = why; n++
+		next
+	}
+	/^(not ok|ok) [0-9]+ / {
+		b = $0; sub(/^(not ok|ok) [0-9]+ /, "", b); sub(/ #.*/, "", b)
+		for (i = 0; i < n; i++) printf "%s\t%s\t%s\t%s\n", cst[i], b, cname[i], cwhy[i]
+		n = 0
+	}' "$f"
+fi
 f=${1:?usage: ktap-summary.sh KTAP.TXT}
 if [ ! -r "$f" ]; then
 	# same variables as for a document, with the error said

@@ -36,6 +36,13 @@ abs_dir() {
 BUILD_DIR=$(abs_dir BUILD_DIR "${BUILD_DIR:-}" "$ZCRX_TOP/build")
 RESULTS_DIR=$(abs_dir RESULTS_DIR "${RESULTS_DIR:-}" "$ZCRX_TOP/results")
 export BUILD_DIR RESULTS_DIR
+
+# own_dir DIR: create DIR (and its parents) for the project; a directory the
+# project created carries the marker .zcrx-vmtest, which 'make distclean'
+# requires before removing a BUILD_DIR or RESULTS_DIR that is not the default.
+own_dir() {
+	[ -d "$1" ] || { mkdir -p -- "$1" && : >"$1/.zcrx-vmtest"; }
+}
 DEPS_DIR=${DEPS_DIR:-$BUILD_DIR/deps}
 
 # shellcheck source=host-scripts/host-pkg.sh
@@ -49,7 +56,7 @@ DEPS_DIR=${DEPS_DIR:-$BUILD_DIR/deps}
 declare -gA ZCRX_LOCKS=()
 lock_take() {
 	local f="$BUILD_DIR/.lock-$1" fd
-	mkdir -p "$BUILD_DIR"
+	own_dir "$BUILD_DIR"
 	exec {fd}>>"$f"
 	if ! flock -n "$fd"; then
 		log "waiting for another run to finish $2 (lock $f)"
@@ -67,13 +74,15 @@ lock_drop() {
 # Cleanup on every exit, Ctrl-C and SIGTERM included: at_exit CMD runs CMD
 # (in reverse order of registration) when the script (or the $(...)
 # subshell that registered it) ends; at_exit_rm PATH removes PATH then.
-# INT and TERM end the script with 130 and 143.
+# INT and TERM end the script with 130 and 143 (ZCRX_SIGNAL says which).
+# shellcheck disable=SC2034 # read by the scripts that source this file
+ZCRX_SIGNAL=
 ZCRX_AT_EXIT=()
 at_exit() {
 	ZCRX_AT_EXIT+=("$BASHPID $1")
 	trap zcrx_run_at_exit EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
+	trap 'ZCRX_SIGNAL=INT; exit 130' INT
+	trap 'ZCRX_SIGNAL=TERM; exit 143' TERM
 }
 at_exit_rm() {
 	local q

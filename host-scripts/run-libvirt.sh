@@ -26,16 +26,31 @@ if [ "$net" = hub ]; then
 	net=none
 fi
 
-# Leftovers of an interrupted run: their QEMU and virt-qemu-run processes.
-for p in $(pgrep -f 'guest=zcrx-vmtest-lv-' 2>/dev/null || true) $(pgrep -f 'virt-qemu-run --root /tmp/zcrx-lv\.' 2>/dev/null || true); do
-	warn "stopping leftover libvirt VM process $p from an interrupted run"
-	kill -9 "$p" 2>/dev/null || true
+# Leftovers of an interrupted run: only those whose run (the PID in the
+# root's name) is gone; a concurrent run's VM and directory are left alone.
+for d in /tmp/zcrx-lv.*; do
+	[ -d "$d" ] || continue
+	owner=${d#/tmp/zcrx-lv.}
+	owner=${owner%%.*}
+	[[ $owner =~ ^[0-9]+$ ]] || continue
+	! kill -0 "$owner" 2>/dev/null || continue
+	for p in $(pgrep -f "guest=zcrx-vmtest-lv-$owner," 2>/dev/null || true) $(pgrep -f "virt-qemu-run --root $d" 2>/dev/null || true); do
+		warn "stopping leftover libvirt VM process $p of the interrupted run $owner"
+		kill -9 "$p" 2>/dev/null || true
+	done
+	rm -rf "$d"
 done
-rm -rf /tmp/zcrx-lv.*
 
 # A short root: libvirt puts UNIX sockets under it (108-byte limit).
-root=$(mktemp -d /tmp/zcrx-lv.XXXXXX)
-trap 'pkill -9 -f "virt-qemu-run --root $root" 2>/dev/null || true; pkill -9 -f "guest=$name," 2>/dev/null || true; rm -rf "$root"' EXIT
+root=$(mktemp -d "/tmp/zcrx-lv.$$.XXXXXX")
+name="zcrx-vmtest-lv-$$"
+lv_stop() {
+	pkill -9 -f "virt-qemu-run --root $root" 2>/dev/null || true
+	pkill -9 -f "guest=$name," 2>/dev/null || true
+	rm -rf "$root"
+	[ -z "${ZCRX_SIGNAL:-}" ] || echo interrupted >"$rundir/vm.status"
+}
+at_exit lv_stop
 mkdir -p "$root/etc"
 cat >"$root/etc/qemu.conf" <<'EOF'
 # written by zcrx-vmtest for its private embedded libvirt root
@@ -58,7 +73,6 @@ if ! getent passwd libvirt-qemu >/dev/null; then
 	useradd -r -g libvirt-qemu -d /nonexistent -s /usr/sbin/nologin libvirt-qemu
 fi
 
-name="zcrx-vmtest-lv-$$"
 rm -f "$rundir/console.log" "$rundir/ktap.txt"
 VM_NET=$net "$ZCRX_TOP/host-scripts/render-domain.sh" "$kernel" "$initrd" "$rundir" "$name" >"$rundir/domain.xml"
 if command -v virt-xml-validate >/dev/null 2>&1; then

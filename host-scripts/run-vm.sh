@@ -59,10 +59,17 @@ echo >>"$rundir/qemu.cmd"
 
 log "booting $(basename "$kernel") ($accel, net=$net, timeout ${timeout_s}s) -> $rundir"
 start=$(date +%s.%N)
+# QEMU runs under timeout(1), which makes itself a process group leader:
+# the group is what a Ctrl-C or SIGTERM of this script stops (vm_stop).
+qemu_pid=
+at_exit vm_stop
 set +e
-vm_launch timeout --kill-after=10 "$timeout_s" "${qemu_cmd[@]}" </dev/null >"$rundir/qemu.out" 2>&1
+vm_launch timeout --kill-after=10 "$timeout_s" "${qemu_cmd[@]}" </dev/null >"$rundir/qemu.out" 2>&1 &
+qemu_pid=$!
+wait "$qemu_pid"
 rc=$?
 set -e
+qemu_pid=
 
 # isa-debug-exit: QEMU exits with (code << 1) | 1; see images/init.h
 case $rc in

@@ -65,6 +65,21 @@ vm_launch() {
 	fi
 }
 
+# vm_stop: at exit (Ctrl-C, SIGTERM) stop the VM started in the background
+# as $qemu_pid and its process group: SIGTERM, then SIGKILL after 3 s.
+vm_stop() {
+	local pid=${qemu_pid:-} i
+	[ -n "$pid" ] || return 0
+	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+	for i in 1 2 3 4 5 6; do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	[ "$i" -lt 6 ] || kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	[ -z "${ZCRX_SIGNAL:-}" ] || echo interrupted >"$rundir/vm.status"
+}
+
 # vm_finish RUNDIR STATUS START: write vm.status and vm.seconds, explain a
 # bad end on stderr, and exit 0 pass, 1 fail, 2 timeout, 3 no-report.
 vm_finish() {

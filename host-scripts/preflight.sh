@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Every knob a user can type, checked before anything slow (no download,
+# no build, no boot, no directory under results/): one line each through
+# die(), naming the knob as the user typed it. Source after lib.sh.
+
+# knob_uint NAME VALUE MIN: VALUE is an integer >= MIN (empty: unset, fine).
+knob_uint() {
+	local name=$1 v=$2 min=$3
+	[ -n "$v" ] || return 0
+	if ! [[ $v =~ ^[0-9]+$ ]] || [ "$((10#$v))" -lt "$min" ]; then
+		die "$name=$v: expected an integer >= $min"
+	fi
+}
+
+knob_choice() { # knob_choice NAME VALUE CHOICE...
+	local name=$1 v=$2 c
+	shift 2
+	for c; do [ "$v" = "$c" ] && return 0; done
+	die "$name=$v: expected one of: $*"
+}
+
+# The test binaries a user may name: the guest Makefile's lists.
+known_tests() {
+	make -s --no-print-directory -C "$ZCRX_TOP/guest-tests" list-tests
+}
+
+# preflight_tests KNOB VALUE: a comma list of known test binaries.
+preflight_tests() {
+	local knob=$1 v=$2 t known
+	[ -n "$v" ] || return 0
+	[[ $v =~ ^[A-Za-z0-9_]+(,[A-Za-z0-9_]+)*$ ]] ||
+		die "$knob='$v': expected a comma list of test binaries without spaces or patterns (make list-tests)"
+	known=" $(known_tests | tr '\n' ' ') "
+	for t in ${v//,/ }; do
+		[[ $known == *" $t "* ]] || die "$knob: no test binary '$t' (known: ${known# })"
+	done
+}
+
+preflight_dir() { # preflight_dir KNOB DIR: DIR exists or can be made
+	if ! own_dir "$2" 2>/dev/null || [ ! -w "$2" ]; then
+		die "$1=$2: cannot create or write that directory"
+	fi
+}
+
+# preflight_vm_test: the knobs of make vm-test (and everything built on it).
+preflight_vm_test() {
+	local tests_knob=TESTS timeout_default
+	[ -n "${TESTS+x}" ] || tests_knob=ZCRX_TESTS
+	knob_choice VM "${VM:-qemu}" qemu libvirt
+	knob_uint VM_CPUS "${VM_CPUS:-}" 1
+	knob_uint VM_MEM_MB "${VM_MEM_MB:-}" 256
+	knob_choice VM_NET "${VM_NET:-auto}" auto tap hub none
+	knob_choice VM_ACCEL "${VM_ACCEL:-auto}" auto kvm tcg
+	if [ "${VM_ACCEL:-auto}" = kvm ] && ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
+		die "VM_ACCEL=kvm: /dev/kvm is missing or not usable here (use VM_ACCEL=tcg or auto)"
+	fi
+	knob_uint VM_TIMEOUT "${VM_TIMEOUT:-}" 1
+	knob_uint VM_TEST_TIMEOUT "${VM_TEST_TIMEOUT:-}" 1
+	# The whole-VM limit must leave room for the per-test limit to fire.
+	if [ "${VM_ACCEL:-auto}" = kvm ] || { [ "${VM_ACCEL:-auto}" = auto ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
+		timeout_default=$VM_TIMEOUT_KVM
+	else
+		timeout_default=$VM_TIMEOUT_TCG
+	fi
+	if [ "$((10#${VM_TIMEOUT:-$timeout_default}))" -le "$((10#$VM_TEST_TIMEOUT))" ]; then
+		die "VM_TIMEOUT=${VM_TIMEOUT:-$timeout_default} must be larger than VM_TEST_TIMEOUT=$VM_TEST_TIMEOUT (the per-test limit could never fire)"
+	fi
+	preflight_tests "$tests_knob" "${ZCRX_TESTS:-}"
+	if [ -n "${KSRC:-}" ] && [ -n "${KERNEL:-}" ]; then
+		die "KERNEL=$KERNEL and KSRC=$KSRC: give one of them"
+	fi
+	if [ -n "${KCONFIG:-}" ]; then
+		[ -n "${KSRC:-}" ] || die "KCONFIG=$KCONFIG applies to kernels built from source: add KSRC=debian or KSRC=/path/to/tree"
+		knob_choice KCONFIG "$KCONFIG" lean debug
+	fi
+	if [ -n "${MODULES:-}" ]; then
+		[[ ${KERNEL:-} == */* ]] || die "MODULES=$MODULES goes with KERNEL=/path/to/bzImage (Debian kernels bring their own modules)"
+		[ -d "$MODULES" ] || die "MODULES=$MODULES: no such directory"
+	fi
+	if [ -n "${KERNEL:-}" ] && [[ $KERNEL != */* ]] && [ ! -e "$KERNEL" ] &&
+		! [[ $KERNEL =~ ^[0-9]+\.[0-9]+(\.[0-9]+)?$ ]]; then
+		die "KERNEL=$KERNEL: expected a Debian kernel version (e.g. 7.3, 7.0.13) or a path to a bzImage"
+	fi
+	if [ -n "${KERNEL:-}" ] && [[ $KERNEL == */* ]] && [ ! -f "$KERNEL" ]; then
+		die "KERNEL=$KERNEL: no such file"
+	fi
+	if [ -n "${KSRC:-}" ] && [ "$KSRC" != debian ]; then
+		[ -d "$KSRC" ] || die "KSRC=$KSRC: no such directory (or 'debian')"
+		[ -f "$KSRC/io_uring/zcrx.c" ] || die "KSRC=$KSRC: not a kernel tree with io_uring zcrx (no io_uring/zcrx.c)"
+	fi
+	if [ -n "${QEMU:-}" ]; then
+		command -v "$QEMU" >/dev/null 2>&1 || die "QEMU=$QEMU: not found"
+	fi
+	if [ -n "${JOBS:-}" ]; then knob_uint JOBS "$JOBS" 1; fi
+	preflight_dir BUILD_DIR "$BUILD_DIR"
+	preflight_dir RESULTS_DIR "$RESULTS_DIR"
+}
