@@ -87,7 +87,12 @@ if [ "$KSRC" = debian ]; then
 		fi
 		rm -f "$srcdir/.zcrx-mutating"
 	fi
-	if [ "${ZCRX_MUTATING:-0}" != 1 ]; then
+	if [ "${ZCRX_MUTATING:-0}" != 1 ] && [ -f "$srcdir/.zcrx-mutating.files" ]; then
+		# the manifest lists every backup, wherever in the tree
+		# shellcheck source=host-scripts/mutant-lib.sh
+		. "$(dirname "$0")/mutant-lib.sh"
+		mutant_restore "$srcdir" "left mutated by an interrupted 'make mutants'"
+	elif [ "${ZCRX_MUTATING:-0}" != 1 ]; then
 		while IFS= read -r f; do
 			warn "restoring ${f%.zcrx-orig} left mutated by an interrupted 'make mutants'"
 			mv -f "$f" "${f%.zcrx-orig}"

@@ -3,12 +3,20 @@
 # Each mutant (kernel-config/mutants/*.sed or *.patch, or MUTANTS=file|dir)
 # is applied to the project's own Debian source tree (never a user's KSRC),
 # the lean kernel is rebuilt incrementally, booted, and the suite run; the
-# file is then restored. A mutant is "killed" when any case fails (or the
+# files are then restored. A mutant is "killed" when any case fails (or the
 # run fails: splat, hang, no report), "survived" otherwise.
-# A *.sed mutant starts with "# file: PATH", "# rows: ROWS", "# breaks: WHAT".
+# Formats and checks: host-scripts/mutant-lib.sh. Every mutant is checked
+# against the tree before the (long) baseline build; one bad one stops the
+# run there. One run at a time ($BUILD_DIR/.lock-mutants); Ctrl-C or SIGTERM
+# restores the tree.
 # Writes the kill matrix to results/mutants-<date>/matrix.md (and prints it).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=host-scripts/mutant-lib.sh
+. "$(dirname "$0")/mutant-lib.sh"
+
+mutant_lock "$BUILD_DIR/.lock-mutants"
+need_cmd jq jq
 
 src_list=${MUTANTS:-$ZCRX_TOP/kernel-config/mutants}
 KSRC_VERSION=${KSRC_VERSION:-7.3}
@@ -26,38 +34,36 @@ else
 	die "MUTANTS=$src_list: no such file or directory"
 fi
 [ "${#mutants[@]}" -gt 0 ] || die "no *.sed or *.patch mutants in $src_list"
+
+build() { # build [VAR=VALUE...]: build-kernel.sh on the Debian tree, lean
+	env KSRC=debian KCONFIG=lean KBUILD_STEP=all "$@" "$ZCRX_TOP/host-scripts/build-kernel.sh"
+}
+
+# The tree, unpacked and patched; we hold the lock, so a run marker is stale,
+# and build-kernel.sh restores what an interrupted run left mutated.
+rm -f -- "$tree/.zcrx-mutating"
+build KBUILD_STEP=tree ZCRX_MUTATING=0 || die "cannot prepare the source tree $tree"
+log "checking ${#mutants[@]} mutants against $tree"
+mutants_check_all "$tree" "${mutants[@]}" || die "invalid mutants (listed above); nothing was built"
+
 mkdir -p "$out"
 export ZCRX_MUTATING=1
-
-header() { sed -n "s/^# $1: //p" "$2" | head -n 1; }
-
-# Restore every file a mutant touched; leave it newer than its object so
-# make rebuilds it (make decides by timestamps).
-restore() {
-	local f
-	[ -d "$tree" ] || return 0
-	while IFS= read -r f; do
-		mv -f "$f" "${f%.zcrx-orig}"
-		touch "${f%.zcrx-orig}"
-	done < <(find "$tree" -name '*.zcrx-orig' 2>/dev/null)
-}
-trap 'restore; rm -f "$tree/.zcrx-mutating"' EXIT
+echo "$$" >"$tree/.zcrx-mutating"
+at_exit "mutant_restore $(printf %q "$tree"); rm -f -- $(printf %q "$tree/.zcrx-mutating")"
 
 log "building the unmutated lean kernel"
-KSRC=debian KCONFIG=lean "$ZCRX_TOP/host-scripts/build-kernel.sh" >"$out/build-base.log" 2>&1 ||
-	die "baseline kernel build failed; see $out/build-base.log"
-restore # a previous interrupted run
-echo "$$" >"$tree/.zcrx-mutating"
+build >"$out/build-base.log" 2>&1 || die "baseline kernel build failed; see $out/build-base.log"
 
 run_suite() { # run_suite NAME -> summary.json path
-	RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" "$ZCRX_TOP/host-scripts/vm-test.sh" \
+	# KERNEL and KSRC exclude each other in vm-test.sh: the kernel is $bz
+	env -u KSRC RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" "$ZCRX_TOP/host-scripts/vm-test.sh" \
 		>"$out/$1.out" 2>&1 || true
 	printf '%s\n' "$RESULTS_DIR/$(basename "$out")/$1/summary.json"
 }
 
 log "baseline run"
 base=$(run_suite baseline)
-grep -q '"verdict": "pass"' "$base" 2>/dev/null ||
+[ "$(mutant_verdict "$base")" = pass ] ||
 	die "the suite does not pass on the unmutated kernel; see $out/baseline.out"
 
 printf '| mutant | rows | breaks | result | killed by |\n|---|---|---|---|---|\n' >"$out/matrix.md"
@@ -65,58 +71,36 @@ killed=0 survived=0 invalid=0
 for m in "${mutants[@]}"; do
 	name=$(basename "$m")
 	name=${name%.*}
-	rows=$(header rows "$m")
-	breaks=$(header breaks "$m")
+	rows=$(mutant_header rows "$m")
+	breaks=$(mutant_header breaks "$m")
 	log "mutant $name"
-	case $m in
-	*.sed)
-		file=$(header file "$m")
-		if [ -z "$file" ] || [ ! -f "$tree/$file" ]; then
-			die "$m: '# file:' names no file in $tree"
-		fi
-		cp -p "$tree/$file" "$tree/$file.zcrx-orig"
-		sed -i -f "$m" "$tree/$file"
-		changed=$(diff "$tree/$file.zcrx-orig" "$tree/$file" | grep -c '^[<>]' || true)
-		;;
-	*.patch)
-		file=$(sed -n 's|^+++ b/||p' "$m" | head -n 1)
-		[ -f "$tree/$file" ] || die "$m: patches no file in $tree"
-		cp -p "$tree/$file" "$tree/$file.zcrx-orig"
-		patch -d "$tree" -p1 -s -f <"$m" >/dev/null 2>&1 || true
-		changed=$(diff "$tree/$file.zcrx-orig" "$tree/$file" | grep -c '^[<>]' || true)
-		;;
-	esac
+	changed=0
+	if mutant_apply "$tree" "$m"; then
+		changed=$(mutant_changed "$tree")
+	fi
+	by="-"
 	if [ "$changed" -eq 0 ]; then
 		result="invalid: does not apply"
-		by="-"
 		invalid=$((invalid + 1))
-	elif ! KSRC=debian KCONFIG=lean "$ZCRX_TOP/host-scripts/build-kernel.sh" >"$out/$name.build.log" 2>&1; then
+	elif ! build >"$out/$name.build.log" 2>&1; then
 		result="invalid: does not build"
-		by="-"
 		invalid=$((invalid + 1))
 	else
+		log "  $changed lines changed; running the suite"
 		s=$(run_suite "$name")
-		# the first three failing cases, and how many more
-		by=$(sed -n 's/.*"failed_cases": \[\(.*\)\],*/\1/p' "$s" 2>/dev/null | tr -d '"' | sed 's/, /\n/g' |
-			awk 'NF { n++; if (n <= 3) out = out (out ? "<br>" : "") $0 } END { if (n > 3) out = out sprintf("<br>(+%d more)", n - 3); print out }')
-		reasons=$(sed -n 's/.*"reasons": \[\(.*\)\],*/\1/p' "$s" 2>/dev/null | tr -d '"')
-		if grep -q '"verdict": "pass"' "$s" 2>/dev/null; then
-			result=SURVIVED
-			by="-"
-			survived=$((survived + 1))
-		else
-			result=killed
-			[ -n "$by" ] || by="($reasons)"
-			killed=$((killed + 1))
-		fi
+		IFS=$'\t' read -r result by < <(mutant_outcome "$s")
+		case $result in
+		SURVIVED) survived=$((survived + 1)) ;;
+		*) killed=$((killed + 1)) ;;
+		esac
 	fi
-	restore
+	mutant_restore "$tree"
 	printf '| %s | %s | %s | %s | %s |\n' "$name" "$rows" "$breaks" "$result" "$by" >>"$out/matrix.md"
 	log "  -> $result"
 done
 
 log "rebuilding the unmutated kernel"
-KSRC=debian KCONFIG=lean "$ZCRX_TOP/host-scripts/build-kernel.sh" >>"$out/build-base.log" 2>&1 ||
+build >>"$out/build-base.log" 2>&1 ||
 	warn "rebuild of the restored kernel failed; see $out/build-base.log"
 
 printf '\n%d mutants: %d killed, %d survived, %d invalid\n' "${#mutants[@]}" "$killed" "$survived" "$invalid" >>"$out/matrix.md"

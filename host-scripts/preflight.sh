@@ -44,8 +44,8 @@ preflight_dir() { # preflight_dir KNOB DIR: DIR exists or can be made
 
 # preflight_vm_test: the knobs of make vm-test (and everything built on it).
 preflight_vm_test() {
-	local tests_knob=TESTS timeout_default
-	[ -n "${TESTS+x}" ] || tests_knob=ZCRX_TESTS
+	local tests_knob=ZCRX_TESTS timeout_default
+	[ -z "${TESTS:-}" ] || tests_knob=TESTS
 	knob_choice VM "${VM:-qemu}" qemu libvirt
 	knob_uint VM_CPUS "${VM_CPUS:-}" 1
 	knob_uint VM_MEM_MB "${VM_MEM_MB:-}" 256

@@ -15,11 +15,40 @@ vm_args() {
 	rundir=$(cd "$rundir" && pwd)
 }
 
+# kvm_usable QEMU: /dev/kvm opens and QEMU can start a vCPU with it (a
+# nested /dev/kvm may open and still fail at vCPU set-up: seen here as an
+# abort on MSR 0x10a). The answer is cached per QEMU binary and host kernel.
+kvm_usable() {
+	local q cache key rc
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	q=$(command -v "$1") || return 1
+	cache="$BUILD_DIR/kvm-probe"
+	key="$q $(stat -c %Y "$q") $(uname -r)"
+	if [ "$(sed -n 1p "$cache" 2>/dev/null)" = "$key" ]; then
+		[ "$(sed -n 2p "$cache")" = yes ]
+		return
+	fi
+	# still running (paused, -S) after 1 s: the vCPUs were set up
+	timeout 1 "$q" -accel kvm -cpu host -machine "$VM_MACHINE" -nodefaults -no-user-config \
+		-display none -S -monitor none >/dev/null 2>&1 </dev/null
+	rc=$?
+	mkdir -p "$BUILD_DIR"
+	printf '%s\n%s\n' "$key" "$([ "$rc" -eq 124 ] && echo yes || echo no)" >"$cache"
+	[ "$rc" -eq 124 ]
+}
+
 # vm_resolve: sets accel (kvm|tcg), timeout_s, net (tap|hub|none), cmdline.
 vm_resolve() {
 	accel=${VM_ACCEL:-auto}
 	if [ "$accel" = auto ]; then
-		if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel=kvm; else accel=tcg; fi
+		if kvm_usable "${QEMU:-qemu-system-x86_64}"; then
+			accel=kvm
+		else
+			accel=tcg
+			[ ! -w /dev/kvm ] || log "/dev/kvm is there but QEMU cannot run a vCPU with it: using TCG"
+		fi
+	elif [ "$accel" = kvm ] && ! kvm_usable "${QEMU:-qemu-system-x86_64}"; then
+		die "VM_ACCEL=kvm: QEMU cannot run a vCPU with /dev/kvm here (use VM_ACCEL=tcg or auto)"
 	fi
 	case $accel in
 	kvm) timeout_s=${VM_TIMEOUT:-$VM_TIMEOUT_KVM} ;;

@@ -14,6 +14,7 @@ set -euo pipefail
 . "$ZCRX_TOP/host-scripts/preflight.sh"
 
 KERNEL=${KERNEL:-}
+ZCRX_TESTS=${ZCRX_TESTS:-${TESTS:-}} # make passes TESTS as ZCRX_TESTS
 
 # 0. preflight: bad input fails here, before anything slow
 preflight_vm_test
