@@ -160,8 +160,8 @@ mutant_apply() {
 	[ "${#files[@]}" -gt 0 ] || die "$m: names no file to mutate"
 	for f in "${files[@]}"; do
 		[ ! -e "$tree/$f.zcrx-orig" ] || die "$tree/$f.zcrx-orig exists: left by an interrupted run? restore it by hand"
-		printf '%s\n' "$f.zcrx-orig" >>"$man"
-		cp -p -- "$tree/$f" "$tree/$f.zcrx-orig"
+		printf '%s\n' "$f.zcrx-orig" >>"$man" || die "cannot write $man"
+		cp -p -- "$tree/$f" "$tree/$f.zcrx-orig" || die "cannot back up $tree/$f"
 	done
 	case $m in
 	*.sed) sed --sandbox -i -f "$m" "$tree/${files[0]}" ;;
@@ -210,7 +210,7 @@ mutant_restore() {
 # lasts until the process (and the children that inherit it) ends.
 mutant_lock() {
 	local f=$1 fd pid
-	mkdir -p -- "$(dirname -- "$f")"
+	own_dir "$(dirname -- "$f")"
 	exec {fd}>>"$f"
 	if ! flock -n "$fd"; then
 		exec {fd}>&-

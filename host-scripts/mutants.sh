@@ -25,6 +25,7 @@ obj="$BUILD_DIR/kbuild/debian-$KSRC_VERSION-lean"
 bz="$obj/arch/x86/boot/bzImage"
 out="$RESULTS_DIR/mutants-$(date +%Y%m%d-%H%M%S)"
 [ -z "${KSRC:-}" ] || [ "$KSRC" = debian ] || die "make mutants works on the project's Debian tree only; unset KSRC (your tree is never mutated)"
+[ -z "${KCONFIG:-}" ] || [ "$KCONFIG" = lean ] || die "KCONFIG=$KCONFIG: make mutants builds the lean kernel only; unset KCONFIG"
 
 if [ -d "$src_list" ]; then
 	mapfile -t mutants < <(find "$src_list" -maxdepth 1 -type f \( -name '*.sed' -o -name '*.patch' \) | sort)
@@ -46,17 +47,18 @@ build KBUILD_STEP=tree ZCRX_MUTATING=0 || die "cannot prepare the source tree $t
 log "checking ${#mutants[@]} mutants against $tree"
 mutants_check_all "$tree" "${mutants[@]}" || die "invalid mutants (listed above); nothing was built"
 
+own_dir "$RESULTS_DIR"
 mkdir -p "$out"
 export ZCRX_MUTATING=1
-echo "$$" >"$tree/.zcrx-mutating"
 at_exit "mutant_restore $(printf %q "$tree"); rm -f -- $(printf %q "$tree/.zcrx-mutating")"
+echo "$$" >"$tree/.zcrx-mutating"
 
 log "building the unmutated lean kernel"
 build >"$out/build-base.log" 2>&1 || die "baseline kernel build failed; see $out/build-base.log"
 
 run_suite() { # run_suite NAME -> summary.json path
-	# KERNEL and KSRC exclude each other in vm-test.sh: the kernel is $bz
-	env -u KSRC RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" "$ZCRX_TOP/host-scripts/vm-test.sh" \
+	# the kernel is $bz: vm-test.sh refuses KSRC (and KCONFIG) with KERNEL
+	env -u KSRC -u KCONFIG RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" "$ZCRX_TOP/host-scripts/vm-test.sh" \
 		>"$out/$1.out" 2>&1 || true
 	printf '%s\n' "$RESULTS_DIR/$(basename "$out")/$1/summary.json"
 }

@@ -205,6 +205,7 @@ sed_mutant() { # NAME FILE-HEADER ROWS-HEADER SCRIPT-LINE
 # hold_lock FILE: a background process holding FILE (flock) that wrote its
 # PID there; prints that PID.
 hold_lock() {
+	# shellcheck disable=SC2016 # $$ and $1 are the inner sh's
 	flock "$1" sh -c 'echo $$ >"$1"; exec sleep 60' sh "$1" 3>&- >/dev/null 2>&1 &
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -264,6 +265,7 @@ E
 #!/usr/bin/env bash
 set -euo pipefail
 [ -z "${KSRC:-}" ] || { echo "KERNEL=$KERNEL and KSRC=$KSRC: give one of them" >&2; exit 1; }
+[ -z "${KCONFIG:-}" ] || { echo "KCONFIG=$KCONFIG applies to kernels built from source" >&2; exit 1; }
 d="$RESULTS_DIR/$RUN_NAME"
 mkdir -p "$d"
 case $RUN_NAME in */baseline) ;; *) [ "${VM_HANG:-0}" != 1 ] || { touch "$BUILD_DIR/vm-started"; sleep 60; } ;; esac
@@ -293,14 +295,14 @@ E
 	[ ! -e "$RESULTS_DIR" ]
 }
 
-@test "mutants.sh KSRC=debian: killed and survived mutants, tree restored, suite run without KSRC" {
+@test "mutants.sh KSRC=debian KCONFIG=lean: killed and survived mutants, tree restored, suite run without KSRC" {
 	sed_mutant kill '# file: io_uring/zcrx.c' '# rows: R1' 's/int b;/int b; \/\/ MUTATED/' >/dev/null
 	edit io_uring/zcrx.c 's/int c;/int c = 3;/'
 	edit net/core.c 's/static int y;/static int y = 1;/'
 	(cd "$T" && diff -ru a b) >"$T/m/survive.patch" || true
 	printf '%s\n' '# rows: R2' '# breaks: nothing the suite sees' | cat - "$T/m/survive.patch" >"$T/m/x" && mv "$T/m/x" "$T/m/survive.patch"
 	stubs
-	KSRC=debian run "$S"
+	KSRC=debian KCONFIG=lean run "$S"
 	[ "$status" -eq 1 ] # one survived
 	[[ $output == *"| kill | R1 | something | killed | zcrx:E01 |"* ]]
 	[[ $output == *"| survive | R2 | nothing the suite sees | SURVIVED | - |"* ]]
@@ -328,6 +330,15 @@ E
 	[ "$rc" -eq 143 ]
 	pristine
 	[ ! -e "$tree/.zcrx-mutating" ]
+}
+
+@test "mutants.sh KCONFIG=debug is refused in one line, before any build" {
+	stubs
+	sed_mutant good '# file: io_uring/zcrx.c' '# rows: R1' 's/int b;/int b = 2;/' >/dev/null
+	KCONFIG=debug run "$S"
+	[ "$status" -eq 1 ]
+	[ "$output" = "zcrx-vmtest: error: KCONFIG=debug: make mutants builds the lean kernel only; unset KCONFIG" ]
+	[ ! -e "$BUILD_DIR/build-calls" ]
 }
 
 @test "mutants.sh: a second run is refused at once, naming the first's PID" {

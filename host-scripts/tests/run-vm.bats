@@ -62,3 +62,42 @@ setup() {
 	QEMU=/nonexistent/qemu run "$S" "$T/kernel" "$T/initrd" "$T/run"
 	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: QEMU=/nonexistent/qemu: not found" ]
 }
+
+# A stub QEMU that runs until killed, writing its PID where the test sees it.
+long_stub() {
+	printf '#!/bin/sh\necho $$ > "%s/qemu.pid"\nexec sleep 60\n' "$T" >"$T/qemu"
+	chmod +x "$T/qemu"
+	export QEMU="$T/qemu"
+}
+
+@test "SIGTERM while the VM runs: QEMU stopped within 5 s, status interrupted" {
+	long_stub
+	"$S" "$T/kernel" "$T/initrd" "$T/run" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 50); do [ -s "$T/qemu.pid" ] && break; sleep 0.1; done
+	qpid=$(cat "$T/qemu.pid")
+	kill -0 "$qpid"
+	t0=$(date +%s)
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 143 ]
+	[ $(($(date +%s) - t0)) -le 5 ]
+	! kill -0 "$qpid" 2>/dev/null
+	[ "$(cat "$T/run/vm.status")" = interrupted ]
+}
+
+@test "Ctrl-C (SIGINT to the process group, as a terminal sends it) stops QEMU too" {
+	long_stub
+	# a background job starts with SIGINT ignored; a terminal's does not
+	setsid env --default-signal=INT "$S" "$T/kernel" "$T/initrd" "$T/run" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 50); do [ -s "$T/qemu.pid" ] && break; sleep 0.1; done
+	qpid=$(cat "$T/qemu.pid")
+	t0=$(date +%s)
+	kill -INT -- "-$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	[ $(($(date +%s) - t0)) -le 5 ]
+	! kill -0 "$qpid" 2>/dev/null
+	[ "$(cat "$T/run/vm.status")" = interrupted ]
+}
