@@ -13,6 +13,11 @@
 #          kernel-config/patches/ (CHECK_LEAN=0 leaves it out)
 #   vm-lean-nic that run's NIC cases ran on the patched netdevsim (none
 #          skipped for want of a zcrx-capable NIC)
+#   interrupt  Ctrl-C during a real vm-test stops it, leaves no QEMU
+#   concurrent two vm-test at once in this checkout both pass
+#   fresh      make vm-test and make deps KSRC=debian in a new Debian root
+#          (debootstrap): both work, and nothing outside its release lands
+#          (CHECK_FRESH=0 leaves it out)
 # Ends with "check: N passed, N failed" and a non-zero exit on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -38,12 +43,18 @@ step() { # step NAME CMD...
 
 step lint "$ZCRX_TOP/host-scripts/check-lint.sh"
 step unit "$ZCRX_TOP/host-scripts/check-unit.sh"
+if [ "${CHECK_FRESH:-1}" = 1 ]; then
+	step fresh "$ZCRX_TOP/host-scripts/fresh-check.sh"
+fi
 for k in $CHECK_KERNELS; do
 	kv=$k
 	[ "$k" != default ] || kv=
 	step "vm-$k" env KERNEL="$kv" KSRC= RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-$k" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
 done
+
+step interrupt "$ZCRX_TOP/host-scripts/check-interrupt.sh"
+step concurrent "$ZCRX_TOP/host-scripts/check-concurrent.sh"
 
 # The libvirt backend, when libvirt can run here (root, embedded driver).
 if ! is_root; then

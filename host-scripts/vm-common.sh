@@ -75,11 +75,13 @@ vm_resolve() {
 }
 
 # vm_launch CMD...: run CMD, inside a private netns holding the taps
-# zcrx-l and zcrx-r on a bridge when net=tap.
+# zcrx-l and zcrx-r on a bridge when net=tap. Always started in the
+# background (vm_launch ... &): it replaces its subshell with CMD, so $!
+# is CMD's PID (the one vm_stop signals), not a subshell's.
 vm_launch() {
 	if [ "$net" = tap ]; then
 		# shellcheck disable=SC2016 # expanded by the inner shell
-		unshare --net -- bash -c '
+		exec unshare --net -- bash -c '
 			set -e
 			ip link set lo up
 			ip link add zcrx-br type bridge
@@ -90,7 +92,7 @@ vm_launch() {
 			ip link set zcrx-br up
 			exec "$@"' zcrx-net "$@"
 	else
-		"$@"
+		exec "$@"
 	fi
 }
 
