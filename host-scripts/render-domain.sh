@@ -13,7 +13,7 @@ kernel=${1:?usage: render-domain.sh KERNEL INITRD RUNDIR [NAME]}
 initrd=${2:?usage: render-domain.sh KERNEL INITRD RUNDIR [NAME]}
 rundir=${3:?usage: render-domain.sh KERNEL INITRD RUNDIR [NAME]}
 name=${4:-zcrx-vmtest-$$}
-vm_resolve
+vm_resolve render
 
 # XML-escape a value for an attribute or text node.
 xml() { printf '%s' "$1" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g; s/'"'"'/\&apos;/g'; }

@@ -37,9 +37,13 @@ kvm_usable() {
 	[ "$rc" -eq 124 ]
 }
 
-# vm_resolve: sets accel (kvm|tcg), timeout_s, net (tap|hub|none), cmdline.
+# vm_resolve [render]: sets accel (kvm|tcg), timeout_s, net (tap|hub|none),
+# cmdline. "render" (a domain rendered, not started) takes VM_ACCEL=kvm as
+# given, without asking QEMU whether it can run it here.
 vm_resolve() {
 	accel=${VM_ACCEL:-auto}
+	local probe=1
+	[ "${1:-}" != render ] || probe=0
 	if [ "$accel" = auto ]; then
 		if kvm_usable "${QEMU:-qemu-system-x86_64}"; then
 			accel=kvm
@@ -47,7 +51,7 @@ vm_resolve() {
 			accel=tcg
 			[ ! -w /dev/kvm ] || log "/dev/kvm is there but QEMU cannot run a vCPU with it: using TCG"
 		fi
-	elif [ "$accel" = kvm ] && ! kvm_usable "${QEMU:-qemu-system-x86_64}"; then
+	elif [ "$accel" = kvm ] && [ "$probe" = 1 ] && ! kvm_usable "${QEMU:-qemu-system-x86_64}"; then
 		die "VM_ACCEL=kvm: QEMU cannot run a vCPU with /dev/kvm here (use VM_ACCEL=tcg or auto)"
 	fi
 	case $accel in

@@ -87,3 +87,34 @@ E
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[1]} == *"download of pkg 1.0 failed: E: Failed to fetch"* ]]
 }
+
+@test "offline with a corrupt cached package: one line, and the unpacked copy is kept" {
+	stub_apt "$(printf good | sha256sum | cut -d' ' -f1)" x fail
+	mkdir -p "$DEB_CACHE" "$DEPS_DIR/x/pkg"
+	printf bad >"$DEB_CACHE/pkg_1.0.deb"
+	echo kept >"$DEPS_DIR/x/pkg/file"
+	run apt_fetch pkg 1.0
+	[ "$status" -eq 1 ]
+	[[ ${lines[-1]} == "zcrx-vmtest: error: offline and the cache is corrupt: pkg_1.0.deb"* ]]
+	[ "$(cat "$DEPS_DIR/x/pkg/file")" = kept ]
+	[ -z "$(find "$DEB_CACHE" -name '.dl.*')" ]
+}
+
+@test "a pinned version that resolved to nothing stops, never falls back to the candidate" {
+	stub_apt "$(printf good | sha256sum | cut -d' ' -f1)" good
+	run apt_fetch pkg ""
+	[ "$status" -eq 1 ]
+	[[ $output == *"package pkg: no version resolved"* ]]
+	[ -z "$(ls "$DEB_CACHE" 2>/dev/null)" ]
+}
+
+@test "an unpack is atomic: the stamp names the verified .deb" {
+	stub_apt "$(printf good | sha256sum | cut -d' ' -f1)" good
+	printf '#!/bin/sh\nmkdir -p "$3/usr"; echo unpacked >"$3/usr/f"\n' >"$T/bin/dpkg-deb"
+	chmod +x "$T/bin/dpkg-deb"
+	run apt_extract pkg 1.0
+	[ "$status" -eq 0 ]
+	[ "$(cat "${lines[-1]}/usr/f")" = unpacked ]
+	grep -q "^pkg_1.0.deb $(printf good | sha256sum | cut -d' ' -f1)\$" "${lines[-1]}/.zcrx-extracted"
+	[ -z "$(find "$DEPS_DIR/x" -maxdepth 1 -name '.pkg.*')" ]
+}

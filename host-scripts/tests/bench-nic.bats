@@ -5,7 +5,7 @@
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	mkdir -p "$T/top/host-scripts"
-	cp "$BATS_TEST_DIRNAME/../bench-nic.sh" "$BATS_TEST_DIRNAME/../lib.sh" "$T/top/host-scripts/"
+	cp "$BATS_TEST_DIRNAME/../bench-nic.sh" "$BATS_TEST_DIRNAME/../lib.sh" "$BATS_TEST_DIRNAME/../host-pkg.sh" "$T/top/host-scripts/"
 	S="$T/top/host-scripts/bench-nic.sh"
 	export ZCRX_TOP="$T/top" RESULTS_DIR="$T/results"
 	# the stub writes run N's MB/s from $T/rates (one "zc copy" line per run)
