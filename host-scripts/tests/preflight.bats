@@ -98,10 +98,13 @@ refused() {
 }
 
 @test "make clean with an empty BUILD_DIR, distclean of a foreign dir" {
-	mkdir -p "$T/foreign/keep"
-	run make -s -C "$BATS_TEST_DIRNAME/../.." clean BUILD_DIR=
+	# a copy of the project, so the real build/ is never touched
+	mkdir -p "$T/top/build/guest" "$T/top/build/deps" "$T/foreign/keep"
+	cp -r "$BATS_TEST_DIRNAME/../../Makefile" "$BATS_TEST_DIRNAME/../../host-scripts" "$T/top/"
+	run make -s -C "$T/top" clean BUILD_DIR=
 	[ "$status" -eq 0 ]
-	run make -s -C "$BATS_TEST_DIRNAME/../.." distclean BUILD_DIR="$T/foreign" RESULTS_DIR="$T/foreign"
+	[ ! -e "$T/top/build/guest" ] && [ -d "$T/top/build/deps" ]
+	run make -s -C "$T/top" distclean BUILD_DIR="$T/foreign" RESULTS_DIR="$T/foreign"
 	[ "$status" -ne 0 ]
 	[[ $output == *"was not made by zcrx-vmtest"* ]]
 	[ -d "$T/foreign/keep" ]
