@@ -91,9 +91,19 @@ candidate_of() {
 	awk '/^ +Candidate:/ { if ($2 != "(none)") print $2; exit }'
 }
 
-# first_error LOG: the line of a run's log that says why it failed.
+# first_error LOG: the line of a run's log that says why it failed: the
+# project's first error; else its FAIL line with its first warning (cut at
+# 300 characters); else the last line.
 first_error() {
-	grep -m1 'zcrx-vmtest: error:' "$1" || grep -m1 '^== FAIL' "$1" || tail -n 1 "$1"
+	local e w
+	if e=$(grep -m1 'zcrx-vmtest: error:' "$1"); then
+		printf '%s\n' "$e"
+	elif e=$(grep -m1 '^== FAIL' "$1"); then
+		w=$(grep -m1 'zcrx-vmtest: warning:' "$1" | cut -c1-300) || true
+		printf '%s\n' "$e${w:+ ($w)}"
+	else
+		tail -n 1 "$1"
+	fi
 }
 
 # ---- the root's life: mounts, processes, removal ----
@@ -363,7 +373,8 @@ cleanup_now() {
 
 on_exit() {
 	cleanup_now
-	[ -n "$FRESH_VERDICT" ] || printf 'fresh-check: FAIL: interrupted or stopped by an error (see above)\n'
+	[ -n "$FRESH_VERDICT" ] || [ -z "${ZCRX_SIGNAL:-}" ] || printf 'fresh-check: FAIL: interrupted (SIG%s)\n' "$ZCRX_SIGNAL"
+	[ -n "$FRESH_VERDICT" ] || [ -n "${ZCRX_SIGNAL:-}" ] || printf 'fresh-check: FAIL: stopped by an error (see above)\n'
 }
 
 main() {
@@ -381,6 +392,8 @@ main() {
 	mirror=$(host_mirror) || fail "cannot read the host's Debian mirror from /etc/apt"
 	t0=$(date +%s)
 	out="$RESULTS_DIR/fresh-check-$(date +%Y%m%d-%H%M%S)"
+	own_dir "$BUILD_DIR"
+	own_dir "$RESULTS_DIR"
 	mkdir -p "$out" "$FRESH_DIR"
 	lock_take fresh "a fresh-machine check"
 	sweep_stale

@@ -162,11 +162,13 @@ E
 	[ "$output" = "$(printf '%s\n' /b/fresh/root.7 /b/fresh/root.7/proc /b/fresh/root.7/dev/pts)" ]
 }
 
-@test "first_error: the project's error line, else its FAIL line, else the last line" {
+@test "first_error: the project's error line, else its FAIL line (and first warning), else the last line" {
 	printf '%s\n' 'zcrx-vmtest: installing qemu' 'zcrx-vmtest: error: guest test build failed; see x' '== FAIL: vm: no-report' >"$T/log"
 	[ "$(first_error "$T/log")" = "zcrx-vmtest: error: guest test build failed; see x" ]
 	printf '%s\n' 'a' '== FAIL: vm: timeout' 'b' >"$T/log"
 	[ "$(first_error "$T/log")" = "== FAIL: vm: timeout" ]
+	printf '%s\n' 'zcrx-vmtest: warning: VM ended without a verdict (QEMU exit 134)' '== FAIL: vm: no-report' >"$T/log"
+	[ "$(first_error "$T/log")" = "== FAIL: vm: no-report (zcrx-vmtest: warning: VM ended without a verdict (QEMU exit 134))" ]
 	printf '%s\n' 'a' 'b' >"$T/log"
 	[ "$(first_error "$T/log")" = b ]
 }
