@@ -15,7 +15,7 @@ table="$RESULTS_DIR/bench-$(date +%Y%m%d-%H%M%S).tsv"
 mkdir -p "$RESULTS_DIR"
 printf 'run\tprepare\tboot\tsuite\tvm\twall\tverdict\n' >"$table"
 
-field() { sed -n "s/.*\"$1\": \\([0-9][0-9.]*\\).*/\\1/p" "$2" | head -n 1; }
+need_cmd jq jq
 
 for i in $(seq 1 "$runs"); do
 	name="bench-$(date +%Y%m%d-%H%M%S)-$i"
@@ -29,9 +29,7 @@ for i in $(seq 1 "$runs"); do
 	fi
 	s="$RESULTS_DIR/$name/summary.json"
 	[ -f "$s" ] || die "run $i left no summary ($RESULTS_DIR/$name)"
-	printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$(field prepare "$s")" "$(field boot "$s")" \
-		"$(field suite "$s")" "$(field vm "$s")" "$(field wall "$s")" \
-		"$(sed -n 's/.*"verdict": "\([a-z]*\)".*/\1/p' "$s")" >>"$table"
+	jq -r --arg i "$i" '[$i, .seconds.prepare, .seconds.boot, .seconds.suite, .seconds.vm, .seconds.wall, .verdict] | @tsv' "$s" >>"$table"
 done
 
 cat "$table"
