@@ -30,8 +30,8 @@ partial() {
 }
 
 rows=$(grep -oE '^\| [QRSICAET][0-9]{2} \|' "$spec" | tr -d '| ' | sort -u)
-kernel=$(sed -n 's/.*"release": "\([^"]*\)".*/\1/p' "$(dirname "$ktap")/summary.json" 2>/dev/null | head -n 1)
-ksource=$(sed -n 's/.*"source": "\([^"]*\)".*/\1/p' "$(dirname "$ktap")/summary.json" 2>/dev/null | head -n 1)
+kernel=$(jq -r '.kernel.release // empty' "$(dirname "$ktap")/summary.json" 2>/dev/null || true)
+ksource=$(jq -r '.kernel.source // empty' "$(dirname "$ktap")/summary.json" 2>/dev/null || true)
 
 echo "# Spec row coverage"
 echo
