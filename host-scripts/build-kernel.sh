@@ -47,6 +47,7 @@ fi
 for t in gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl xz:xz-utils patch:patch dpkg-deb:dpkg; do
 	need_cmd "${t%%:*}" "${t#*:}"
 done
+need_cmd ccache ccache
 need_file /usr/include/libelf.h libelf-dev
 need_file /usr/include/openssl/opensslv.h libssl-dev
 if [ "$KBUILD_STEP" = deps ]; then
@@ -61,6 +62,8 @@ if [ "$KBUILD_STEP" = deps ]; then
 fi
 
 # --- the source tree -------------------------------------------------------
+# One kernel build (or tree preparation) at a time per build directory.
+lock_take kernel "preparing or building a kernel"
 if [ "$KSRC" = debian ]; then
 	src_id="debian-$KSRC_VERSION"
 	srcdir="$BUILD_DIR/src/linux-source-$KSRC_VERSION"
@@ -106,6 +109,16 @@ fi
 [ "$KBUILD_STEP" != tree ] || { log "source tree ready: $srcdir"; exit 0; }
 
 # --- configure -------------------------------------------------------------
+# ccache shares objects between builds of the same source: the base and the
+# patched tree, the lean and mutant builds, another checkout's build dir
+# (paths under BUILD_DIR are hashed relative to it). ZCRX_CCACHE=0: off.
+cc=gcc
+if [ "${ZCRX_CCACHE:-1}" = 1 ]; then
+	cc="ccache gcc"
+	export CCACHE_BASEDIR="$BUILD_DIR" CCACHE_NOHASHDIR=1
+	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrx-vmtest-ccache}
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+fi
 obj="$BUILD_DIR/kbuild/$src_id-$KCONFIG"
 mkdir -p "$obj"
 # Reconfigure only when the fragments or the tree's Kconfig files changed
@@ -118,9 +131,9 @@ fi
 if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.zcrx-config" 2>/dev/null)" != "$cfg_hash" ]; then
 	log "configuring $src_id ($KCONFIG) in $obj"
 	{
-		make -C "$srcdir" O="$obj" tinyconfig &&
+		make -C "$srcdir" O="$obj" CC="$cc" tinyconfig &&
 			"$srcdir/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" &&
-			make -C "$srcdir" O="$obj" olddefconfig
+			make -C "$srcdir" O="$obj" CC="$cc" olddefconfig
 	} >"$cfg_log" 2>&1 || die "kernel configuration failed; see $cfg_log"
 	cfg_hash=$(cat "${frags[@]}" "$srcdir/Makefile" | sha256sum | cut -c1-16)-0
 fi
@@ -148,7 +161,7 @@ printf '%s\n' "$cfg_hash" >"$obj/.zcrx-config"
 build_log="$obj/build.log"
 log "building bzImage with -j$JOBS (log: $build_log)"
 t0=$(date +%s)
-if ! make -C "$srcdir" O="$obj" -j"$JOBS" bzImage >"$build_log" 2>&1; then
+if ! make -C "$srcdir" O="$obj" CC="$cc" -j"$JOBS" bzImage >"$build_log" 2>&1; then
 	err=$(grep -m1 -E 'error:|Error [0-9]' "$build_log" || tail -n 1 "$build_log")
 	die "kernel build failed: $err (log: $build_log)"
 fi
