@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The verdict of a run and its summary.json, written with jq (so any case
 # name or reason, with spaces, quotes or backslashes, stays valid JSON).
-# Sourced by vm-test.sh, which sets rundir, KREL, KDESC, KPKG (optional),
+# Sourced by vm-test.sh, which sets rundir, KREL, KDESC, KPKG, UAPI_PKG and
+# URING_PKG (optional: the exact packages resolved),
 # t0, t_prep, t_end (optional), vm_rc.
 # shellcheck disable=SC2154 # those variables come from vm-test.sh
 
@@ -26,6 +27,7 @@ write_summary() {
 		--arg verdict "$verdict" \
 		--argjson reasons "$(printf '%s\n' "$@" | sed '/^$/d' | json_lines)" \
 		--arg krel "${KREL:-}" --arg kdesc "${KDESC:-}" --arg kpkg "${KPKG:-}" \
+		--arg uapi "${UAPI_PKG:-}" --arg uring "${URING_PKG:-}" \
 		--arg vm_status "$(cat "$rundir/vm.status" 2>/dev/null || echo no-report)" \
 		--argjson vm_s "$(cat "$rundir/vm.seconds" 2>/dev/null || echo 0)" \
 		--argjson counts "$(jq -n --argjson p "$PASS" --argjson f "$FAIL" --argjson s "$SKIP" \
@@ -41,6 +43,7 @@ write_summary() {
 			verdict: $verdict,
 			reasons: $reasons,
 			kernel: ({release: $krel, source: $kdesc} + (if $kpkg != "" then {package: $kpkg} else {} end)),
+			toolchain: {uapi: $uapi, liburing: $uring},
 			vm: {status: $vm_status, seconds: $vm_s},
 			counts: $counts,
 			failed_cases: $failed,
