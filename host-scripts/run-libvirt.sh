@@ -20,7 +20,7 @@ is_root || die "VM=libvirt needs root (the embedded QEMU driver manages devices 
 need_cmd qemu-system-x86_64 qemu-system-x86
 need_cmd virt-qemu-run libvirt-daemon-driver-qemu
 need_cmd pgrep procps
-vm_resolve
+vm_resolve start
 if [ "$net" = hub ]; then
 	warn "VM_NET=hub has no libvirt equivalent; the libvirt VM gets no NICs"
 	net=none

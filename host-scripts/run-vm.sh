@@ -20,7 +20,7 @@ if [ "$QEMU" = qemu-system-x86_64 ]; then
 fi
 command -v "$QEMU" >/dev/null 2>&1 || die "QEMU=$QEMU: not found"
 
-vm_resolve
+vm_resolve start
 cpu=max
 [ "$accel" = tcg ] || cpu=host
 

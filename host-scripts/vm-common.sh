@@ -37,7 +37,7 @@ kvm_usable() {
 	[ "$rc" -eq 124 ]
 }
 
-# vm_resolve [render]: sets accel (kvm|tcg), timeout_s, net (tap|hub|none),
+# vm_resolve start|render: sets accel (kvm|tcg), timeout_s, net (tap|hub|none),
 # cmdline. "render" (a domain rendered, not started) takes VM_ACCEL=kvm as
 # given, without asking QEMU whether it can run it here.
 vm_resolve() {
