@@ -12,9 +12,11 @@
 # Knobs: FRESH_CMD (the command run in the root's /src/zcrx-vmtest),
 # FRESH_TIMEOUT (whole run, seconds, 2400), FRESH_DEBOOTSTRAP_TIMEOUT
 # (1200). The base is cached in $BUILD_DIR/fresh/<codename>-minbase.tgz
-# (made again when the mirror's suite changes). Needs root. Output: $RESULTS_DIR/fresh-check-<date>/ (fresh.log,
-# installed.txt, debootstrap.log, the inner run's results), and one last
-# line: "fresh-check: PASS (...)" or "fresh-check: FAIL: <reason>".
+# (made again when the mirror's suite changes). Needs root.
+# Output: $RESULTS_DIR/fresh-check-<date>/ (fresh.log, installed.txt,
+# offenders.txt, debootstrap.log, apt-history.log, the inner run's
+# results) and one last line: "fresh-check: PASS (N packages, all from
+# <codename>)" or "fresh-check: FAIL: <reason>"; exit 0 only on PASS.
 #
 # Sourced with FRESH_CHECK_LIB=1 it only defines its functions (bats).
 set -euo pipefail
@@ -113,25 +115,31 @@ mounts_under() {
 	findmnt -rn -o TARGET | paths_under "$1" | sort -r
 }
 
-# Stop every process whose root directory is DIR (or below it): only
-# processes started in this check's root have one. TERM, then KILL.
+# The pids of the live processes whose root directory is DIR or below it:
+# only processes started in this check's root have one (a zombie has none).
+root_pids() {
+	local p r
+	for p in /proc/[0-9]*; do
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		[ "$r" = "$1" ] || [ "${r#"$1"/}" != "$r" ] || continue
+		printf '%s\n' "${p#/proc/}"
+	done
+}
+
+# Stop every process in the root DIR: TERM, then KILL, 10 s each at most.
 root_kill() {
-	local dir=$1 p r i pids
-	for i in 1 2; do
-		pids=()
-		for p in /proc/[0-9]*; do
-			r=$(readlink "$p/root" 2>/dev/null) || continue
-			[ "$r" = "$dir" ] || [ "${r#"$dir"/}" != "$r" ] || continue
-			pids+=("${p#/proc/}")
-		done
+	local dir=$1 sig pids
+	for sig in TERM KILL; do
+		mapfile -t pids < <(root_pids "$dir")
 		[ "${#pids[@]}" -gt 0 ] || return 0
-		log "stopping ${#pids[@]} process(es) left in $dir"
-		if [ "$i" = 1 ]; then kill -TERM "${pids[@]}" 2>/dev/null || true; else kill -KILL "${pids[@]}" 2>/dev/null || true; fi
+		log "stopping ${#pids[@]} process(es) left in $dir (SIG$sig)"
+		kill "-$sig" "${pids[@]}" 2>/dev/null || true
 		for _ in $(seq 20); do
-			kill -0 "${pids[@]}" 2>/dev/null || break
+			[ -n "$(root_pids "$dir")" ] || return 0
 			sleep 0.5
 		done
 	done
+	warn "processes still running in $dir: $(root_pids "$dir" | tr '\n' ' ')"
 }
 
 # Unmount everything at or under DIR: umount -R, then lazily. Succeeds only
@@ -423,4 +431,8 @@ main() {
 	printf 'fresh-check: PASS (%s packages, all from %s)\n' "$FRESH_COUNT" "$rel"
 }
 
-[ -n "${FRESH_CHECK_LIB:-}" ] || main "$@"
+# One compound command: bash has read all of it before main starts.
+[ -n "${FRESH_CHECK_LIB:-}" ] || {
+	main "$@"
+	exit
+}

@@ -36,6 +36,7 @@ need_cmd jq jq
 need_cmd cpio cpio
 need_cmd xz xz-utils
 need_cmd flock util-linux
+need_cmd ip iproute2 # the multiqueue tap network (VM_NET=tap)
 
 # Everything before the boot goes to a staging directory, moved into the
 # run directory when the VM starts, removed when the run stops earlier.
