@@ -14,9 +14,11 @@
  * <= PAGE_SIZE chunk into a fresh buffer (io_zcrx_copy_chunk).
  *
  * Not here: E02 (head copies, head_path.c); E04/E05/E19 need a page pool on
- * a zcrx-capable NIC (ALLOC_FAIL is unreachable in NODEV); E09 needs a
- * GFP_ATOMIC io_kiocb allocation failure (fault injection); the GFP_NOWAIT
- * drop half of E16 likewise. E16's overflow-list half is tested.
+ * a zcrx-capable NIC (ALLOC_FAIL is unreachable in NODEV). E09 (the
+ * GFP_ATOMIC io_kiocb allocation of zcrx_send_notif fails) and the drop half
+ * of E16 (the GFP_NOWAIT overflow entry cannot be allocated) need per-task
+ * fault injection (fail-nth, failslab) and skip without it; E16's
+ * overflow-list half runs everywhere.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -292,6 +294,107 @@ TEST(fire_once_until_armed__E08)
 	EXPECT_EQ(0U, l.other) TH_LOG("E08: no other CQE");
 }
 
+/* ---- fault injection: E09, the drop half of E16 ---------------------------- */
+
+FIXTURE(fault) {
+	struct fault_ctl f;	/* shared with the parent, which restores the knobs */
+};
+
+FIXTURE_SETUP(fault)
+{
+	fault_ctl_none(&self->f);
+}
+
+FIXTURE_TEARDOWN_PARENT(fault)
+{
+	fault_ctl_restore_knobs(&self->f);
+}
+
+/*
+ * E09: the GFP_ATOMIC io_kiocb allocation in zcrx_send_notif fails
+ * (zcrx.c:1357-1359). The data is in the socket before the RECV_ZC is
+ * submitted, so io_uring_enter(fd, 1, 0, 0) copies it inline: the frag copy,
+ * the stats and zcrx_send_notif all run in this task's syscall, where
+ * fail-nth counts. failslab with ignore-gfp-wait Y counts only allocations
+ * that cannot sleep, and the copy path has none before the notification
+ * (the buffer comes from the area freelist, the CQE from the ring); a NOP
+ * submitted first makes sure this task's io_uring context (tctx and its
+ * xarray node, GFP_NOWAIT attempts) exists before anything is armed. So
+ * fail-nth 1 fails the notification's allocation: fail-nth reading 0
+ * afterwards, the copy delivered and counted, no event and no fired bit
+ * can only come from that allocation failing (zcrx.c:1357-1359).
+ */
+TEST_F(fault, event_lost_on_atomic_alloc_failure__E09)
+{
+	volatile struct zcrx_stats *st;
+	const struct cqrec *ev = NULL;
+	struct cqlog l;
+	struct zcrx_env e;
+	long left;
+	int ret;
+
+	REQUIRE_EVENTS();
+	REQUIRE_FAULT_INJECTION("E09 needs the GFP_ATOMIC io_kiocb allocation in zcrx_send_notif to fail");
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	st = ifq_stats(&e.z);
+	cqlog_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, post_nops(&e.ring, 1))
+		TH_LOG("E09: a first submission: the task context exists before the fault is armed");
+	cqlog_drain(&e.ring, &l);
+	ASSERT_EQ(1U, l.other) TH_LOG("E09: the NOP's CQE");
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+
+	/* only non-sleeping allocations count: the io_kiocb is GFP_ATOMIC */
+	ASSERT_EQ(0, fault_ctl_setup(&self->f, false))
+		TH_LOG("E09: fail-nth open, failslab/ignore-gfp-wait Y");
+	ASSERT_EQ(0, fail_nth_arm(&self->f, 1));
+	ret = submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id);
+	left = fail_nth_left(&self->f);
+	fault_ctl_restore(&self->f);
+	ASSERT_EQ(1, ret) TH_LOG("E09: io_uring_enter(fd, 1, 0, 0) submits the recvzc: %d", ret);
+	EXPECT_EQ(0L, left)
+		TH_LOG("E09: fail-nth reads %ld after the submit, expected 0: the first non-sleeping allocation of the syscall (the event's io_kiocb) must have been failed",
+		       left);
+
+	/* the copy itself went through, inline, in this task */
+	cqlog_drain(&e.ring, &l);
+	EXPECT_EQ(1000U, l.bytes) TH_LOG("E09: the 1000 bytes were copied at submit");
+	EXPECT_EQ(1U, l.data) TH_LOG("E09: one data CQE");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E09: payload intact");
+	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E09/T03: the copy was counted before the event attempt");
+	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("E09/T03: the copy was counted before the event attempt");
+	/* ... and its event is gone without a trace */
+	ASSERT_EQ(0, io_uring_get_events(&e.ring)) TH_LOG("E09: GETEVENTS runs the local task work");
+	cqlog_drain(&e.ring, &l);
+	EXPECT_EQ(0U, l.events) TH_LOG("E09: no event CQE for the occurrence whose allocation failed");
+	EXPECT_EQ(2U, l.n) TH_LOG("E09: the NOP and the data CQE, nothing else");
+	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
+		TH_LOG("E09: not a dropped CQE (cq_overflow 0): the event was never queued");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E09: the fired bit is NOT set after the failed allocation (arm: -EINVAL)");
+
+	/* the next occurrence retries and fires, once */
+	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
+	cqlog_collect(&e.ring, &l, 1700);
+	EXPECT_EQ(1700U, l.bytes) TH_LOG("E09: the second copy delivered");
+	EXPECT_EQ(2U, l.data) TH_LOG("E09: one data CQE per write");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E09: payload intact");
+	EXPECT_EQ(1U, l.events) TH_LOG("E09: the next occurrence posts exactly one event CQE");
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E09/E10: it is COPY: res 1, flags 0, big_cqe 0");
+	EXPECT_EQ(4U, l.n) TH_LOG("E09: NOP, data, data, event");
+	for (unsigned int i = 0; i < l.n && i < sizeof(l.c) / sizeof(l.c[0]); i++)
+		if (l.c[i].ud == EVENT_UD)
+			ev = &l.c[i];
+	ASSERT_NE(NULL, ev) TH_LOG("E09: an event CQE with user_data 0x%llx",
+				   (unsigned long long)EVENT_UD);
+	EXPECT_EQ((int)ZCRX_EVENT_COPY, ev->res) TH_LOG("E09/E10: res is ZCRX_EVENT_COPY");
+	EXPECT_EQ(0U, ev->flags) TH_LOG("E09/E10: flags 0");
+	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("E09: both copies counted");
+	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E09: the retry set the fired bit (arm: 0)");
+}
+
 /*
  * E10, E11, E13 with a controlled CQ: the data is in the socket before the
  * RECV_ZC is submitted, so the submit copies it inline and commits the data
@@ -462,7 +565,7 @@ TEST(arm_before_reap_two_cqes__E15)
 /*
  * E16: event CQE with a full CQ. io_post_aux_cqe puts it on the overflow
  * list (GFP_NOWAIT allocation); the drop path (allocation failure,
- * cq_overflow++) needs fault injection and is not reachable here.
+ * cq_overflow++) is event_dropped_when_overflow_alloc_fails__E16 below.
  */
 TEST(cq_full_event_overflows__E16)
 {
@@ -511,6 +614,105 @@ TEST(cq_full_event_overflows__E16)
 		TH_LOG("E16: overflow list empty again");
 	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
 		TH_LOG("E16: still nothing dropped");
+}
+
+/*
+ * E16, the drop half: CQ full and the overflow entry cannot be allocated
+ * (io_post_aux_cqe -> io_cqe_overflow_locked -> io_alloc_ocqe, GFP_NOWAIT,
+ * io_uring.c:892-905, 882-890, 714-726): the CQE is dropped and counted in
+ * cq_overflow (io_uring.c:693-703), the only place that counts a drop. The
+ * COPY event is queued at submit (data copied inline into the last CQ slot,
+ * the notification's io_kiocb allocated then, nothing armed yet); the next
+ * GETEVENTS runs zcrx_notif_tw in this task, and the overflow entry is the
+ * first non-sleeping allocation of that syscall, so fail-nth 1 fails it.
+ * Then, as the spec says: the user never sees the event, the fired bit
+ * stays set (a second occurrence does not fire, arm returns 0), and after
+ * the arm the next occurrence posts one event.
+ */
+TEST_F(fault, event_dropped_when_overflow_alloc_fails__E16)
+{
+	volatile struct zcrx_stats *st;
+	struct io_uring_cqe *cqe;
+	struct cqlog l;
+	struct zcrx_env e;
+	unsigned int cq, head, evs = 0;
+	long left;
+	int ret;
+
+	REQUIRE_EVENTS();
+	REQUIRE_FAULT_INJECTION("the drop half of E16 needs the GFP_NOWAIT overflow allocation (io_alloc_ocqe) to fail");
+	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	st = ifq_stats(&e.z);
+	cq = e.ring.cq.ring_entries;
+	/* leave exactly one slot: the data CQE takes it, the event finds none */
+	ASSERT_EQ(0, post_nops(&e.ring, cq - 1));
+	ASSERT_EQ(cq - 1, io_uring_cq_ready(&e.ring));
+	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id))
+		TH_LOG("E16: io_uring_enter(fd, 1, 0, 0) submits the recvzc");
+	ASSERT_EQ(cq, io_uring_cq_ready(&e.ring)) TH_LOG("E16: the inline data CQE filled the CQ");
+	ASSERT_EQ(1000ULL, st->copy_bytes) TH_LOG("E16: the copy happened at submit");
+	ASSERT_EQ(0U, sq_flags(&e.ring) & IORING_SQ_CQ_OVERFLOW) TH_LOG("E16: nothing overflowed yet");
+
+	/* only non-sleeping allocations count: the overflow entry is GFP_NOWAIT */
+	ASSERT_EQ(0, fault_ctl_setup(&self->f, false))
+		TH_LOG("E16: fail-nth open, failslab/ignore-gfp-wait Y");
+	ASSERT_EQ(0, fail_nth_arm(&self->f, 1));
+	ret = io_uring_get_events(&e.ring);
+	left = fail_nth_left(&self->f);
+	fault_ctl_restore(&self->f);
+	EXPECT_EQ(0, ret) TH_LOG("E16: GETEVENTS with min_complete 0 returns 0");
+	EXPECT_EQ(0L, left)
+		TH_LOG("E16: fail-nth reads %ld after GETEVENTS, expected 0: the first non-sleeping allocation of the syscall (the overflow entry) must have been failed",
+		       left);
+	EXPECT_EQ(1U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
+		TH_LOG("E16: the dropped event CQE is counted: cq_overflow 0 -> 1");
+	EXPECT_EQ(0U, sq_flags(&e.ring) & IORING_SQ_CQ_OVERFLOW)
+		TH_LOG("E16: nothing on the overflow list (IORING_SQ_CQ_OVERFLOW clear)");
+	EXPECT_EQ(cq, io_uring_cq_ready(&e.ring)) TH_LOG("E16: the CQ is still exactly full");
+	io_uring_for_each_cqe(&e.ring, head, cqe) {
+		if (cqe->user_data == EVENT_UD)
+			evs++;
+	}
+	EXPECT_EQ(0U, evs) TH_LOG("E16: the event is not in the CQ");
+
+	/* consume everything: the event never comes */
+	cqlog_init(&l, &e, EVENT_UD, SEED);
+	cqlog_drain(&e.ring, &l);
+	EXPECT_EQ(cq, l.n) TH_LOG("E16: %u CQEs were visible", cq);
+	EXPECT_EQ(cq - 1, l.other) TH_LOG("E16: the NOPs");
+	EXPECT_EQ(1U, l.data) TH_LOG("E16: the data CQE");
+	EXPECT_EQ(1000U, l.bytes) TH_LOG("E16: 1000 bytes");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E16: payload intact");
+	ASSERT_EQ(0, io_uring_get_events(&e.ring));
+	cqlog_drain(&e.ring, &l);
+	EXPECT_EQ(cq, l.n) TH_LOG("E16: with the CQ empty nothing is flushed: the event is lost");
+	EXPECT_EQ(0U, l.events) TH_LOG("E16: the user never sees the event");
+
+	/* the fired bit stayed set: a second occurrence does not fire */
+	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
+	cqlog_collect(&e.ring, &l, 1700);
+	EXPECT_EQ(1700U, l.bytes) TH_LOG("E16: the second copy delivered");
+	EXPECT_EQ(2U, l.data) TH_LOG("E16: one data CQE per write");
+	EXPECT_EQ(0U, l.events) TH_LOG("E16: the second occurrence does not fire: the bit is still set");
+	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E16: arm still returns 0 although the event was dropped");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("E16: the arm cleared it");
+
+	/* armed again: the next occurrence posts exactly one event */
+	ASSERT_EQ(0, write_once(e.tx, 1700, 300, SEED));
+	cqlog_collect(&e.ring, &l, 2000);
+	EXPECT_EQ(2000U, l.bytes) TH_LOG("E16: the third copy delivered");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("E16: payload intact");
+	EXPECT_EQ(1U, l.events) TH_LOG("E16: after the arm one event CQE");
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E16/E10: it is COPY: res 1, flags 0, big_cqe 0");
+	EXPECT_EQ(cq - 1, l.other) TH_LOG("E16: no other CQE");
+	EXPECT_EQ(3ULL, st->copy_count) TH_LOG("E16: three copies counted");
+	EXPECT_EQ(2000ULL, st->copy_bytes) TH_LOG("E16: three copies counted");
+	EXPECT_EQ(1U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
+		TH_LOG("E16: exactly one CQE was ever dropped");
 }
 
 /*
@@ -631,6 +833,290 @@ TEST(user_data_collision_accepted__E20)
 	EXPECT_EQ(1700U, l.bytes) TH_LOG("E20: the recvzc keeps delivering");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E20: payload intact");
 	EXPECT_EQ(3U, l.n) TH_LOG("E20: one more data CQE only (fire-once)");
+}
+
+/* ---- E10/R24: the event user_data is delivered exactly ------------------------ */
+
+/*
+ * R24 accepts any user_data at registration; E10 says the event CQE carries
+ * it. 0 and ~0ULL are the values a kernel could plausibly treat as "unset"
+ * or truncate; the ordinary value has every byte different. The event is
+ * told apart from the data by RECV_UD (distinct from all three).
+ */
+FIXTURE(event_ud) {
+	bool up;
+	struct zcrx_env e;
+};
+
+FIXTURE_VARIANT(event_ud) {
+	__u64 ud;
+};
+
+FIXTURE_VARIANT_ADD(event_ud, zero__E10_R24) { .ud = 0 };
+FIXTURE_VARIANT_ADD(event_ud, all_ones__E10_R24) { .ud = ~0ULL };
+FIXTURE_VARIANT_ADD(event_ud, ordinary__E10_R24) { .ud = 0x0123456789abcdefULL };
+
+FIXTURE_SETUP(event_ud)
+{
+	memset(&self->e, 0, sizeof(self->e));
+	self->e.rx = self->e.tx = -1;
+	if (zcrx_events_missing())
+		return;		/* the test skips, saying why */
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, variant->ud,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS))
+		TH_LOG("R24: user_data %#llx is accepted", (unsigned long long)variant->ud);
+	self->up = true;
+}
+
+FIXTURE_TEARDOWN(event_ud)
+{
+	if (self->e.rx >= 0)
+		close(self->e.rx);
+	if (self->e.tx >= 0)
+		close(self->e.tx);
+	ifq_release(&self->e.z);
+	if (self->up)
+		io_uring_queue_exit(&self->e.ring);
+}
+
+static void check_event_rec(struct __test_metadata *_metadata, const struct cqrec *r,
+			    __u64 ud, unsigned int i)
+{
+	EXPECT_EQ(ud, r->ud)
+		TH_LOG("E10: CQE %u: expected event user_data %#llx, seen %#llx", i,
+		       (unsigned long long)ud, (unsigned long long)r->ud);
+	EXPECT_EQ((int)ZCRX_EVENT_COPY, r->res)
+		TH_LOG("E10: CQE %u: expected res %d (COPY), seen %d", i, ZCRX_EVENT_COPY, r->res);
+	EXPECT_EQ(0U, r->flags) TH_LOG("E10: CQE %u: expected flags 0, seen %#x", i, r->flags);
+	EXPECT_EQ(0ULL, r->big[0] | r->big[1])
+		TH_LOG("E11: CQE %u: big_cqe %#llx %#llx, expected 0", i,
+		       (unsigned long long)r->big[0], (unsigned long long)r->big[1]);
+}
+
+TEST_F(event_ud, delivered_exactly)
+{
+	volatile struct zcrx_stats *st;
+	struct zcrx_env *e = &self->e;
+	struct cqlog l;
+
+	REQUIRE_EVENTS();
+	st = ifq_stats(&e->z);
+	ASSERT_EQ(0, submit_recvzc(&e->ring, e->rx, e->z.reg.zcrx_id));
+	cqlog_init(&l, e, variant->ud, SEED);
+	ASSERT_EQ(0, write_once(e->tx, 0, 1000, SEED));
+	cqlog_collect(&e->ring, &l, 1000);
+	ASSERT_EQ(2U, l.n) TH_LOG("E01/E10: expected 2 CQEs (data, event), seen %u", l.n);
+	EXPECT_EQ(RECV_UD, l.c[0].ud) TH_LOG("E14: CQE 0 is the data");
+	EXPECT_EQ(1000, l.c[0].res) TH_LOG("CQE 0: 1000 bytes");
+	EXPECT_EQ(IORING_CQE_F_MORE, l.c[0].flags) TH_LOG("CQE 0: F_MORE only");
+	check_event_rec(_metadata, &l.c[1], variant->ud, 1);
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("payload intact");
+	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T03: copy_count 1");
+	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T03: copy_bytes 1000");
+
+	/* once more after an arm: the same user_data again */
+	EXPECT_EQ(0, zcrx_arm(&e->ring, e->z.reg.zcrx_id, ZCRX_EVENT_COPY)) TH_LOG("A04: arm");
+	ASSERT_EQ(0, write_once(e->tx, 1000, 700, SEED));
+	cqlog_collect(&e->ring, &l, 1700);
+	ASSERT_EQ(4U, l.n) TH_LOG("E08/E10: expected 4 CQEs after the re-armed copy, seen %u", l.n);
+	EXPECT_EQ(RECV_UD, l.c[2].ud) TH_LOG("E14: CQE 2 is the data");
+	EXPECT_EQ(700, l.c[2].res) TH_LOG("CQE 2: 700 bytes");
+	check_event_rec(_metadata, &l.c[3], variant->ud, 3);
+	EXPECT_EQ(2U, l.events) TH_LOG("E08: two events in all");
+	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T03: copy_count 2");
+	EXPECT_EQ(1700ULL, st->copy_bytes) TH_LOG("T03: copy_bytes 1700");
+	EXPECT_EQ(0, zcrx_arm(&e->ring, e->z.reg.zcrx_id, ZCRX_EVENT_COPY)) TH_LOG("A04: arm");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e->ring, e->z.reg.zcrx_id, ZCRX_EVENT_COPY)) TH_LOG("A05");
+}
+
+/* ---- E03/E16/T06/C09: CQ full in the middle of a multi-chunk copy ------------- */
+
+/*
+ * One 16512-byte write (4 pages + 128) is one frag (a fresh task page_frag,
+ * order-3, as T05 relies on), copied into 4096-byte buffers by
+ * io_zcrx_copy_chunk. With 2 free CQ slots the first two chunks post, the
+ * third buffer is taken, filled, and given back when its CQE cannot be
+ * queued (-ENOSPC): copy_frag returns 8192 (T06: counted {1, 8192}; E03: a
+ * partial copy fires COPY, the event goes to the overflow list, E16), the
+ * multishot recv retries, copies nothing and ends with -ENOSPC. Recovery:
+ * reap, give the two buffers back (refill ring + FLUSH_RQ, C09), recv again:
+ * the remaining 8320 bytes arrive exactly (4096, 4096, 128), counted
+ * {2, 16512}. Then every buffer of the 8-page area must be free: eight
+ * 128-byte writes land in eight distinct buffers 0..7 and a ninth finds
+ * none (-ENOMEM). 128-byte writes keep the page_frag offset a multiple of
+ * 128, so no write straddles two frags.
+ */
+#define CQF_PAGES	8
+#define CQF_FIRST	(4 * 4096 + 128)
+#define CQF_SMALL	128
+
+FIXTURE(cq_full) {
+	bool up;
+	struct zcrx_env e;
+};
+
+FIXTURE_SETUP(cq_full)
+{
+	memset(&self->e, 0, sizeof(self->e));
+	self->e.rx = self->e.tx = -1;
+	if (zcrx_events_missing() || page_size() != 4096)
+		return;		/* the test skips, saying why */
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, CQF_PAGES, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	self->up = true;
+}
+
+FIXTURE_TEARDOWN(cq_full)
+{
+	if (self->e.rx >= 0)
+		close(self->e.rx);
+	if (self->e.tx >= 0)
+		close(self->e.tx);
+	ifq_release(&self->e.z);
+	if (self->up)
+		io_uring_queue_exit(&self->e.ring);
+}
+
+/* Put every data CQE of l->c[from..l->n) on the refill ring and FLUSH_RQ:
+ * the FLUSH_RQ result; *given the number of entries. */
+static int give_back(struct zcrx_env *e, struct cqlog *l, unsigned int from,
+		     unsigned int *given)
+{
+	struct zcrx_ifq *z = &e->z;
+	struct io_uring_zcrx_rqe *rqes = (void *)((char *)z->region + z->reg.offsets.rqes);
+	__u32 *tailp = (__u32 *)((char *)z->region + z->reg.offsets.tail);
+	__u32 mask = z->reg.rq_entries - 1, tail = *tailp;
+	struct zcrx_ctrl c = { .zcrx_id = z->reg.zcrx_id, .op = ZCRX_CTRL_FLUSH_RQ };
+
+	*given = 0;
+	for (unsigned int i = from; i < l->n; i++) {
+		const struct cqrec *r = &l->c[i];
+
+		if (r->ud != RECV_UD || !(r->flags & IORING_CQE_F_MORE) || r->res <= 0)
+			continue;
+		rqes[tail & mask].off = r->big[0];
+		rqes[tail & mask].len = r->res;
+		rqes[tail & mask].__pad = 0;
+		tail++;
+		(*given)++;
+	}
+	__atomic_store_n(tailp, tail, __ATOMIC_RELEASE);
+	return zcrx_ctrl(e->ring.ring_fd, &c, 0);
+}
+
+static __u32 rq_head(struct zcrx_env *e)
+{
+	return __atomic_load_n((__u32 *)((char *)e->z.region + e->z.reg.offsets.head),
+			       __ATOMIC_ACQUIRE);
+}
+
+static __u32 rq_tail(struct zcrx_env *e)
+{
+	return *(__u32 *)((char *)e->z.region + e->z.reg.offsets.tail);
+}
+
+TEST_F(cq_full, mid_copy_then_full_recovery__E03_E16_T06_C09)
+{
+	volatile struct zcrx_stats *st;
+	struct zcrx_env *e = &self->e;
+	unsigned int cq, given, mark, seen_bufs = 0;
+	struct cqlog l;
+
+	REQUIRE_EVENTS();
+	if (page_size() != 4096)
+		SKIP(return, "the chunk arithmetic assumes 4096-byte pages (page size %zu)", page_size());
+	if (zcrx_caps()->zcrx.nr_ctrl_opcodes <= ZCRX_CTRL_FLUSH_RQ)
+		SKIP(return, "no ZCRX_CTRL_FLUSH_RQ (nr_ctrl_opcodes %u): buffers cannot be given back in NODEV",
+		     zcrx_caps()->zcrx.nr_ctrl_opcodes);
+	st = ifq_stats(&e->z);
+	ASSERT_EQ(0, submit_recvzc(&e->ring, e->rx, e->z.reg.zcrx_id));
+	cq = e->ring.cq.ring_entries;
+	ASSERT_EQ(0, post_nops(&e->ring, cq - 2));
+	ASSERT_EQ(cq - 2, io_uring_cq_ready(&e->ring)) TH_LOG("CQ holds %u NOPs, 2 slots free", cq - 2);
+
+	ASSERT_EQ(0, write_once(e->tx, 0, CQF_FIRST, SEED));
+	ASSERT_TRUE(wait_sq_flag(&e->ring, IORING_SQ_CQ_OVERFLOW, 3000))
+		TH_LOG("E16: the event and the recv's end went to the overflow list");
+	EXPECT_EQ(cq, io_uring_cq_ready(&e->ring)) TH_LOG("E03: the CQ is full");
+	EXPECT_EQ(1ULL, st->copy_count)
+		TH_LOG("T06: one frag copy that moved bytes: expected copy_count 1, seen %llu",
+		       (unsigned long long)st->copy_count);
+	EXPECT_EQ(8192ULL, st->copy_bytes)
+		TH_LOG("T06: two chunks fit the CQ: expected copy_bytes 8192, seen %llu",
+		       (unsigned long long)st->copy_bytes);
+
+	cqlog_init(&l, e, EVENT_UD, SEED);
+	cqlog_drain(&e->ring, &l);
+	EXPECT_EQ(cq - 2, l.other) TH_LOG("the NOPs");
+	EXPECT_EQ(2U, l.data) TH_LOG("E03: two data CQEs before the CQ filled, seen %u", l.data);
+	EXPECT_EQ(8192U, l.bytes) TH_LOG("E03: 8192 bytes before the CQ filled, seen %zu", l.bytes);
+	EXPECT_EQ(0U, l.events) TH_LOG("E16: the event is not in the CQ");
+	cqlog_collect(&e->ring, &l, CQF_FIRST);
+	EXPECT_EQ(-ENOSPC, l.final) TH_LOG("E03: the recv ends with -ENOSPC, seen %d", l.final);
+	EXPECT_EQ(1U, l.events) TH_LOG("E03/E16: the partial copy's COPY event, flushed from the overflow list");
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E10: COPY contents");
+	EXPECT_EQ(2U, l.data) TH_LOG("no further data CQE");
+	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e->ring.cq.koverflow)) TH_LOG("E16: nothing dropped");
+	EXPECT_FALSE((sq_flags(&e->ring) & IORING_SQ_CQ_OVERFLOW) != 0)
+		TH_LOG("E16: the overflow list is empty again");
+
+	/* recovery: the two buffers back, recv again */
+	ASSERT_EQ(0, give_back(e, &l, 0, &given)) TH_LOG("C09: FLUSH_RQ");
+	EXPECT_EQ(2U, given);
+	EXPECT_EQ(rq_tail(e), rq_head(e)) TH_LOG("C09: FLUSH_RQ consumed every refill entry");
+	mark = l.n;
+	l.final = 1;
+	ASSERT_EQ(0, submit_recvzc(&e->ring, e->rx, e->z.reg.zcrx_id));
+	cqlog_collect(&e->ring, &l, CQF_FIRST);
+	EXPECT_EQ((size_t)CQF_FIRST, l.bytes) TH_LOG("the rest of the write arrives: %zu of %d bytes",
+						       l.bytes, CQF_FIRST);
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("payload intact across the -ENOSPC");
+	EXPECT_EQ(1, l.final) TH_LOG("the new recv is still armed");
+	ASSERT_EQ(mark + 3, l.n) TH_LOG("three data CQEs (4096, 4096, 128), seen %u CQEs", l.n - mark);
+	EXPECT_EQ(4096, l.c[mark].res);
+	EXPECT_EQ(4096, l.c[mark + 1].res);
+	EXPECT_EQ(128, l.c[mark + 2].res);
+	EXPECT_EQ(1U, l.events) TH_LOG("E08: COPY still fired, no second event");
+	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T03: copy_count 2, seen %llu",
+						 (unsigned long long)st->copy_count);
+	EXPECT_EQ((__u64)CQF_FIRST, st->copy_bytes) TH_LOG("T03: copy_bytes %d, seen %llu", CQF_FIRST,
+							     (unsigned long long)st->copy_bytes);
+	ASSERT_EQ(0, give_back(e, &l, mark, &given)) TH_LOG("C09: FLUSH_RQ");
+	EXPECT_EQ(3U, given);
+	EXPECT_EQ(rq_tail(e), rq_head(e)) TH_LOG("C09: FLUSH_RQ consumed every refill entry");
+	EXPECT_EQ(0, zcrx_arm(&e->ring, e->z.reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("A04: the partial copy set the fired bit");
+
+	/* every buffer of the area is back: 8 one-buffer writes, then none */
+	for (unsigned int i = 0; i < CQF_PAGES; i++) {
+		size_t pos = CQF_FIRST + i * CQF_SMALL;
+		unsigned int before = l.n, idx = ~0U;
+
+		ASSERT_EQ(0, write_once(e->tx, pos, CQF_SMALL, SEED));
+		cqlog_collect(&e->ring, &l, pos + CQF_SMALL);
+		ASSERT_EQ(pos + CQF_SMALL, l.bytes)
+			TH_LOG("buffer %u of %d: the write must land (recv end %d)", i + 1, CQF_PAGES, l.final);
+		for (unsigned int j = before; j < l.n; j++)
+			if (l.c[j].ud == RECV_UD && l.c[j].res > 0)
+				idx = (l.c[j].big[0] & ~IORING_ZCRX_AREA_MASK) >> 12;
+		ASSERT_GT(CQF_PAGES, (int)idx) TH_LOG("buffer index %u inside the area", idx);
+		EXPECT_EQ(0U, seen_bufs & (1U << idx)) TH_LOG("buffer %u handed out twice", idx);
+		seen_bufs |= 1U << idx;
+	}
+	EXPECT_EQ((1U << CQF_PAGES) - 1, seen_bufs)
+		TH_LOG("all %d buffers of the area came back: seen mask %#x", CQF_PAGES, seen_bufs);
+	ASSERT_EQ(0, write_once(e->tx, CQF_FIRST + CQF_PAGES * CQF_SMALL, CQF_SMALL, SEED));
+	cqlog_collect(&e->ring, &l, CQF_FIRST + (CQF_PAGES + 1) * CQF_SMALL);
+	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("E03: a ninth buffer does not exist: -ENOMEM, seen %d", l.final);
+	EXPECT_EQ((size_t)(CQF_FIRST + CQF_PAGES * CQF_SMALL), l.bytes) TH_LOG("nothing more copied");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("payload intact");
+	EXPECT_EQ(2U, l.events) TH_LOG("E08: one event after the arm, two in all, seen %u", l.events);
+	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E10: COPY contents");
+	EXPECT_EQ((__u64)(2 + CQF_PAGES), st->copy_count) TH_LOG("T03: copy_count %d, seen %llu",
+		2 + CQF_PAGES, (unsigned long long)st->copy_count);
+	EXPECT_EQ((__u64)(CQF_FIRST + CQF_PAGES * CQF_SMALL), st->copy_bytes)
+		TH_LOG("T03/T04: copy_bytes %d (the failed copy adds nothing), seen %llu",
+		       CQF_FIRST + CQF_PAGES * CQF_SMALL, (unsigned long long)st->copy_bytes);
 }
 
 TEST_HARNESS_MAIN

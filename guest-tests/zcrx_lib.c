@@ -4,6 +4,7 @@
 #define ZCRX_LIB_NO_HARNESS
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -660,4 +662,141 @@ int ifq_bind_once(int ifindex, unsigned int rxq, size_t area_pages)
 	io_uring_queue_exit(&ring);
 	wait_vm_pinned_kb(pin0, 15000);
 	return ret;
+}
+
+/* ---- fault injection ------------------------------------------------------- */
+
+const char *fault_injection_missing(void)
+{
+	static char why[200];
+	struct stat st;
+
+	if (access(FAIL_NTH_PATH, R_OK | W_OK)) {
+		snprintf(why, sizeof(why),
+			 "no %s (%s): kernel without CONFIG_FAULT_INJECTION",
+			 FAIL_NTH_PATH, strerror(errno));
+		return why;
+	}
+	if (stat(DEBUGFS_DIR "/failslab", &st) && errno == ENOENT)
+		/* <sys/mount.h> clashes with the 7.3 <linux/fs.h>; EBUSY: mounted */
+		syscall(SYS_mount, "debugfs", DEBUGFS_DIR, "debugfs", 0UL, NULL);
+	if (stat(DEBUGFS_DIR "/failslab/ignore-gfp-wait", &st)) {
+		snprintf(why, sizeof(why),
+			 "no %s/failslab/ignore-gfp-wait (%s): kernel without CONFIG_FAILSLAB or CONFIG_FAULT_INJECTION_DEBUG_FS",
+			 DEBUGFS_DIR, strerror(errno));
+		return why;
+	}
+	return NULL;
+}
+
+void fault_ctl_none(struct fault_ctl *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->nth_fd = -1;
+}
+
+/* Read a debugfs value (first line, no newline) into @buf: 0 or -errno. */
+static int knob_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+int fault_knob_read(const char *name, char *buf, size_t len)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/%s", DEBUGFS_DIR, name);
+	return knob_read(path, buf, len);
+}
+
+/* Set @name (under DEBUGFS_DIR) to @val, recording the old value when it
+ * differs. 0, or -errno. */
+static int knob_set(struct fault_ctl *f, const char *name, const char *val)
+{
+	char path[96], old[16];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", DEBUGFS_DIR, name);
+	ret = knob_read(path, old, sizeof(old));
+	if (ret)
+		return ret;
+	if (!strcmp(old, val))
+		return 0;
+	if (f->nknobs == FAULT_KNOBS)
+		return -ENOSPC;
+	/* record first: a crash after the write still gets it restored */
+	snprintf(f->knob[f->nknobs].path, sizeof(f->knob[0].path), "%s", path);
+	snprintf(f->knob[f->nknobs].old, sizeof(f->knob[0].old), "%s", old);
+	f->nknobs++;
+	return write_str(path, val);
+}
+
+int fault_ctl_setup(struct fault_ctl *f, bool sleeping)
+{
+	struct stat st;
+	int ret;
+
+	if (f->nth_fd < 0)
+		f->nth_fd = open(FAIL_NTH_PATH, O_RDWR | O_CLOEXEC);
+	if (f->nth_fd < 0)
+		return -errno;
+	ret = knob_set(f, "failslab/ignore-gfp-wait", sleeping ? "N" : "Y");
+	if (!ret)
+		ret = knob_set(f, "failslab/cache-filter", "N");
+	if (!ret && !stat(DEBUGFS_DIR "/fail_page_alloc", &st))
+		ret = knob_set(f, "fail_page_alloc/ignore-gfp-wait", "Y");
+	return ret;
+}
+
+int fail_nth_arm(struct fault_ctl *f, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	if (f->nth_fd < 0)
+		return -EBADF;
+	return write(f->nth_fd, buf, len) == len ? 0 : -errno;
+}
+
+long fail_nth_left(struct fault_ctl *f)
+{
+	char buf[16];
+	ssize_t n;
+
+	if (f->nth_fd < 0)
+		return -EBADF;
+	n = pread(f->nth_fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+void fault_ctl_restore_knobs(struct fault_ctl *f)
+{
+	while (f->nknobs) {
+		f->nknobs--;
+		write_str(f->knob[f->nknobs].path, f->knob[f->nknobs].old);
+	}
+}
+
+void fault_ctl_restore(struct fault_ctl *f)
+{
+	if (f->nth_fd >= 0) {
+		fail_nth_arm(f, 0);
+		close(f->nth_fd);
+		f->nth_fd = -1;
+	}
+	fault_ctl_restore_knobs(f);
 }

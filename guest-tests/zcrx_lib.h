@@ -279,4 +279,63 @@ void cqlog_drain(struct io_uring *ring, struct cqlog *l);
  * queued last. */
 void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto);
 
+/* ---- fault injection (Documentation/fault-injection/fault-injection.rst) -- */
+
+#define FAIL_NTH_PATH	"/proc/thread-self/fail-nth"
+#define DEBUGFS_DIR	"/sys/kernel/debug"
+
+/* Why per-task fault injection is not usable here, or NULL. It needs this
+ * thread's fail-nth (CONFIG_FAULT_INJECTION) and debugfs's failslab
+ * directory (CONFIG_FAILSLAB + CONFIG_FAULT_INJECTION_DEBUG_FS); debugfs is
+ * mounted at DEBUGFS_DIR first when failslab is not there. Decided from
+ * those files only, never from a version. */
+const char *fault_injection_missing(void);
+
+#define REQUIRE_FAULT_INJECTION(what) do {				\
+	const char *__why = fault_injection_missing();			\
+	if (__why)							\
+		SKIP(return, "%s: %s", __why, what);			\
+} while (0)
+
+#define FAULT_KNOBS	4
+
+/* This thread's fail-nth and the debugfs knobs a test changed. Lives in
+ * fixture data, so that a FIXTURE_TEARDOWN_PARENT can put the knobs back
+ * when the test itself died before fault_ctl_restore(). */
+struct fault_ctl {
+	int nth_fd;		/* FAIL_NTH_PATH of the test thread, or -1 */
+	unsigned int nknobs;	/* knobs changed so far, restored in reverse */
+	struct {
+		char path[96];
+		char old[16];
+	} knob[FAULT_KNOBS];
+};
+
+/* Read debugfs knob @name (relative to DEBUGFS_DIR, e.g.
+ * "failslab/ignore-gfp-wait") into @buf without its newline: 0 or -errno. */
+int fault_knob_read(const char *name, char *buf, size_t len);
+/* Nothing open, nothing changed (fixture setup). */
+void fault_ctl_none(struct fault_ctl *f);
+/*
+ * Open this thread's fail-nth and make exactly the wanted allocations
+ * countable: failslab/ignore-gfp-wait "N" with @sleeping (GFP_KERNEL slab
+ * allocations count too) or "Y" (only those that cannot sleep: GFP_ATOMIC,
+ * GFP_NOWAIT), failslab/cache-filter "N" (every cache), and, when
+ * CONFIG_FAIL_PAGE_ALLOC is there, fail_page_alloc/ignore-gfp-wait "Y".
+ * Each knob whose value changes is recorded for fault_ctl_restore(). 0 or -errno.
+ */
+int fault_ctl_setup(struct fault_ctl *f, bool sleeping);
+/* Write @n to fail-nth: the @n-th fault-injectable call of this thread
+ * fails (0 disarms). 0 or -errno. */
+int fail_nth_arm(struct fault_ctl *f, unsigned int n);
+/* fail-nth read back: 0 once the armed fault was injected, what is left
+ * otherwise; -errno when unreadable. */
+long fail_nth_left(struct fault_ctl *f);
+/* Disarm and close fail-nth (when open in this process), then put every
+ * recorded knob back, last changed first. Idempotent. */
+void fault_ctl_restore(struct fault_ctl *f);
+/* Only the knobs (from the harness's parent process, which does not share
+ * the test's fail-nth descriptor). Idempotent. */
+void fault_ctl_restore_knobs(struct fault_ctl *f);
+
 #endif

@@ -31,7 +31,7 @@ kvm_usable() {
 	# still running (paused, -S) after 1 s: the vCPUs were set up
 	# (in a subshell with stderr closed: bash reports an aborted child)
 	rc=$( (timeout 1 "$q" -accel kvm -cpu host -machine "$VM_MACHINE" -nodefaults -no-user-config \
-		-display none -S -monitor none >/dev/null 2>&1 </dev/null; echo $?) 2>/dev/null)
+		-display none -S -monitor none >/dev/null 2>&1 </dev/null && echo 0 || echo "$?") 2>/dev/null)
 	mkdir -p "$BUILD_DIR"
 	printf '%s\n%s\n' "$key" "$([ "$rc" -eq 124 ] && echo yes || echo no)" >"$cache"
 	[ "$rc" -eq 124 ]
