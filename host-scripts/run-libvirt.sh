@@ -26,20 +26,8 @@ if [ "$net" = hub ]; then
 	net=none
 fi
 
-# Leftovers of an interrupted run: only those whose run (the PID in the
-# root's name) is gone; a concurrent run's VM and directory are left alone.
-for d in /tmp/zcrx-lv.*; do
-	[ -d "$d" ] || continue
-	owner=${d#/tmp/zcrx-lv.}
-	owner=${owner%%.*}
-	[[ $owner =~ ^[0-9]+$ ]] || continue
-	! kill -0 "$owner" 2>/dev/null || continue
-	for p in $(pgrep -f "guest=zcrx-vmtest-lv-$owner," 2>/dev/null || true) $(pgrep -f "virt-qemu-run --root $d" 2>/dev/null || true); do
-		warn "stopping leftover libvirt VM process $p of the interrupted run $owner"
-		kill -9 "$p" 2>/dev/null || true
-	done
-	rm -rf "$d"
-done
+# Leftovers of an interrupted run: only those whose run is gone.
+lv_reap /tmp
 
 # A short root: libvirt puts UNIX sockets under it (108-byte limit).
 root=$(mktemp -d "/tmp/zcrx-lv.$$.XXXXXX")

@@ -100,6 +100,25 @@ vm_launch() {
 	fi
 }
 
+# lv_reap BASE: stop and remove what interrupted libvirt runs left under
+# BASE (/tmp): a root BASE/zcrx-lv.<pid>.* and the domain zcrx-vmtest-lv-<pid>
+# whose run <pid> is gone. A live run's VM and directory are never touched.
+lv_reap() {
+	local d owner p
+	for d in "$1"/zcrx-lv.*; do
+		[ -d "$d" ] || continue
+		owner=${d#"$1"/zcrx-lv.}
+		owner=${owner%%.*}
+		[[ $owner =~ ^[0-9]+$ ]] || continue
+		! kill -0 "$owner" 2>/dev/null || continue
+		for p in $(pgrep -f "guest=zcrx-vmtest-lv-$owner," 2>/dev/null || true) $(pgrep -f "virt-qemu-run --root $d" 2>/dev/null || true); do
+			warn "stopping leftover libvirt VM process $p of the interrupted run $owner"
+			kill -9 "$p" 2>/dev/null || true
+		done
+		rm -rf "$d"
+	done
+}
+
 # vm_stop: at exit (Ctrl-C, SIGTERM) stop the VM started in the background
 # as $qemu_pid and its process group: SIGTERM, then SIGKILL after 3 s.
 vm_stop() {

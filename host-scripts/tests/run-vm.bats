@@ -101,3 +101,26 @@ long_stub() {
 	! kill -0 "$qpid" 2>/dev/null
 	[ "$(cat "$T/run/vm.status")" = interrupted ]
 }
+
+@test "libvirt leftovers: only a dead run's root and VM are reaped, a live run's stay" {
+	. "$BATS_TEST_DIRNAME/../lib.sh"
+	. "$BATS_TEST_DIRNAME/../vm-common.sh"
+	sleep 30 &
+	live=$!
+	( exit 0 ) &
+	dead=$!
+	wait "$dead"
+	mkdir -p "$T/zcrx-lv.$live.abc" "$T/zcrx-lv.$dead.def" "$T/zcrx-lv.other"
+	# a stand-in for the dead run's VM process, named as libvirt names it
+	bash -c 'exec -a "qemu guest=zcrx-vmtest-lv-'"$dead"',debug-threads=on" sleep 30' &
+	vm=$!
+	sleep 0.2
+	run lv_reap "$T"
+	kill "$live" 2>/dev/null || true
+	[ -d "$T/zcrx-lv.$live.abc" ]
+	[ ! -e "$T/zcrx-lv.$dead.def" ]
+	[ -d "$T/zcrx-lv.other" ]
+	sleep 0.2
+	! kill -0 "$vm" 2>/dev/null
+	[[ $output == *"stopping leftover libvirt VM process $vm of the interrupted run $dead"* ]]
+}
