@@ -648,4 +648,249 @@ TEST(add_area_errors__C11)
 
 /* C11 'netdev gone' needs a NIC queue whose device goes away: nic_teardown.c */
 
+/* ---- every control op after traffic (C09, C10, C11, I06, A04) ----------------- */
+
+/*
+ * The ifq has COPY events and stats and has already received 1000 bytes:
+ * stats {1, 1000}, COPY fired and its event reaped. Each control op then
+ * must keep exactly the state the spec gives it: EXPORT (C10), IMPORT (I06:
+ * the importer shares the stats and the fired state), FLUSH_RQ (C09: only
+ * the refill head moves), ADD_AREA (C11: only a new area) leave the stats
+ * at {1, 1000} and COPY fired, so the next 500 bytes post no event; ARM
+ * (A04) clears COPY, so they post exactly one. None of them posts a CQE or
+ * installs an fd it does not return. The stats are then {2, 1500}, COPY is
+ * fired (arm 0, then EINVAL), and once every ring, fd and mapping is gone
+ * the areas are unpinned (VmPin back to where it was): no op left a
+ * reference behind.
+ */
+#define AT_SEED		9
+#define AT_PAGES	4
+#define AT_UD		0xc7c7c7c7c7c7c7c7ULL
+
+enum at_op { AT_EXPORT, AT_IMPORT, AT_FLUSH, AT_ARM, AT_ADD_AREA };
+
+FIXTURE(after_traffic) {
+	bool up, ring2_up;
+	struct zcrx_env e;
+	struct io_uring ring2;
+	int box;
+	void *map2, *mem2;
+	long pin0;
+	struct cqlog l;
+};
+
+FIXTURE_VARIANT(after_traffic) {
+	enum at_op op;
+};
+
+FIXTURE_VARIANT_ADD(after_traffic, export__C10_T01_E08) { .op = AT_EXPORT };
+FIXTURE_VARIANT_ADD(after_traffic, import__I06_T01_E08) { .op = AT_IMPORT };
+FIXTURE_VARIANT_ADD(after_traffic, flush_rq__C09_T01_E08) { .op = AT_FLUSH };
+FIXTURE_VARIANT_ADD(after_traffic, arm__A04_T01_E08) { .op = AT_ARM };
+FIXTURE_VARIANT_ADD(after_traffic, add_area__C11_T01_E08) { .op = AT_ADD_AREA };
+
+FIXTURE_SETUP(after_traffic)
+{
+	memset(self, 0, sizeof(*self));
+	self->e.rx = self->e.tx = -1;
+	self->box = -1;
+	if (zcrx_events_missing())
+		return;		/* the test skips, saying why */
+	self->pin0 = vm_pinned_kb();
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AT_PAGES, true, AT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	self->up = true;
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, AT_UD, AT_SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, AT_SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1000);
+	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("set-up: 1000 bytes received");
+	ASSERT_EQ(2U, self->l.n) TH_LOG("set-up: one data CQE and the COPY event");
+	ASSERT_EQ(1U, self->l.events) TH_LOG("set-up: COPY fired");
+}
+
+FIXTURE_TEARDOWN(after_traffic)
+{
+	if (self->e.rx >= 0)
+		close(self->e.rx);
+	if (self->e.tx >= 0)
+		close(self->e.tx);
+	if (self->box >= 0)
+		close(self->box);
+	if (self->map2)
+		munmap(self->map2, REGION_SZ);
+	if (self->ring2_up)
+		io_uring_queue_exit(&self->ring2);
+	ifq_release(&self->e.z);
+	if (self->up)
+		io_uring_queue_exit(&self->e.ring);
+	if (self->mem2)
+		munmap(self->mem2, 2 * page_size());
+}
+
+static int next_fd(void)
+{
+	int fd = dup(0);
+
+	close(fd);
+	return fd;
+}
+
+TEST_F(after_traffic, state_kept)
+{
+	struct zcrx_env *e = &self->e;
+	struct zcrx_ifq *z = &e->z;
+	volatile struct zcrx_stats *st, *st2 = NULL;
+	struct io_uring_zcrx_area_reg area2;
+	struct zcrx_ctrl c, c0;
+	struct cqlog l2;
+	unsigned int n0;
+	uint32_t imp_id = ~0U;
+	int fd0, ret;
+
+	REQUIRE_EVENTS();
+	if (variant->op == AT_ADD_AREA && zcrx_caps()->zcrx.nr_ctrl_opcodes <= ZCRX_CTRL_ADD_AREA)
+		SKIP(return, "ZCRX_CTRL_ADD_AREA unsupported: query nr_ctrl_opcodes %u",
+		     zcrx_caps()->zcrx.nr_ctrl_opcodes);
+	if ((variant->op == AT_EXPORT || variant->op == AT_IMPORT) &&
+	    !(zcrx_caps()->zcrx.register_flags & ZCRX_REG_IMPORT))
+		SKIP(return, "no ZCRX_REG_IMPORT in the query's register_flags");
+	st = ifq_stats(z);
+	fd0 = next_fd();
+	n0 = self->l.n;
+
+	switch (variant->op) {
+	case AT_EXPORT:
+		ASSERT_EQ(0, zcrx_export(&e->ring, z->reg.zcrx_id, &self->box)) TH_LOG("C10: EXPORT");
+		EXPECT_EQ(fd0, self->box) TH_LOG("C10: the box is the lowest free fd %d, seen %d",
+						 fd0, self->box);
+		break;
+	case AT_IMPORT:
+		ASSERT_EQ(0, zcrx_export(&e->ring, z->reg.zcrx_id, &self->box)) TH_LOG("C10: EXPORT");
+		ASSERT_EQ(0, ring_create(&self->ring2, ZCRX_RING_FLAGS));
+		self->ring2_up = true;
+		ASSERT_EQ(0, zcrx_import(&self->ring2, self->box, &imp_id)) TH_LOG("I06: IMPORT");
+		close(self->box);
+		self->box = -1;
+		self->map2 = mmap(NULL, REGION_SZ, PROT_READ, MAP_SHARED | MAP_POPULATE,
+				  self->ring2.ring_fd,
+				  ZCRX_REGION_MMAP_BASE + ((__u64)imp_id << ZCRX_REGION_ID_SHIFT));
+		ASSERT_NE(MAP_FAILED, self->map2) TH_LOG("I06: the importer maps the region");
+		st2 = (volatile struct zcrx_stats *)((char *)self->map2 + z->desc.stats_offset);
+		EXPECT_EQ(1ULL, st2->copy_count) TH_LOG("I06: stats through the importer: count 1");
+		EXPECT_EQ(1000ULL, st2->copy_bytes) TH_LOG("I06: stats through the importer: bytes 1000");
+		break;
+	case AT_FLUSH: {
+		struct io_uring_zcrx_rqe *rqes = (void *)((char *)z->region + z->reg.offsets.rqes);
+		__u32 *tailp = (__u32 *)((char *)z->region + z->reg.offsets.tail);
+		__u32 *headp = (__u32 *)((char *)z->region + z->reg.offsets.head);
+		__u32 tail = *tailp;
+
+		rqes[tail & (z->reg.rq_entries - 1)].off = self->l.c[0].big[0];
+		rqes[tail & (z->reg.rq_entries - 1)].len = self->l.c[0].res;
+		rqes[tail & (z->reg.rq_entries - 1)].__pad = 0;
+		__atomic_store_n(tailp, tail + 1, __ATOMIC_RELEASE);
+		memset(&c, 0, sizeof(c));
+		c.zcrx_id = z->reg.zcrx_id;
+		c.op = ZCRX_CTRL_FLUSH_RQ;
+		c0 = c;
+		ASSERT_EQ(0, zcrx_ctrl(e->ring.ring_fd, &c, 0)) TH_LOG("C09: FLUSH_RQ");
+		EXPECT_EQ(tail + 1, __atomic_load_n(headp, __ATOMIC_ACQUIRE))
+			TH_LOG("C09: the refill head moved past the one entry");
+		EXPECT_EQ(0, memcmp(&c0, &c, sizeof(c)))
+			TH_LOG("C09: FLUSH_RQ writes nothing back into its argument (zc_export.zcrx_fd %u)",
+			       c.zc_export.zcrx_fd);
+		break;
+	}
+	case AT_ARM:
+		ASSERT_EQ(0, zcrx_arm(&e->ring, z->reg.zcrx_id, ZCRX_EVENT_COPY)) TH_LOG("A04: ARM");
+		break;
+	case AT_ADD_AREA:
+		self->mem2 = mmap(NULL, 2 * page_size(), PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, self->mem2);
+		memset(&area2, 0, sizeof(area2));
+		area2.addr = (uintptr_t)self->mem2;
+		area2.len = 2 * page_size();
+		memset(&c, 0, sizeof(c));
+		c.zcrx_id = z->reg.zcrx_id;
+		c.op = ZCRX_CTRL_ADD_AREA;
+		c.zc_area.area_ptr = (uintptr_t)&area2;
+		ASSERT_EQ(0, zcrx_ctrl(e->ring.ring_fd, &c, 0)) TH_LOG("C11: ADD_AREA");
+		EXPECT_EQ(1ULL << IORING_ZCRX_AREA_SHIFT, area2.rq_area_token) TH_LOG("C11: token of area 1");
+		break;
+	}
+
+	/* right after the op */
+	EXPECT_EQ(1ULL, st->copy_count)
+		TH_LOG("T01: the op leaves copy_count at 1, seen %llu", (unsigned long long)st->copy_count);
+	EXPECT_EQ(1000ULL, st->copy_bytes)
+		TH_LOG("T01: the op leaves copy_bytes at 1000, seen %llu", (unsigned long long)st->copy_bytes);
+	if (variant->op != AT_EXPORT) {
+		EXPECT_EQ(fd0, next_fd()) TH_LOG("no fd installed by the op (next free fd %d)", fd0);
+	}
+	ASSERT_EQ(0, io_uring_get_events(&e->ring));
+	cqlog_drain(&e->ring, &self->l);
+	EXPECT_EQ(n0, self->l.n) TH_LOG("the op posts no CQE on the creator ring (seen %u)",
+					self->l.n - n0);
+	if (self->ring2_up) {
+		cqlog_init(&l2, e, AT_UD, -1);
+		io_uring_get_events(&self->ring2);
+		cqlog_drain(&self->ring2, &l2);
+		EXPECT_EQ(0U, l2.n) TH_LOG("I06/E12: nothing on the importer ring");
+	}
+
+	/* traffic after the op */
+	ASSERT_EQ(0, write_once(e->tx, 1000, 500, AT_SEED));
+	cqlog_collect(&e->ring, &self->l, 1500);
+	EXPECT_EQ(1500U, self->l.bytes) TH_LOG("the recv keeps delivering after the op");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("payload intact");
+	EXPECT_EQ(variant->op == AT_ARM ? 2U : 1U, self->l.events)
+		TH_LOG("E08: %s, seen %u events in all",
+		       variant->op == AT_ARM ? "ARM cleared COPY: the next copy fires once (2 in all)"
+					     : "the op kept COPY fired: no second event (1 in all)",
+		       self->l.events);
+	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E10: COPY contents");
+	EXPECT_EQ(0U, self->l.other) TH_LOG("no other CQE");
+	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T03: copy_count 2, seen %llu",
+					       (unsigned long long)st->copy_count);
+	EXPECT_EQ(1500ULL, st->copy_bytes) TH_LOG("T03: copy_bytes 1500, seen %llu",
+						  (unsigned long long)st->copy_bytes);
+	if (st2) {
+		EXPECT_EQ(2ULL, st2->copy_count) TH_LOG("I06/T10: same stats through the importer");
+		EXPECT_EQ(1500ULL, st2->copy_bytes) TH_LOG("I06/T10: same stats through the importer");
+	}
+	if (variant->op == AT_IMPORT) {
+		EXPECT_EQ(0, zcrx_arm(&self->ring2, imp_id, ZCRX_EVENT_COPY))
+			TH_LOG("A07: COPY fired, seen through the importer's id");
+	} else {
+		EXPECT_EQ(0, zcrx_arm(&e->ring, z->reg.zcrx_id, ZCRX_EVENT_COPY)) TH_LOG("A04: COPY fired");
+	}
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e->ring, z->reg.zcrx_id, ZCRX_EVENT_COPY)) TH_LOG("A05: cleared");
+
+	/* everything goes away: nothing the op did keeps the ifq alive */
+	close(e->rx);
+	close(e->tx);
+	e->rx = e->tx = -1;
+	if (self->box >= 0) {
+		close(self->box);
+		self->box = -1;
+	}
+	if (self->map2) {
+		munmap(self->map2, REGION_SZ);
+		self->map2 = NULL;
+	}
+	if (self->ring2_up) {
+		io_uring_queue_exit(&self->ring2);
+		self->ring2_up = false;
+	}
+	ifq_unmap_region(z);
+	io_uring_queue_exit(&e->ring);
+	self->up = false;
+	ret = wait_vm_pinned_kb(self->pin0, 10000);
+	EXPECT_EQ(self->pin0, ret)
+		TH_LOG("every area unpinned once the rings and fds are gone: VmPin expected %ld kB, seen %d kB",
+		       self->pin0, ret);
+}
+
 TEST_HARNESS_MAIN
