@@ -14,7 +14,9 @@ need_cmd jq jq
 run="check-$(date +%Y%m%d-%H%M%S)-interrupt-$$"
 rundir="$RESULTS_DIR/$run"
 log="$BUILD_DIR/logs/$run.log"
-mkdir -p "$BUILD_DIR/logs"
+mkdir -p "$BUILD_DIR/logs" "$BUILD_DIR/initramfs"
+leftovers() { find "$BUILD_DIR/initramfs" "$BUILD_DIR" -maxdepth 1 \( -name 'run-*.cpio*' -o -name '.run-stage.*' \) | sort; }
+before=$(leftovers)
 setsid env --default-signal=INT make -s -C "$ZCRX_TOP" vm-test KERNEL= KSRC= RUN_NAME="$run" \
 	TESTS="${INTERRUPT_TESTS:-register,events,stats}" >"$log" 2>&1 &
 pid=$!
@@ -43,6 +45,7 @@ left=$(pgrep -f -- "$rundir" || true)
 [ -z "$left" ] || die "processes of the interrupted run are still there: $left"
 verdict=$(jq -r .verdict "$rundir/summary.json" 2>/dev/null || echo none)
 [ "$verdict" = interrupted ] || die "summary.json verdict is '$verdict', expected interrupted"
-stray=$(find "$BUILD_DIR/initramfs" -name "*-$pid.cpio*" 2>/dev/null || true)
-[ -z "$stray" ] || die "the interrupted run left $stray"
+after=$(leftovers)
+stray=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | tr '\n' ' ')
+[ -z "${stray// /}" ] || die "the interrupted run left $stray in $BUILD_DIR"
 echo "interrupt: stopped in ${secs}s (exit $rc), no process left, summary says interrupted"

@@ -98,3 +98,34 @@ zcrx_run_at_exit() {
 	done
 	ZCRX_AT_EXIT=()
 }
+
+# kill_tree PID: SIGTERM every descendant of PID (not PID itself), from one
+# snapshot of the process table: the apt, make and gcc processes a script
+# started through helpers, not only its direct children.
+kill_tree() {
+	local tmp
+	tmp=$(mktemp)
+	ps -e -o pid=,ppid= >"$tmp"
+	awk -v root="$1" '{ p[$1] = $2 }
+		END { for (c in p) { x = c; n = 0
+			while ((x in p) && x != root && x > 1 && n++ < 64) x = p[x]
+			if (x == root && c != root) print c } }' "$tmp" >"$tmp.k"
+	xargs -r kill -TERM <"$tmp.k" 2>/dev/null || true
+	rm -f "$tmp" "$tmp.k"
+}
+
+# run_stoppable CMD...: run CMD in the background and wait for it, so a
+# SIGINT/SIGTERM reaches this script's traps at once (bash runs a trap only
+# after a foreground child ends) and its at_exit stops the whole tree.
+# Returns CMD's status. CMD's stdin is /dev/null.
+run_stoppable() {
+	"$@" </dev/null &
+	wait "$!"
+}
+
+# stop_children_on_signal: register (once) an at_exit that stops every
+# descendant when the script ends on SIGINT/SIGTERM.
+stop_children_on_signal() {
+	# shellcheck disable=SC2016 # expanded when the script exits
+	at_exit '[ -z "$ZCRX_SIGNAL" ] || kill_tree "$BASHPID"'
+}

@@ -43,20 +43,26 @@ need_cmd ip iproute2 # the multiqueue tap network (VM_NET=tap)
 mkdir -p "$BUILD_DIR"
 stage=$(mktemp -d "$BUILD_DIR/.run-stage.XXXXXX")
 at_exit_rm "$stage"
+initrd="$BUILD_DIR/initramfs/run-$$.cpio"
+at_exit_rm "$initrd"
+at_exit_rm "$initrd.tmp"
+# Long steps run in the background (run_stoppable) so Ctrl-C or SIGTERM
+# takes effect at once, in any phase; their whole process tree is stopped.
+stop_children_on_signal
 
 # What concurrent runs share (downloads, guest build, kernel build) is
 # prepared under one lock; the VMs themselves run side by side.
 lock_take prepare "preparing its kernel and guest image"
 if [ -n "${KSRC:-}" ]; then
-	"$ZCRX_TOP/host-scripts/build-kernel.sh" "$stage/kernel.env"
+	run_stoppable "$ZCRX_TOP/host-scripts/build-kernel.sh" "$stage/kernel.env"
 else
-	KERNEL="$KERNEL" "$ZCRX_TOP/host-scripts/fetch-kernel.sh" "$stage/kernel.env"
+	KERNEL="$KERNEL" run_stoppable "$ZCRX_TOP/host-scripts/fetch-kernel.sh" "$stage/kernel.env"
 fi
 # shellcheck disable=SC1091
 . "$stage/kernel.env"
 
 # 1. toolchain and guest binaries
-"$ZCRX_TOP/host-scripts/fetch-toolchain.sh"
+run_stoppable "$ZCRX_TOP/host-scripts/fetch-toolchain.sh"
 # shellcheck disable=SC1091
 . "$DEPS_DIR/toolchain.env"
 # ZCRX_TESTS=a,b builds and runs only those binaries, in their own dir.
@@ -72,17 +78,15 @@ build_failed() {
 	die "$1 failed; see $BUILD_DIR/logs/guest-build.log"
 }
 log "building guest tests and init"
-make -s -C "$ZCRX_TOP/guest-tests" OUT="$guest_out" "${sel_make[@]}" \
+run_stoppable make -s -C "$ZCRX_TOP/guest-tests" OUT="$guest_out" "${sel_make[@]}" \
 	UAPI_INC="$UAPI_INC" URING="$URING" KSFT_INC="$KSFT_INC" >"$stage/build.log" 2>&1 ||
 	build_failed "guest test build"
-make -s -C "$ZCRX_TOP/images" OUT="$BUILD_DIR/image" >>"$stage/build.log" 2>&1 ||
+run_stoppable make -s -C "$ZCRX_TOP/images" OUT="$BUILD_DIR/image" >>"$stage/build.log" 2>&1 ||
 	build_failed "guest init build"
 
 # 2. image
 mkdir -p "$BUILD_DIR/initramfs"
-initrd="$BUILD_DIR/initramfs/$(printf '%s' "$KREL" | tr -c 'A-Za-z0-9.+-' '_')-$$.cpio"
-at_exit_rm "$initrd"
-"$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$guest_out" "$MODROOT"
+run_stoppable "$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$guest_out" "$MODROOT"
 lock_drop prepare
 t_prep=$(date +%s.%N)
 

@@ -14,7 +14,8 @@ need_cmd cpio cpio
 [ -f "$tests/order" ] || die "no test binaries in $tests"
 
 root=$(mktemp -d "${out}.root.XXXXXX")
-trap 'rm -rf "$root"' EXIT
+at_exit_rm "$root"
+at_exit_rm "$out.tmp"
 mkdir -p "$root"/{proc,sys,dev,tmp,run,tests,modules,bin}
 cp "$init" "$root/init"
 while read -r t; do
