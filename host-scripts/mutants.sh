@@ -37,7 +37,7 @@ fi
 [ "${#mutants[@]}" -gt 0 ] || die "no *.sed or *.patch mutants in $src_list"
 
 build() { # build [VAR=VALUE...]: build-kernel.sh on the Debian tree, lean
-	env KSRC=debian KCONFIG=lean KBUILD_STEP=all "$@" "$ZCRX_TOP/host-scripts/build-kernel.sh"
+	run_stoppable env KSRC=debian KCONFIG=lean KBUILD_STEP=all "$@" "$ZCRX_TOP/host-scripts/build-kernel.sh"
 }
 
 # The tree, unpacked and patched; we hold the lock, so a run marker is stale,
@@ -52,19 +52,23 @@ mkdir -p "$out"
 export ZCRX_MUTATING=1
 at_exit "mutant_restore $(printf %q "$tree"); rm -f -- $(printf %q "$tree/.zcrx-mutating")"
 echo "$$" >"$tree/.zcrx-mutating"
+# Ctrl-C/SIGTERM: stop every build and VM below us first, then restore.
+stop_children_on_signal
 
 log "building the unmutated lean kernel"
 build >"$out/build-base.log" 2>&1 || die "baseline kernel build failed; see $out/build-base.log"
 
-run_suite() { # run_suite NAME -> summary.json path
-	# the kernel is $bz: vm-test.sh refuses KSRC (and KCONFIG) with KERNEL
-	env -u KSRC -u KCONFIG RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" "$ZCRX_TOP/host-scripts/vm-test.sh" \
-		>"$out/$1.out" 2>&1 || true
-	printf '%s\n' "$RESULTS_DIR/$(basename "$out")/$1/summary.json"
+run_suite() { # run_suite NAME: sets summary to the run's summary.json
+	# the kernel is $bz: vm-test.sh refuses KSRC (and KCONFIG) with KERNEL;
+	# not in $(...): a signal must not wait for the run to end
+	run_stoppable env -u KSRC -u KCONFIG RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" \
+		"$ZCRX_TOP/host-scripts/vm-test.sh" >"$out/$1.out" 2>&1 || true
+	summary="$RESULTS_DIR/$(basename "$out")/$1/summary.json"
 }
 
 log "baseline run"
-base=$(run_suite baseline)
+run_suite baseline
+base=$summary
 [ "$(mutant_verdict "$base")" = pass ] ||
 	die "the suite does not pass on the unmutated kernel; see $out/baseline.out"
 
@@ -89,7 +93,8 @@ for m in "${mutants[@]}"; do
 		invalid=$((invalid + 1))
 	else
 		log "  $changed lines changed; running the suite"
-		s=$(run_suite "$name")
+		run_suite "$name"
+		s=$summary
 		IFS=$'\t' read -r result by < <(mutant_outcome "$s")
 		case $result in
 		SURVIVED) survived=$((survived + 1)) ;;
