@@ -62,9 +62,10 @@ if [ "$KBUILD_STEP" = deps ]; then
 fi
 
 # --- the source tree -------------------------------------------------------
-# One kernel build (or tree preparation) at a time per build directory.
-lock_take kernel "preparing or building a kernel"
+# One preparation of a source tree at a time, then one build at a time per
+# output directory (a lean and a coverage build of one tree may overlap).
 if [ "$KSRC" = debian ]; then
+	lock_take "src-debian-$KSRC_VERSION" "preparing the Debian source tree"
 	src_id="debian-$KSRC_VERSION"
 	srcdir="$BUILD_DIR/src/linux-source-$KSRC_VERSION"
 	if [ ! -f "$srcdir/.zcrx-unpacked" ]; then
@@ -103,10 +104,12 @@ if [ "$KSRC" = debian ]; then
 		done < <(find "$srcdir/io_uring" "$srcdir/net" -name '*.zcrx-orig' 2>/dev/null)
 	fi
 	"$ZCRX_TOP/host-scripts/apply-patches.sh" "$srcdir" "$frag_dir/patches"
+	lock_drop "src-debian-$KSRC_VERSION"
 else
 	src_id="ksrc-$(printf '%s' "$srcdir" | sha256sum | cut -c1-12)"
 fi
 [ "$KBUILD_STEP" != tree ] || { log "source tree ready: $srcdir"; exit 0; }
+lock_take "kbuild-$src_id-$KCONFIG" "building $src_id ($KCONFIG)"
 
 # --- configure -------------------------------------------------------------
 # ccache shares objects between builds of the same source: the base and the
