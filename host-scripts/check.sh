@@ -13,6 +13,7 @@
 #          kernel-config/patches/ (CHECK_LEAN=0 leaves it out)
 #   vm-lean-nic that run's NIC cases ran on the patched netdevsim (none
 #          skipped for want of a zcrx-capable NIC)
+#   vm-lean-faults that run's fault-injection cases (E09, E16, R25) ran
 #   interrupt  Ctrl-C during a real vm-test stops it, leaves no QEMU
 #   concurrent two vm-test at once in this checkout both pass
 #   fresh      make vm-test and make deps KSRC=debian in a new Debian root
@@ -75,11 +76,23 @@ nic_ran() {
 	[ "$n" -eq 0 ] || { echo "vm-lean-nic: $n NIC cases skipped on the patched kernel ($k)"; return 1; }
 	echo "vm-lean-nic: no NIC case skipped on the patched kernel"
 }
+# The lean kernel has fault injection: the rows that need an allocation to
+# fail (E09, E16, R25) must have run there, not skipped.
+faults_ran() {
+	local k="$RESULTS_DIR/$1/ktap.txt" n
+	[ -r "$k" ] || { echo "vm-lean-faults: no KTAP at $k"; return 1; }
+	n=$(grep -c '# SKIP no /proc/thread-self/fail-nth' "$k" || true)
+	[ "$n" -eq 0 ] || { echo "vm-lean-faults: $n fault-injection cases skipped on the lean kernel ($k)"; return 1; }
+	grep -q '^  ok [0-9]* fault\.event_lost_on_atomic_alloc_failure__E09$' "$k" ||
+		{ echo "vm-lean-faults: E09 did not pass ($k)"; return 1; }
+	echo "vm-lean-faults: the fault-injection cases ran on the lean kernel"
+}
 if [ "${CHECK_LEAN:-1}" = 1 ]; then
 	lean_run="check-$(date +%Y%m%d-%H%M%S)-lean"
 	step vm-lean env KERNEL= KSRC=debian KCONFIG=lean RUN_NAME="$lean_run" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
 	step vm-lean-nic nic_ran "$lean_run"
+	step vm-lean-faults faults_ran "$lean_run"
 fi
 
 echo
