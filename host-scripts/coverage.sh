@@ -4,11 +4,12 @@
 # ended (pass / skip with reason / fail). Rows no case names are listed
 # with the reason they are not tested here.
 #   usage: coverage.sh [KTAP.TXT] [SPEC.MD] > docs/coverage.md
+# SPEC.MD defaults to the project's row table, docs/spec.md.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ktap=${1:-$RESULTS_DIR/latest/ktap.txt}
-spec=${2:-$ZCRX_TOP/../shared/zcrx-spec.md}
+spec=${2:-$ZCRX_TOP/docs/spec.md}
 [ -r "$ktap" ] || die "no KTAP at $ktap (run make vm-test first)"
 [ -r "$spec" ] || die "no spec at $spec"
 
