@@ -44,9 +44,6 @@ step() { # step NAME CMD...
 
 step lint "$ZCRX_TOP/host-scripts/check-lint.sh"
 step unit "$ZCRX_TOP/host-scripts/check-unit.sh"
-if [ "${CHECK_FRESH:-1}" = 1 ]; then
-	step fresh "$ZCRX_TOP/host-scripts/fresh-check.sh"
-fi
 for k in $CHECK_KERNELS; do
 	kv=$k
 	[ "$k" != default ] || kv=
@@ -54,6 +51,11 @@ for k in $CHECK_KERNELS; do
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
 done
 
+# After the stock kernels: the new root is seeded with the verified .debs
+# they downloaded.
+if [ "${CHECK_FRESH:-1}" = 1 ]; then
+	step fresh "$ZCRX_TOP/host-scripts/fresh-check.sh"
+fi
 step interrupt "$ZCRX_TOP/host-scripts/check-interrupt.sh"
 step concurrent "$ZCRX_TOP/host-scripts/check-concurrent.sh"
 
