@@ -24,7 +24,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CHECK_KERNELS=${CHECK_KERNELS:-"default 7.0 7.2"}
-passed=0 failed=0 failures=()
+passed=0 failed=0 failures=() times=()
+check_t0=$(date +%s)
 
 step() { # step NAME CMD...
 	local name=$1 t0 t1
@@ -35,10 +36,13 @@ step() { # step NAME CMD...
 		passed=$((passed + 1))
 		t1=$(date +%s)
 		echo "=== check: $name passed ($((t1 - t0)) s)"
+		times+=("$name $((t1 - t0)) s")
 	else
 		failed=$((failed + 1))
 		failures+=("$name")
-		echo "=== check: $name FAILED"
+		t1=$(date +%s)
+		echo "=== check: $name FAILED ($((t1 - t0)) s)"
+		times+=("$name $((t1 - t0)) s FAILED")
 	fi
 }
 
@@ -98,6 +102,7 @@ if [ "${CHECK_LEAN:-1}" = 1 ]; then
 fi
 
 echo
+printf 'check: step times: %s; total %d s\n' "$(printf '%s, ' "${times[@]}" | sed 's/, $//')" "$(($(date +%s) - check_t0))"
 [ "$failed" -eq 0 ] || echo "check: failed steps: ${failures[*]}"
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
