@@ -736,7 +736,7 @@ static int next_fd(void)
 	return fd;
 }
 
-TEST_F(after_traffic, state_kept)
+TEST_F(after_traffic, state_kept__T01_E08)
 {
 	struct zcrx_env *e = &self->e;
 	struct zcrx_ifq *z = &e->z;
@@ -751,6 +751,9 @@ TEST_F(after_traffic, state_kept)
 	REQUIRE_EVENTS();
 	if (variant->op == AT_ADD_AREA && zcrx_caps()->zcrx.nr_ctrl_opcodes <= ZCRX_CTRL_ADD_AREA)
 		SKIP(return, "ZCRX_CTRL_ADD_AREA unsupported: query nr_ctrl_opcodes %u",
+		     zcrx_caps()->zcrx.nr_ctrl_opcodes);
+	if (variant->op == AT_FLUSH && zcrx_caps()->zcrx.nr_ctrl_opcodes <= ZCRX_CTRL_FLUSH_RQ)
+		SKIP(return, "ZCRX_CTRL_FLUSH_RQ unsupported: query nr_ctrl_opcodes %u",
 		     zcrx_caps()->zcrx.nr_ctrl_opcodes);
 	if ((variant->op == AT_EXPORT || variant->op == AT_IMPORT) &&
 	    !(zcrx_caps()->zcrx.register_flags & ZCRX_REG_IMPORT))
@@ -891,6 +894,220 @@ TEST_F(after_traffic, state_kept)
 	EXPECT_EQ(self->pin0, ret)
 		TH_LOG("every area unpinned once the rings and fds are gone: VmPin expected %ld kB, seen %d kB",
 		       self->pin0, ret);
+}
+
+/* ---- two bad fields at once, and a refused ctrl changes nothing ---------------- */
+
+/*
+ * The orders 2.4 and 2.5 state (C02 nr_args, C03 arg, C04 ctrl.__resv, C05
+ * zcrx_id, then the op: C07 unknown op, C09-C11 and A01-A03 payloads), each
+ * as a pair of faults, on an ifq with history: 1000 bytes received (stats
+ * {1, 1000}), COPY fired and reaped, and the received buffer already on the
+ * refill ring (tail 1, head 0, not flushed). After the refused call,
+ * exactly: the error of the earlier check; the argument not written back;
+ * the refill entry not consumed (head 0); stats {1, 1000}; no fd
+ * installed; no CQE. Then the state is intact: a valid FLUSH_RQ consumes
+ * the entry, COPY is still fired (arm 0, then EINVAL), and a valid ADD_AREA
+ * gets area index 1 (no area was added).
+ */
+#define CP_SEED		15
+#define CP_BAD_ID	7
+
+FIXTURE(ctrl_pair) {
+	bool up;
+	struct zcrx_env e;
+	struct io_uring_zcrx_area_reg area;
+	void *mem;
+};
+
+FIXTURE_VARIANT(ctrl_pair) {
+	__u32 id_delta;		/* added to the live id (CP_BAD_ID: unknown id) */
+	__u32 op;
+	int field;		/* which payload fault, see ctrl_pair_build() */
+	__u64 val;
+	unsigned int nr_args;
+	bool arg_unreadable;
+	bool add_area;		/* needs ZCRX_CTRL_ADD_AREA */
+	int err;
+	const char *what;
+};
+
+enum { CPF_NONE, CPF_RESV0, CPF_RESV1, CPF_FLUSH_RESV, CPF_EXPORT_FD, CPF_EXPORT_RESV,
+       CPF_ARM_TYPE, CPF_ARM_TYPE_RESV, CPF_ARM_RESV, CPF_AREA_UNMAPPED_RESV, CPF_AREA_RESV_TOKEN };
+
+FIXTURE_VARIANT_ADD(ctrl_pair, nr_args_then_arg__C02_C03) {
+	.op = ZCRX_CTRL_FLUSH_RQ, .nr_args = 1, .arg_unreadable = true, .err = EINVAL,
+	.what = "C02 before C03: nr_args 1 and an unreadable arg" };
+FIXTURE_VARIANT_ADD(ctrl_pair, resv_then_id__C04_C05) {
+	.id_delta = CP_BAD_ID, .op = ZCRX_CTRL_FLUSH_RQ, .field = CPF_RESV0, .err = EFAULT,
+	.what = "C04 before C05: ctrl.__resv[0] = 1 and an unknown zcrx_id" };
+FIXTURE_VARIANT_ADD(ctrl_pair, resv_then_op__C04_C07) {
+	.op = 99, .field = CPF_RESV1, .err = EFAULT,
+	.what = "C04 before C07: ctrl.__resv[1] = 1 and op 99" };
+FIXTURE_VARIANT_ADD(ctrl_pair, id_then_op__C05_C06_C07) {
+	.id_delta = CP_BAD_ID, .op = 99, .err = ENXIO,
+	.what = "C05 before C07 (C06): unknown zcrx_id and op 99" };
+FIXTURE_VARIANT_ADD(ctrl_pair, id_then_flush_payload__C05_C09) {
+	.id_delta = CP_BAD_ID, .op = ZCRX_CTRL_FLUSH_RQ, .field = CPF_FLUSH_RESV, .val = 1,
+	.err = ENXIO, .what = "C05 before C09: unknown zcrx_id and zc_flush.__resv[0] = 1" };
+FIXTURE_VARIANT_ADD(ctrl_pair, id_then_export_payload__C05_C10) {
+	.id_delta = CP_BAD_ID, .op = ZCRX_CTRL_EXPORT, .field = CPF_EXPORT_FD, .val = 1,
+	.err = ENXIO, .what = "C05 before C10: unknown zcrx_id and zc_export.zcrx_fd = 1" };
+FIXTURE_VARIANT_ADD(ctrl_pair, id_then_arm_type__C05_A01) {
+	.id_delta = CP_BAD_ID, .op = ZCRX_CTRL_ARM_EVENT, .field = CPF_ARM_TYPE,
+	.val = __ZCRX_EVENT_TYPE_LAST, .err = ENXIO,
+	.what = "C05 before A01: unknown zcrx_id and event_type 2" };
+FIXTURE_VARIANT_ADD(ctrl_pair, flush_payload_with_entry__C09) {
+	.op = ZCRX_CTRL_FLUSH_RQ, .field = CPF_FLUSH_RESV, .val = 1ULL << 63, .err = EINVAL,
+	.what = "C09: zc_flush.__resv[5] = 1<<63 with an entry on the refill ring" };
+FIXTURE_VARIANT_ADD(ctrl_pair, export_payload__C10) {
+	.op = ZCRX_CTRL_EXPORT, .field = CPF_EXPORT_RESV, .val = 1, .err = EINVAL,
+	.what = "C10: zc_export.__resv1[3] = 1" };
+FIXTURE_VARIANT_ADD(ctrl_pair, arm_type_then_resv__A01_A02) {
+	.op = ZCRX_CTRL_ARM_EVENT, .field = CPF_ARM_TYPE_RESV, .val = 33, .err = EINVAL,
+	.what = "A01 before A02: event_type 33 (1<<33 would alias COPY) and __resv[10] = 1" };
+FIXTURE_VARIANT_ADD(ctrl_pair, arm_resv_while_fired__A02_A04) {
+	.op = ZCRX_CTRL_ARM_EVENT, .field = CPF_ARM_RESV, .val = 1, .err = EINVAL,
+	.what = "A02 before A04: COPY has fired, __resv[0] = 1" };
+FIXTURE_VARIANT_ADD(ctrl_pair, add_area_unreadable_then_resv__C11) {
+	.op = ZCRX_CTRL_ADD_AREA, .field = CPF_AREA_UNMAPPED_RESV, .add_area = true, .err = EFAULT,
+	.what = "C11: an unmapped area_ptr before zc_area.__resv[0] = 1" };
+FIXTURE_VARIANT_ADD(ctrl_pair, add_area_resv_then_token__C11) {
+	.op = ZCRX_CTRL_ADD_AREA, .field = CPF_AREA_RESV_TOKEN, .add_area = true, .err = EINVAL,
+	.what = "C11: zc_area.__resv[4] = 1 and rq_area_token != 0" };
+
+FIXTURE_SETUP(ctrl_pair)
+{
+	struct zcrx_ifq *z;
+	struct cqlog l;
+	__u32 *tailp;
+	struct io_uring_zcrx_rqe *rqe;
+
+	memset(self, 0, sizeof(*self));
+	self->e.rx = self->e.tx = -1;
+	if (zcrx_events_missing())
+		return;		/* the test skips, saying why */
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 4, true, EVENT_UD,
+				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
+	self->up = true;
+	z = &self->e.z;
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, z->reg.zcrx_id));
+	cqlog_init(&l, &self->e, EVENT_UD, CP_SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, CP_SEED));
+	cqlog_collect(&self->e.ring, &l, 1000);
+	ASSERT_EQ(2U, l.n) TH_LOG("set-up: the data CQE and the COPY event");
+	ASSERT_EQ(1U, l.events);
+	/* the received buffer goes on the refill ring, not flushed */
+	tailp = (__u32 *)((char *)z->region + z->reg.offsets.tail);
+	rqe = (void *)((char *)z->region + z->reg.offsets.rqes);
+	rqe->off = l.c[0].big[0];
+	rqe->len = l.c[0].res;
+	rqe->__pad = 0;
+	__atomic_store_n(tailp, 1, __ATOMIC_RELEASE);
+	self->mem = mmap(NULL, 2 * page_size(), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	self->area.addr = (uintptr_t)self->mem;
+	self->area.len = 2 * page_size();
+}
+
+FIXTURE_TEARDOWN(ctrl_pair)
+{
+	if (self->e.rx >= 0)
+		close(self->e.rx);
+	if (self->e.tx >= 0)
+		close(self->e.tx);
+	ifq_release(&self->e.z);
+	if (self->up)
+		io_uring_queue_exit(&self->e.ring);
+	if (self->mem && self->mem != MAP_FAILED)
+		munmap(self->mem, 2 * page_size());
+}
+
+TEST_F(ctrl_pair, first_check_wins_no_side_effect__C09_A04)
+{
+	struct zcrx_env *e = &self->e;
+	struct zcrx_ifq *z = &e->z;
+	volatile struct zcrx_stats *st;
+	struct io_uring_zcrx_area_reg area0;
+	struct zcrx_ctrl c, c0;
+	__u32 *headp;
+	void *arg;
+	int fd0, ret;
+
+	REQUIRE_EVENTS();
+	if (variant->add_area && !add_area_supported())
+		SKIP(return, "ZCRX_CTRL_ADD_AREA unsupported: query nr_ctrl_opcodes %u",
+		     zcrx_caps()->zcrx.nr_ctrl_opcodes);
+	st = ifq_stats(z);
+	headp = (__u32 *)((char *)z->region + z->reg.offsets.head);
+	c = mk_ctrl(z->reg.zcrx_id + variant->id_delta, variant->op);
+	switch (variant->field) {
+	case CPF_RESV0: c.__resv[0] = 1; break;
+	case CPF_RESV1: c.__resv[1] = 1; break;
+	case CPF_FLUSH_RESV: c.zc_flush.__resv[variant->val == 1 ? 0 : 5] = variant->val; break;
+	case CPF_EXPORT_FD: c.zc_export.zcrx_fd = variant->val; break;
+	case CPF_EXPORT_RESV: c.zc_export.__resv1[3] = variant->val; break;
+	case CPF_ARM_TYPE: c.zc_arm_event.event_type = variant->val; break;
+	case CPF_ARM_TYPE_RESV:
+		c.zc_arm_event.event_type = variant->val;
+		c.zc_arm_event.__resv[10] = 1;
+		break;
+	case CPF_ARM_RESV:
+		c.zc_arm_event.event_type = ZCRX_EVENT_COPY;
+		c.zc_arm_event.__resv[0] = variant->val;
+		break;
+	case CPF_AREA_UNMAPPED_RESV:
+		c.zc_area.area_ptr = (uintptr_t)unmapped_page();
+		c.zc_area.__resv[0] = 1;
+		break;
+	case CPF_AREA_RESV_TOKEN:
+		c.zc_area.area_ptr = (uintptr_t)&self->area;
+		c.zc_area.__resv[4] = 1;
+		self->area.rq_area_token = 1ULL << IORING_ZCRX_AREA_SHIFT;
+		break;
+	}
+	c0 = c;
+	area0 = self->area;
+	arg = variant->arg_unreadable ? unmapped_page() : (void *)&c;
+	fd0 = next_fd();
+
+	ret = zcrx_ctrl(e->ring.ring_fd, arg, variant->nr_args);
+	EXPECT_EQ(-variant->err, ret)
+		TH_LOG("%s: expected %d (%s), seen %d (%s)", variant->what, -variant->err,
+		       strerror(variant->err), ret, strerror(-ret));
+
+	/* nothing changed */
+	EXPECT_EQ(0, memcmp(&c0, &c, sizeof(c)))
+		TH_LOG("%s: the argument is not written back", variant->what);
+	EXPECT_EQ(0, memcmp(&area0, &self->area, sizeof(area0)))
+		TH_LOG("%s: the area reg is not written back (token %#llx)", variant->what,
+		       (unsigned long long)self->area.rq_area_token);
+	EXPECT_EQ(0U, __atomic_load_n(headp, __ATOMIC_ACQUIRE))
+		TH_LOG("%s: C09: the refill entry is not consumed (head 0, tail 1)", variant->what);
+	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("%s: stats stay {1, 1000}", variant->what);
+	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("%s: stats stay {1, 1000}", variant->what);
+	EXPECT_EQ(fd0, next_fd()) TH_LOG("%s: C10: no fd installed", variant->what);
+	ASSERT_EQ(0, io_uring_get_events(&e->ring));
+	EXPECT_EQ(0U, io_uring_cq_ready(&e->ring)) TH_LOG("%s: no CQE", variant->what);
+
+	/* and the state is intact */
+	c = mk_ctrl(z->reg.zcrx_id, ZCRX_CTRL_FLUSH_RQ);
+	EXPECT_EQ(0, zcrx_ctrl(e->ring.ring_fd, &c, 0)) TH_LOG("%s: C09: a valid FLUSH_RQ", variant->what);
+	EXPECT_EQ(1U, __atomic_load_n(headp, __ATOMIC_ACQUIRE))
+		TH_LOG("%s: C09: the valid FLUSH_RQ consumes the entry", variant->what);
+	EXPECT_EQ(0, zcrx_arm(&e->ring, z->reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("%s: A04: COPY is still fired", variant->what);
+	EXPECT_EQ(-EINVAL, zcrx_arm(&e->ring, z->reg.zcrx_id, ZCRX_EVENT_COPY))
+		TH_LOG("%s: A05: cleared by the one valid arm", variant->what);
+	if (add_area_supported()) {
+		self->area.rq_area_token = 0;
+		c = mk_ctrl(z->reg.zcrx_id, ZCRX_CTRL_ADD_AREA);
+		c.zc_area.area_ptr = (uintptr_t)&self->area;
+		EXPECT_EQ(0, zcrx_ctrl(e->ring.ring_fd, &c, 0)) TH_LOG("%s: C11: a valid ADD_AREA", variant->what);
+		EXPECT_EQ(1ULL << IORING_ZCRX_AREA_SHIFT, self->area.rq_area_token)
+			TH_LOG("%s: C11: the refused call added no area: the new one is index 1", variant->what);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -888,12 +888,15 @@ static void check_event_rec(struct __test_metadata *_metadata, const struct cqre
 	EXPECT_EQ((int)ZCRX_EVENT_COPY, r->res)
 		TH_LOG("E10: CQE %u: expected res %d (COPY), seen %d", i, ZCRX_EVENT_COPY, r->res);
 	EXPECT_EQ(0U, r->flags) TH_LOG("E10: CQE %u: expected flags 0, seen %#x", i, r->flags);
-	EXPECT_EQ(0ULL, r->big[0] | r->big[1])
-		TH_LOG("E11: CQE %u: big_cqe %#llx %#llx, expected 0", i,
-		       (unsigned long long)r->big[0], (unsigned long long)r->big[1]);
+	/* before 7.3 an aux CQE leaves big_cqe unwritten (see layout.cqe32__E11) */
+	if (!zcrx_pre73()) {
+		EXPECT_EQ(0ULL, r->big[0] | r->big[1])
+			TH_LOG("E11: CQE %u: big_cqe %#llx %#llx, expected 0", i,
+			       (unsigned long long)r->big[0], (unsigned long long)r->big[1]);
+	}
 }
 
-TEST_F(event_ud, delivered_exactly)
+TEST_F(event_ud, delivered_exactly__E10)
 {
 	volatile struct zcrx_stats *st;
 	struct zcrx_env *e = &self->e;

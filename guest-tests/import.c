@@ -364,4 +364,212 @@ TEST(import_new_id_shared_state__I06)
 	ifq_release(&za);
 }
 
+/* ---- rings that go away while the other keeps the ifq (I06, E12, E17, T10) ---- */
+
+/*
+ * Creator ring A registers ifq Z (one-page area, COPY events, stats) and
+ * exports it; ring B imports it (the box fd is closed at once, so only the
+ * two rings hold Z). Whichever ring closes also holds a private ifq whose
+ * 4-page area is unpinned only when that ring's ctx is freed, so VmPin
+ * tells when the close is complete. The receiving ring's user holds Z's only
+ * buffer (1000 bytes received, not given back), so exactly, after the other
+ * ring is gone:
+ * - importer_closes: A still owns Z: the next write finds no buffer
+ *   (-ENOMEM, nothing counted: the importer's exit must not take back the
+ *   buffer A's user holds); after giving it back (FLUSH_RQ) and arming,
+ *   1000 bytes arrive, their COPY event goes to A (E12: A is master_ctx,
+ *   untouched by B's exit), stats {2, 2000};
+ * - creator_closes: B still owns Z: the same -ENOMEM; the COPY fired before
+ *   the close is still recorded (arm through B: 0, A07); after giving the
+ *   buffer back the 1000 bytes arrive, no event anywhere and arm EINVAL
+ *   (E17: master_ctx cleared), stats {2, 2000} through B's mapping (T10).
+ */
+#define GONE_SEED	13
+#define GONE_PRIV	4
+
+FIXTURE(gone) {
+	struct io_uring a, b;
+	bool a_up, b_up;
+	struct zcrx_ifq z, priv;
+	__u32 imp_id;
+	void *mb;		/* Z's region through B's import id */
+	int rx, tx;
+};
+
+FIXTURE_VARIANT(gone) {
+	bool creator_closes;
+};
+
+FIXTURE_VARIANT_ADD(gone, importer_closes__I06_E12_T10) { .creator_closes = false };
+FIXTURE_VARIANT_ADD(gone, creator_closes__I06_E17_T10_A07) { .creator_closes = true };
+
+FIXTURE_SETUP(gone)
+{
+	int box;
+
+	memset(self, 0, sizeof(*self));
+	self->rx = self->tx = -1;
+	if (import_missing() || zcrx_events_missing())
+		return;		/* the test skips, saying why */
+	ASSERT_EQ(0, ring_create(&self->a, ZCRX_RING_FLAGS));
+	self->a_up = true;
+	ASSERT_EQ(0, ring_create(&self->b, ZCRX_RING_FLAGS));
+	self->b_up = true;
+	ifq_init(&self->z, RQ_ENTRIES, REGION_SZ, 1);
+	ASSERT_NE(NULL, self->z.area_mem);
+	ifq_set_events(&self->z, EVENT_UD, 1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS,
+		       first_stats_offset(RQ_ENTRIES));
+	ASSERT_EQ(0, ifq_register(&self->a, &self->z));
+	ASSERT_NE(NULL, self->z.region);
+	ASSERT_EQ(0, zcrx_export(&self->a, self->z.reg.zcrx_id, &box));
+	ASSERT_EQ(0, zcrx_import(&self->b, box, &self->imp_id));
+	close(box);
+	self->mb = mmap(NULL, REGION_SZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			self->b.ring_fd,
+			ZCRX_REGION_MMAP_BASE + ((__u64)self->imp_id << ZCRX_REGION_ID_SHIFT));
+	ASSERT_NE(MAP_FAILED, self->mb);
+	ifq_init(&self->priv, RQ_ENTRIES, REGION_SZ, GONE_PRIV);
+	ASSERT_EQ(0, ifq_register(variant->creator_closes ? &self->a : &self->b, &self->priv));
+	ASSERT_EQ(0, tcp_pair(&self->rx, &self->tx));
+}
+
+FIXTURE_TEARDOWN(gone)
+{
+	if (self->rx >= 0)
+		close(self->rx);
+	if (self->tx >= 0)
+		close(self->tx);
+	if (self->mb && self->mb != MAP_FAILED)
+		munmap(self->mb, REGION_SZ);
+	ifq_unmap_region(&self->z);
+	ifq_unmap_region(&self->priv);
+	if (self->b_up)
+		io_uring_queue_exit(&self->b);
+	if (self->a_up)
+		io_uring_queue_exit(&self->a);
+	ifq_release(&self->priv);
+	ifq_release(&self->z);
+}
+
+/* Hand the buffer of data CQE @c back through @region's refill ring and
+ * FLUSH_RQ it through (@ring_fd, @id): the FLUSH_RQ result. */
+static int gone_give_back(void *region, const struct zcrx_ifq *z, int ring_fd, __u32 id,
+			  const struct cqrec *c)
+{
+	struct io_uring_zcrx_rqe *rqes = (void *)((char *)region + z->reg.offsets.rqes);
+	__u32 *tailp = (__u32 *)((char *)region + z->reg.offsets.tail);
+	__u32 tail = *tailp;
+	struct zcrx_ctrl ctrl = { .zcrx_id = id, .op = ZCRX_CTRL_FLUSH_RQ };
+
+	rqes[tail & (z->reg.rq_entries - 1)].off = c->big[0];
+	rqes[tail & (z->reg.rq_entries - 1)].len = c->res;
+	rqes[tail & (z->reg.rq_entries - 1)].__pad = 0;
+	__atomic_store_n(tailp, tail + 1, __ATOMIC_RELEASE);
+	return zcrx_ctrl(ring_fd, &ctrl, 0);
+}
+
+TEST_F(gone, other_ring_closed__I06_T10)
+{
+	bool cc = variant->creator_closes;
+	struct io_uring *keep = cc ? &self->b : &self->a;
+	struct io_uring *gone = cc ? &self->a : &self->b;
+	__u32 kid = cc ? self->imp_id : self->z.reg.zcrx_id;
+	void *kregion = cc ? self->mb : self->z.region;
+	volatile struct zcrx_stats *st;
+	struct zcrx_env view;	/* only for cqlog's payload check */
+	struct cqlog l, la;
+	long pin, want;
+	unsigned int first;
+
+	REQUIRE_IMPORT();
+	REQUIRE_EVENTS();
+	st = (volatile struct zcrx_stats *)((char *)kregion + self->z.desc.stats_offset);
+	memset(&view, 0, sizeof(view));
+	view.z = self->z;
+
+	/* the keeping ring receives 1000 bytes into Z's only buffer */
+	ASSERT_EQ(0, submit_recvzc(keep, self->rx, kid));
+	cqlog_init(&l, &view, EVENT_UD, GONE_SEED);
+	ASSERT_EQ(0, write_once(self->tx, 0, 1000, GONE_SEED));
+	cqlog_collect(keep, &l, 1000);
+	ASSERT_EQ(1000U, l.bytes) TH_LOG("1000 bytes into the one-page area");
+	ASSERT_EQ(1U, l.data);
+	first = 0;
+	while (first < l.n && l.c[first].ud != RECV_UD)
+		first++;
+	ASSERT_GT(l.n, first);
+	cqlog_init(&la, &view, EVENT_UD, -1);
+	ASSERT_EQ(0, io_uring_get_events(&self->a));
+	if (cc)
+		cqlog_drain(&self->a, &la);
+	else
+		la = l;
+	EXPECT_EQ(1U, la.events) TH_LOG("E12: the COPY event is on the creator ring");
+	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T03: copy_count 1");
+	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T03: copy_bytes 1000");
+
+	/* the other ring goes away, completely */
+	if (cc)
+		ifq_unmap_region(&self->z);
+	else {
+		munmap(self->mb, REGION_SZ);
+		self->mb = NULL;
+	}
+	ifq_unmap_region(&self->priv);
+	pin = vm_pinned_kb();
+	want = pin - (long)(GONE_PRIV * page_size() / 1024);
+	io_uring_queue_exit(gone);
+	if (cc)
+		self->a_up = false;
+	else
+		self->b_up = false;
+	ASSERT_EQ(want, wait_vm_pinned_kb(want, 10000))
+		TH_LOG("the closed ring's ctx was freed (its private area unpinned): VmPin %ld -> %ld kB",
+		       pin, want);
+
+	/* Z lives on for the keeping ring, its user still holding the buffer */
+	if (cc) {
+		EXPECT_EQ(0, zcrx_arm(keep, kid, ZCRX_EVENT_COPY))
+			TH_LOG("A07: the COPY fired before the creator closed is still recorded");
+	}
+	ASSERT_EQ(0, write_once(self->tx, 1000, 1000, GONE_SEED));
+	cqlog_collect(keep, &l, 2000);
+	EXPECT_EQ(-ENOMEM, l.final)
+		TH_LOG("the keeping ring's user still holds the only buffer: expected -ENOMEM, seen %d (%zu bytes)",
+		       l.final, l.bytes);
+	EXPECT_EQ(1000U, l.bytes) TH_LOG("nothing copied without a buffer");
+	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T04: the failed copy is not counted");
+	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T04: the failed copy is not counted");
+	EXPECT_EQ(pin - (long)(GONE_PRIV * page_size() / 1024), vm_pinned_kb())
+		TH_LOG("Z's area stays pinned");
+
+	/* give the buffer back, receive again */
+	ASSERT_EQ(0, gone_give_back(kregion, &self->z, keep->ring_fd, kid, &l.c[first]))
+		TH_LOG("C09: FLUSH_RQ through the keeping ring");
+	if (!cc) {
+		EXPECT_EQ(0, zcrx_arm(keep, kid, ZCRX_EVENT_COPY)) TH_LOG("A04: arm on the creator");
+	}
+	l.final = 1;
+	ASSERT_EQ(0, submit_recvzc(keep, self->rx, kid));
+	cqlog_collect(keep, &l, 2000);
+	EXPECT_EQ(2000U, l.bytes) TH_LOG("the second 1000 bytes arrive after the give-back");
+	EXPECT_EQ(0, l.bad_payload) TH_LOG("payload intact");
+	EXPECT_EQ(1, l.final) TH_LOG("recv still armed");
+	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T10: copy_count 2, seen %llu",
+					       (unsigned long long)st->copy_count);
+	EXPECT_EQ(2000ULL, st->copy_bytes) TH_LOG("T10: copy_bytes 2000, seen %llu",
+						  (unsigned long long)st->copy_bytes);
+	if (cc) {
+		EXPECT_EQ(0U, l.events + l.other) TH_LOG("E17: no event on the importer");
+		EXPECT_EQ(-EINVAL, zcrx_arm(keep, kid, ZCRX_EVENT_COPY))
+			TH_LOG("E17: no master_ctx: the copy set no fired bit");
+	} else {
+		EXPECT_EQ(2U, l.events) TH_LOG("E12: the re-armed COPY still goes to the creator (2 in all), seen %u",
+					       l.events);
+		EXPECT_EQ(0U, l.ev_bad) TH_LOG("E10: COPY contents");
+		EXPECT_EQ(0, zcrx_arm(keep, kid, ZCRX_EVENT_COPY)) TH_LOG("A04: fired");
+		EXPECT_EQ(-EINVAL, zcrx_arm(keep, kid, ZCRX_EVENT_COPY)) TH_LOG("A05: cleared");
+	}
+}
+
 TEST_HARNESS_MAIN

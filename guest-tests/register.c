@@ -1494,7 +1494,7 @@ FIXTURE_VARIANT_ADD(pair, area_after_stats__R28_R35) {
 	.mut = p_area0, .err = EFAULT, .mark = PAIR_HEADER_STATS,
 	.what = "R28/R35 contrast: only area.addr 0: EFAULT after the stats memset" };
 
-TEST_F(pair, first_check_wins_no_side_effect)
+TEST_F(pair, first_check_wins_no_side_effect__R35)
 {
 	struct io_uring_zcrx_ifq_reg reg0;
 	struct io_uring_zcrx_area_reg area0;
