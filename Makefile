@@ -19,7 +19,7 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test check unit lint deps kernel mutants bench bench-nic fresh-check list-tests clean distclean
+.PHONY: help vm-test kcov-report check unit lint deps kernel mutants bench bench-nic fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -31,6 +31,7 @@ help:
 	@echo "  make fresh-check make vm-test and make deps KSRC=debian in a new Debian root (debootstrap): nothing from outside its release may land"
 	@echo "  make list-tests  the test binaries TESTS= accepts"
 	@echo "  make kernel      build a lean bzImage from Debian's linux-source-7.3 (or KSRC=)"
+	@echo "  make kcov-report which kernel lines and branches of io_uring/ and netdevsim the suite runs (gcov kernel, lcov; not in make check)"
 	@echo "  make mutants     mutation testing of the suite against io_uring/zcrx.c and query.c"
 	@echo "  make bench       time vm-test over RUNS=5 runs (COLD=1: from an empty build dir)"
 	@echo "  make bench-nic   zero-copy vs copy-fallback throughput on the patched netdevsim (RUNS=3)"
@@ -40,7 +41,7 @@ help:
 	@echo "  KERNEL=          Debian cloud kernel version (newest 7.3.x; e.g. 7.3, 7.2, 7.0, 6.19, 7.0.13) or a bzImage path"
 	@echo "  MODULES=         modules dir for a bzImage KERNEL (none)"
 	@echo "  KSRC=            build and boot a kernel: 'debian' (linux-source-7.3 + kernel-config/patches) or a tree path (read-only)"
-	@echo "  KCONFIG=         lean | debug (KASAN, lockdep, kmemleak, DEBUG_NET, ...) for KSRC builds (lean)"
+	@echo "  KCONFIG=         lean | debug (KASAN, lockdep, kmemleak, DEBUG_NET, ...) | gcov (make kcov-report) for KSRC builds (lean)"
 	@echo "  MUTANTS=         a mutant file or directory for 'make mutants' (kernel-config/mutants)"
 	@echo "  TESTS=           comma list of guest test binaries (all)"
 	@echo "  VM=              qemu | libvirt (the same machine through libvirt's embedded driver) (qemu)"
@@ -75,6 +76,9 @@ kernel:
 
 mutants:
 	@host-scripts/mutants.sh
+
+kcov-report:
+	@host-scripts/kcov-report.sh
 
 RUNS ?= 5
 bench:

@@ -4,7 +4,9 @@
 #   KSRC=debian (default)  Debian's linux-source-$KSRC_VERSION, unpacked once
 #                          under build/src/, kernel-config/patches/ applied
 #   KSRC=/path/to/tree     a developer's tree, used read-only (never modified)
-#   KCONFIG=lean|debug     lean.config, or lean.config + debug.config
+#   KCONFIG=lean|debug|gcov  lean.config, or lean.config + debug.config, or
+#                          lean.config + gcov.config with io_uring/ and
+#                          drivers/net/netdevsim/ profiled (make kcov-report)
 # Config: tinyconfig + fragments, olddefconfig, then every option the
 # fragments ask for is verified; missing ones are listed and the build stops.
 # Output dir: build/kbuild/<source>-<config>/ (O=), so switching back and
@@ -29,7 +31,8 @@ frag_dir="$ZCRX_TOP/kernel-config"
 case $KCONFIG in
 lean) frags=("$frag_dir/lean.config") ;;
 debug) frags=("$frag_dir/lean.config" "$frag_dir/debug.config") ;;
-*) die "KCONFIG=$KCONFIG: expected lean or debug" ;;
+gcov) frags=("$frag_dir/lean.config" "$frag_dir/gcov.config") ;;
+*) die "KCONFIG=$KCONFIG: expected lean, debug or gcov" ;;
 esac
 
 
@@ -161,14 +164,28 @@ fi
 printf '%s\n' "$cfg_hash" >"$obj/.zcrx-config"
 
 # --- build -----------------------------------------------------------------
+# KCONFIG=gcov: only the objects of io_uring/ and drivers/net/netdevsim/ are
+# profiled, through kbuild's per-object variables on the command line.
+prof_vars=()
+if [ "$KCONFIG" = gcov ]; then
+	# shellcheck source=host-scripts/kcov-lib.sh
+	. "$(dirname "$0")/kcov-lib.sh"
+	mapfile -t prof_vars < <(kcov_obj_vars "$srcdir" "${KCOV_DIRS[@]}")
+	[ "${#prof_vars[@]}" -gt 0 ] || die "kcov: no objects to profile in $srcdir"
+fi
 build_log="$obj/build.log"
 log "building bzImage with -j$JOBS (log: $build_log)"
 t0=$(date +%s)
-if ! make -C "$srcdir" O="$obj" CC="$cc" -j"$JOBS" bzImage >"$build_log" 2>&1; then
+if ! make -C "$srcdir" O="$obj" CC="$cc" -j"$JOBS" "${prof_vars[@]}" bzImage >"$build_log" 2>&1; then
 	err=$(grep -m1 -E 'error:|Error [0-9]' "$build_log" || tail -n 1 "$build_log")
 	die "kernel build failed: $err (log: $build_log)"
 fi
 log "bzImage ready in $(( $(date +%s) - t0 )) s: $obj/arch/x86/boot/bzImage"
+if [ "$KCONFIG" = gcov ]; then
+	for g in io_uring/zcrx.gcno io_uring/query.gcno drivers/net/netdevsim/netdev.gcno; do
+		[ -f "$obj/$g" ] || die "kcov: the gcov build has no $g (profiling flags not applied?)"
+	done
+fi
 
 if [ -n "$out_env" ]; then
 	{

@@ -71,7 +71,11 @@ preflight_vm_test() {
 	fi
 	if [ -n "${KCONFIG:-}" ]; then
 		[ -n "${KSRC:-}" ] || die "KCONFIG=$KCONFIG applies to kernels built from source: add KSRC=debian or KSRC=/path/to/tree"
-		knob_choice KCONFIG "$KCONFIG" lean debug
+		knob_choice KCONFIG "$KCONFIG" lean debug gcov
+	fi
+	knob_choice VM_GCOV "${VM_GCOV:-0}" 0 1
+	if [ "${VM_GCOV:-0}" = 1 ] && [ "${VM:-qemu}" != qemu ]; then
+		die "VM_GCOV=1 (make kcov-report) needs VM=qemu: the gcov serial port is QEMU's"
 	fi
 	if [ -n "${MODULES:-}" ]; then
 		[[ ${KERNEL:-} == */* ]] || die "MODULES=$MODULES goes with KERNEL=/path/to/bzImage (Debian kernels bring their own modules)"

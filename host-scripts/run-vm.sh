@@ -6,7 +6,9 @@
 #   pass | fail | timeout | no-report (crash, panic, or QEMU error)
 # Exit status: 0 pass, 1 fail, 2 timeout, 3 no-report.
 # Knobs: VM_ACCEL=auto|kvm|tcg, VM_NET=auto|tap|hub|none, VM_TIMEOUT=s,
-#        ZCRX_TESTS=a,b (test binaries to run), QEMU=path.
+#        ZCRX_TESTS=a,b (test binaries to run), QEMU=path,
+#        VM_GCOV=1 (a third serial port, saved as RUNDIR/gcov.stream, for
+#        the gcov counters the guest sends with zcrx.gcov=1: make kcov-report).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ZCRX_TOP/vm/machine.conf"
@@ -41,7 +43,13 @@ hub)
 	;;
 esac
 
-rm -f "$rundir/console.log" "$rundir/ktap.txt"
+# make kcov-report: the guest's ttyS2 carries the gcov counters
+gcov_args=()
+if [ "${VM_GCOV:-0}" = 1 ]; then
+	gcov_args=(-chardev "file,id=gcov,path=$rundir/gcov.stream" -serial chardev:gcov)
+fi
+
+rm -f "$rundir/console.log" "$rundir/ktap.txt" "$rundir/gcov.stream"
 # shellcheck disable=SC2054 # commas belong to QEMU option values
 qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
 	-machine "$VM_MACHINE" -accel "$accel" -cpu "$cpu"
@@ -51,6 +59,7 @@ qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
 	-serial chardev:con
 	-chardev "file,id=res,path=$rundir/ktap.txt"
 	-serial chardev:res
+	"${gcov_args[@]}"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-monitor none
 	"${nic_args[@]}")

@@ -76,6 +76,8 @@ vm_resolve() {
 
 	cmdline="$VM_CMDLINE zcrx.timeout=$VM_TEST_TIMEOUT"
 	[ -z "${ZCRX_TESTS:-}" ] || cmdline="$cmdline zcrx.tests=$ZCRX_TESTS"
+	# make kcov-report: the guest streams the gcov counters after the suite
+	[ "${VM_GCOV:-0}" != 1 ] || cmdline="$cmdline zcrx.gcov=1"
 }
 
 # vm_launch CMD...: run CMD, inside a private netns holding the taps

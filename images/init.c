@@ -6,6 +6,8 @@
  * as well as in text on the result channel. Kernel command line knobs:
  *   zcrx.tests=a,b     run only these test binaries
  *   zcrx.timeout=N     per-binary timeout in seconds (default 300)
+ *   zcrx.gcov=1        after the suite, stream the kernel's gcov counters
+ *                      to GCOV_TTY (gcov-dump.c; make kcov-report)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -166,7 +168,7 @@ int main(void)
 	long taint_before, taint_after;
 	double up_start, up_end;
 	int leaks;
-	char *only, *tmo;
+	char *only, *tmo, *gcov;
 	FILE *res;
 	int failures;
 
@@ -181,6 +183,7 @@ int main(void)
 
 	only = cmdline_get("zcrx.tests");
 	tmo = cmdline_get("zcrx.timeout");
+	gcov = cmdline_get("zcrx.gcov");
 	if (tmo && atoi(tmo) > 0)
 		timeout_s = atoi(tmo);
 
@@ -214,6 +217,8 @@ int main(void)
 		fprintf(res, "# zcrx-vmtest: exit=%d\n", failures ? 1 : 0);
 		fclose(res);
 	}
+	if (gcov && !strcmp(gcov, "1"))
+		gcov_dump(stdout);
 	printf("# init: suite done, %d failure(s); powering off\n", failures);
 	power_off(failures ? EXIT_SUITE_FAIL : EXIT_SUITE_PASS);
 	return 0;

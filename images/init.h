@@ -59,6 +59,16 @@ int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
 /* True when nsim_setup() has something to try. */
 int nsim_available(void);
 
+/* gcov-dump.c, only with zcrx.gcov=1 on the kernel command line: stream
+ * every .gcda file under GCOV_DIR (debugfs, mounted if needed) to GCOV_TTY,
+ * a third serial port the host saves as gcov.stream; the framing is
+ * described in gcov-dump.c. Bounded by GCOV_DUMP_TIMEOUT_S. Returns the
+ * number of files sent, or -1 (logged in one line to @log). */
+#define GCOV_TTY		"/dev/ttyS2"
+#define GCOV_DIR		"/sys/kernel/debug/gcov"
+#define GCOV_DUMP_TIMEOUT_S	120
+int gcov_dump(FILE *log);
+
 /* suite-runner.c: run every test binary listed in @order, print one KTAP
  * version 1 document to @out (and @copy, if not NULL). Returns the number
  * of failed cases plus failed/crashed/timed-out binaries. */

@@ -12,7 +12,7 @@ setup() {
 @test "KCONFIG=bogus is refused" {
 	KSRC="$T" KCONFIG=bogus run "$S"
 	[ "$status" -eq 1 ]
-	[ "$output" = "zcrx-vmtest: error: KCONFIG=bogus: expected lean or debug" ]
+	[ "$output" = "zcrx-vmtest: error: KCONFIG=bogus: expected lean, debug or gcov" ]
 }
 
 @test "KSRC=/nonexistent is refused in one line" {

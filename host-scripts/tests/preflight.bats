@@ -11,7 +11,7 @@ setup() {
 		chmod +x "$T/bin/$c"
 	done
 	export PATH="$T/bin:$PATH" BUILD_DIR="$T/build" RESULTS_DIR="$T/results"
-	unset KERNEL KSRC KCONFIG MODULES TESTS ZCRX_TESTS VM VM_CPUS VM_MEM_MB VM_NET VM_ACCEL VM_TIMEOUT VM_TEST_TIMEOUT QEMU JOBS
+	unset VM_GCOV KERNEL KSRC KCONFIG MODULES TESTS ZCRX_TESTS VM VM_CPUS VM_MEM_MB VM_NET VM_ACCEL VM_TIMEOUT VM_TEST_TIMEOUT QEMU JOBS
 }
 
 # refused KNOB=VALUE... EXPECTED-SUBSTRING: one line, exit 1, nothing slow
@@ -66,6 +66,11 @@ refused() {
 	refused KSRC=debian KCONFIG=fast "KCONFIG=fast: expected one of: lean debug"
 	mkdir -p "$T/mods"
 	refused MODULES="$T/mods" "goes with KERNEL=/path/to/bzImage"
+}
+
+@test "VM_GCOV: 0 or 1, and only with the QEMU backend" {
+	refused VM_GCOV=yes "VM_GCOV=yes: expected one of: 0 1"
+	refused VM_GCOV=1 VM=libvirt "VM_GCOV=1 (make kcov-report) needs VM=qemu"
 }
 
 @test "KERNEL, KSRC and QEMU" {

@@ -51,6 +51,18 @@ setup() {
 	grep -qF 'isa-debug-exit\,iobase=0xf4' "$T/run/qemu.cmd"
 }
 
+@test "VM_GCOV=1: a third serial port into gcov.stream and zcrx.gcov=1; neither without it" {
+	stub 65
+	run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	! grep -qF gcov "$T/run/qemu.cmd"
+	VM_GCOV=1 run "$S" "$T/kernel" "$T/initrd" "$T/run2"
+	[ "$status" -eq 0 ]
+	grep -qF "file\,id=gcov\,path=$T/run2/gcov.stream -serial chardev:gcov" "$T/run2/qemu.cmd"
+	grep -qF 'zcrx.gcov=1' "$T/run2/qemu.cmd"
+	# its serial port is the third: ttyS2
+	[ "$(grep -o -- '-serial chardev:[a-z]*' "$T/run2/qemu.cmd" | tr '\n' ' ')" = "-serial chardev:con -serial chardev:res -serial chardev:gcov " ]
+}
+
 @test "bad input: missing kernel, bad accel, bad timeout, missing QEMU" {
 	stub 65
 	run "$S" "$T/nokernel" "$T/initrd" "$T/run"
