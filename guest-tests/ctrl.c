@@ -1013,13 +1013,7 @@ FIXTURE_SETUP(ctrl_pair)
 
 FIXTURE_TEARDOWN(ctrl_pair)
 {
-	if (self->e.rx >= 0)
-		close(self->e.rx);
-	if (self->e.tx >= 0)
-		close(self->e.tx);
-	ifq_release(&self->e.z);
-	if (self->up)
-		io_uring_queue_exit(&self->e.ring);
+	zcrx_env_close(&self->e, self->up);
 	if (self->mem && self->mem != MAP_FAILED)
 		munmap(self->mem, 2 * page_size());
 }

@@ -870,13 +870,7 @@ FIXTURE_SETUP(event_ud)
 
 FIXTURE_TEARDOWN(event_ud)
 {
-	if (self->e.rx >= 0)
-		close(self->e.rx);
-	if (self->e.tx >= 0)
-		close(self->e.tx);
-	ifq_release(&self->e.z);
-	if (self->up)
-		io_uring_queue_exit(&self->e.ring);
+	zcrx_env_close(&self->e, self->up);
 }
 
 static void check_event_rec(struct __test_metadata *_metadata, const struct cqrec *r,
@@ -971,13 +965,7 @@ FIXTURE_SETUP(cq_full)
 
 FIXTURE_TEARDOWN(cq_full)
 {
-	if (self->e.rx >= 0)
-		close(self->e.rx);
-	if (self->e.tx >= 0)
-		close(self->e.tx);
-	ifq_release(&self->e.z);
-	if (self->up)
-		io_uring_queue_exit(&self->e.ring);
+	zcrx_env_close(&self->e, self->up);
 }
 
 /* Put every data CQE of l->c[from..l->n) on the refill ring and FLUSH_RQ:

@@ -552,6 +552,18 @@ int zcrx_env_setup(struct zcrx_env *e, unsigned int ring_flags, size_t area_page
 	return tcp_pair(&e->rx, &e->tx);
 }
 
+void zcrx_env_close(struct zcrx_env *e, bool ring_up)
+{
+	if (e->rx >= 0)
+		close(e->rx);
+	if (e->tx >= 0)
+		close(e->tx);
+	e->rx = e->tx = -1;
+	ifq_release(&e->z);
+	if (ring_up)
+		io_uring_queue_exit(&e->ring);
+}
+
 void cqlog_init(struct cqlog *l, struct zcrx_env *e, __u64 ev_ud, int seed)
 {
 	memset(l, 0, sizeof(*l));

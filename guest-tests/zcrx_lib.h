@@ -236,6 +236,10 @@ struct zcrx_env {
 int zcrx_env_setup(struct zcrx_env *e, unsigned int ring_flags, size_t area_pages,
 		   bool desc, uint64_t ud, uint32_t mask, uint32_t flags);
 
+/* Undo zcrx_env_setup() for a fixture's teardown: the TCP pair, the ifq's
+ * memory, and the ring when @ring_up. Safe on a half-made env. */
+void zcrx_env_close(struct zcrx_env *e, bool ring_up);
+
 /* One CQE as logged. */
 struct cqrec {
 	__u64 ud;
