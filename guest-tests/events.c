@@ -296,19 +296,7 @@ TEST(fire_once_until_armed__E08)
 
 /* ---- fault injection: E09, the drop half of E16 ---------------------------- */
 
-FIXTURE(fault) {
-	struct fault_ctl f;	/* shared with the parent, which restores the knobs */
-};
-
-FIXTURE_SETUP(fault)
-{
-	fault_ctl_none(&self->f);
-}
-
-FIXTURE_TEARDOWN_PARENT(fault)
-{
-	fault_ctl_restore_knobs(&self->f);
-}
+FAULT_FIXTURE(fault)
 
 /*
  * E09: the GFP_ATOMIC io_kiocb allocation in zcrx_send_notif fails

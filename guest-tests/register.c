@@ -986,19 +986,7 @@ TEST_F(desc_ok, accepted)
  * node allocation in xa_alloc is retried with the caller's GFP_KERNEL
  * (__xas_nomem), and fail-nth fails exactly one call.
  */
-FIXTURE(alloc_fault) {
-	struct fault_ctl f;	/* shared with the parent, which restores the knobs */
-};
-
-FIXTURE_SETUP(alloc_fault)
-{
-	fault_ctl_none(&self->f);
-}
-
-FIXTURE_TEARDOWN_PARENT(alloc_fault)
-{
-	fault_ctl_restore_knobs(&self->f);
-}
+FAULT_FIXTURE(alloc_fault)
 
 TEST_F(alloc_fault, ifq_alloc_failure_enomem__R25)
 {

@@ -320,6 +320,16 @@ struct fault_ctl {
 int fault_knob_read(const char *name, char *buf, size_t len);
 /* Nothing open, nothing changed (fixture setup). */
 void fault_ctl_none(struct fault_ctl *f);
+
+/* FAULT_FIXTURE(name): a fixture holding one struct fault_ctl, in memory
+ * shared with the harness's parent, which restores the debugfs knobs after
+ * the test even when the test process died. */
+#define FAULT_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		struct fault_ctl f;					\
+	};								\
+	FIXTURE_SETUP(name) { fault_ctl_none(&self->f); }		\
+	FIXTURE_TEARDOWN_PARENT(name) { fault_ctl_restore_knobs(&self->f); }
 /*
  * Open this thread's fail-nth and make exactly the wanted allocations
  * countable: failslab/ignore-gfp-wait "N" with @sleeping (GFP_KERNEL slab
