@@ -216,7 +216,9 @@ static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *
 {
 	const struct io_uring_zcrx_cqe *zc = (const void *)cqe->big_cqe;
 	const unsigned char *data;
-	__u64 off;
+	const void *mem;
+	__u64 off, area;
+	size_t len;
 
 	if (cqe->user_data == EVENT_UD) {
 		if (t->event_cqes < 8)
@@ -239,19 +241,25 @@ static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *
 	if (cqe->res <= 0)
 		return;
 	off = zc->off & ~IORING_ZCRX_AREA_MASK;
-	if ((zc->off & IORING_ZCRX_AREA_MASK) || off + cqe->res > r->z.area_len) {
+	area = zc->off >> IORING_ZCRX_AREA_SHIFT;
+	mem = area ? (area <= r->nr_more ? r->more[area - 1].mem : NULL) : r->z.area_mem;
+	len = area ? (area <= r->nr_more ? r->more[area - 1].len : 0) : r->z.area_len;
+	if (!mem || off + cqe->res > len) {
 		t->bad_off++;
 	} else {
-		data = (const unsigned char *)r->z.area_mem + off;
+		data = (const unsigned char *)mem + off;
 		for (int i = 0; i < cqe->res; i++)
 			if (data[i] != pattern_byte(t->bytes + i, seed))
 				t->bad_payload++;
+		t->area_cqes[area]++;
+		t->area_bytes[area] += cqe->res;
+		t->off_or |= off;
 	}
 	t->bytes += cqe->res;
 	t->data_cqes++;
 	if ((unsigned int)cqe->res > t->max_len)
 		t->max_len = cqe->res;
-	if (refill) {
+	if (refill && !(r->hold_area0 && area == 0)) {
 		rq_push(r, zc->off, cqe->res);
 		t->returned++;
 	} else {

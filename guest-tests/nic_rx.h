@@ -32,6 +32,8 @@
 /* How long closing may take to unpin the area: the page pool retries its
  * release every second (about 1 s seen) */
 #define NIC_UNPIN_MS	15000
+/* Areas a nic_rx checks CQEs against besides the first one */
+#define NIC_MORE_AREAS	3
 
 struct nic_rx {
 	int family;		/* of the flow: AF_INET6 unless set after open */
@@ -51,6 +53,14 @@ struct nic_rx {
 	bool rearm_enomem;	/* recv ended by -ENOMEM: flush the RQ, recv again */
 	unsigned int rearms;	/* how often it did */
 	long pin0;		/* VmPin (kB) before the registration */
+	/* areas added after the registration (ZCRX_CTRL_ADD_AREA): area
+	 * index i + 1 of the CQE offsets; memory owned by the caller */
+	struct {
+		void *mem;
+		size_t len;
+	} more[NIC_MORE_AREAS];
+	unsigned int nr_more;
+	bool hold_area0;	/* with refill: hold area 0's buffers, return the rest */
 };
 
 struct nic_tally {
@@ -65,6 +75,9 @@ struct nic_tally {
 	int event_res[8];
 	int final_res;			/* res of the final recv CQE; 1: none yet */
 	unsigned int returned;		/* buffers given back through the RQ */
+	unsigned int area_cqes[1 + NIC_MORE_AREAS];	/* data CQEs per area index */
+	size_t area_bytes[1 + NIC_MORE_AREAS];		/* their payload bytes */
+	__u64 off_or;			/* OR of the data CQEs' offsets within their area */
 };
 
 /* What a zcrx user does to a real NIC first (ethtool -G tcp-data-split on
