@@ -67,6 +67,17 @@ void remote_sender_set_sndbuf(int bytes)
 	sender_sndbuf = bytes;
 }
 
+/* The longest a retransmission timer may back off to (the socket option
+ * takes 1000 ms at the least; the default is 120 s). A test starves the
+ * receiver on purpose; with the default, the RTO doubles through every
+ * starved second and the stream may sit out tens of seconds after the
+ * buffers came back (seen: a stream stalled past a 60 s wait). A real NIC
+ * runner does not notice the difference. Ignored where the kernel lacks it. */
+#ifndef TCP_RTO_MAX_MS
+#define TCP_RTO_MAX_MS 44	/* include/uapi/linux/tcp.h, Linux 6.15+ */
+#endif
+#define SENDER_RTO_MAX_MS 1000
+
 /* Connect within SENDER_CONNECT_MS: the listener may not be there yet,
  * and each attempt is bounded by SO_SNDTIMEO (connect obeys it). */
 static int sender_connect(int family, const struct sockaddr_storage *sa, socklen_t salen)
@@ -84,9 +95,12 @@ static int sender_connect(int family, const struct sockaddr_storage *sa, socklen
 			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sender_sndbuf,
 				   sizeof(sender_sndbuf));
 		if (!connect(fd, (const void *)sa, salen)) {
+			int rto_max = SENDER_RTO_MAX_MS;
+
 			/* writes may wait for a starved receiver: the
 			 * parent's remote_sender_wait() bounds them */
 			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &forever, sizeof(forever));
+			setsockopt(fd, IPPROTO_TCP, TCP_RTO_MAX_MS, &rto_max, sizeof(rto_max));
 			return fd;
 		}
 		close(fd);
