@@ -72,33 +72,6 @@ static int setup_ifq(struct io_uring *ring, struct zcrx_ifq *z, size_t area_page
 	return ret;
 }
 
-static int sysctl_read(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, len - 1);
-	close(fd);
-	if (r <= 0)
-		return -EIO;
-	buf[r] = '\0';
-	return 0;
-}
-
-static int sysctl_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t w;
-
-	if (fd < 0)
-		return -errno;
-	w = write(fd, val, strlen(val));
-	close(fd);
-	return w == (ssize_t)strlen(val) ? 0 : -errno;
-}
-
 static uint16_t csum_fold(uint32_t sum)
 {
 	while (sum >> 16)
@@ -227,7 +200,7 @@ FIXTURE_SETUP(afpacket)
 FIXTURE_TEARDOWN(afpacket)
 {
 	if (self->saved_ts[0])
-		sysctl_write(TS_SYSCTL, self->saved_ts);
+		write_str(TS_SYSCTL, self->saved_ts);
 	if (self->pkt >= 0)
 		close(self->pkt);
 	if (self->tx >= 0)
@@ -250,10 +223,10 @@ TEST_F(afpacket, lo_inject_head_uncounted__E02_T04)
 	const int seed = 7;
 
 	REQUIRE_EVENTS();
-	ASSERT_EQ(0, sysctl_read(TS_SYSCTL, self->saved_ts, sizeof(self->saved_ts)))
+	ASSERT_EQ(0, read_str(TS_SYSCTL, self->saved_ts, sizeof(self->saved_ts)))
 		TH_LOG("read %s", TS_SYSCTL);
 	/* no timestamp option to fake in the injected segments */
-	ASSERT_EQ(0, sysctl_write(TS_SYSCTL, "0")) TH_LOG("write %s", TS_SYSCTL);
+	ASSERT_EQ(0, write_str(TS_SYSCTL, "0")) TH_LOG("write %s", TS_SYSCTL);
 
 	ASSERT_EQ(0, setup_ifq(&ring, &z, AREA_PAGES)) TH_LOG("NODEV registration with COPY+STATS");
 	st = ifq_stats(&z);

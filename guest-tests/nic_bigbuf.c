@@ -23,7 +23,6 @@
 #include "nic_lib.h"
 #include "nic_rx.h"
 
-#define HUGE_SZ		(2u << 20)
 #define BIG_BUF		16384
 #define JUMBO_MTU	9000
 
@@ -101,26 +100,24 @@ FIXTURE_TEARDOWN(big)
 	if (self->jumbo)
 		set_pair_mtu(1500);
 	if (self->huge)
-		write_str("/proc/sys/vm/nr_hugepages", "0");
+		nic_huge_release();
 }
 
 TEST_F_TIMEOUT(big, rx_buf_16k_on_dma_device__R31, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 2u << 20;
 	volatile struct zcrx_stats *st;
+	const char *why;
 	void *area;
 
-	if (write_str("/proc/sys/vm/nr_hugepages", "2"))
-		SKIP(return, "no hugetlb pages (CONFIG_HUGETLBFS): no area with 16 KiB DMA segments");
 	self->huge = true;
-	area = mmap(NULL, HUGE_SZ, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	area = nic_huge_area(&why);
 	if (area == MAP_FAILED)
-		SKIP(return, "MAP_HUGETLB of 2 MiB failed (%s)", strerror(errno));
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, set_pair_mtu(JUMBO_MTU));
 	self->jumbo = true;
 
-	ASSERT_EQ(0, nic_rx_open_area(&self->r, NIC_ZC_QUEUE, area, HUGE_SZ, BIG_BUF,
+	ASSERT_EQ(0, nic_rx_open_area(&self->r, NIC_ZC_QUEUE, area, NIC_HUGE_AREA_SZ, BIG_BUF,
 				      1u << ZCRX_EVENT_COPY, true)) {
 		TH_LOG("R31: rx_buf_len %u on a DMA-capable queue with a hugetlb area", BIG_BUF);
 	}

@@ -15,7 +15,6 @@
 
 #define SMALL_RING	16	/* ethtool -G rx 16 */
 #define OTHER_ZC_QUEUE	2	/* a second zcrx queue next to NIC_ZC_QUEUE */
-#define HUGE_SZ		(2u << 20)
 #define BIG_BUF		16384
 #define BOTH_MASK	((1u << ZCRX_EVENT_ALLOC_FAIL) | (1u << ZCRX_EVENT_COPY))
 
@@ -59,7 +58,7 @@ FIXTURE_TEARDOWN(combo)
 	if (self->added)
 		munmap(self->added, self->added_len);
 	if (self->huge)
-		write_str("/proc/sys/vm/nr_hugepages", "0");
+		nic_huge_release();
 	TH_LOG("case and teardown took %lld ms", now_ms() - self->t0);
 }
 
@@ -299,17 +298,15 @@ TEST_F_TIMEOUT(combo, copy_fallback_into_16k_buffers__E01_T03_T05, NIC_TEST_TIME
 	volatile struct zcrx_stats *st;
 	struct nic_rx *r = &self->r[0];
 	struct nic_tally *t = &self->t[0];
+	const char *why;
 	void *area;
 
-	if (write_str("/proc/sys/vm/nr_hugepages", "2"))
-		SKIP(return, "no hugetlb pages (CONFIG_HUGETLBFS): no area with 16 KiB DMA segments");
 	self->huge = true;
-	area = mmap(NULL, HUGE_SZ, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	area = nic_huge_area(&why);
 	if (area == MAP_FAILED)
-		SKIP(return, "MAP_HUGETLB of 2 MiB failed (%s)", strerror(errno));
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), SMALL_RING));
-	ASSERT_EQ(0, nic_rx_open_area(r, NIC_ZC_QUEUE, area, HUGE_SZ, BIG_BUF,
+	ASSERT_EQ(0, nic_rx_open_area(r, NIC_ZC_QUEUE, area, NIC_HUGE_AREA_SZ, BIG_BUF,
 				      1u << ZCRX_EVENT_COPY, true));
 	ASSERT_EQ((unsigned int)BIG_BUF, r->z.reg.rx_buf_len);
 	r->flush_rq = true;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -161,4 +162,27 @@ int nic_rx_queues(const char *ifname)
 		n += !strncmp(de->d_name, "rx-", 3);
 	closedir(d);
 	return n;
+}
+
+void *nic_huge_area(const char **why)
+{
+	static char reason[96];
+	void *area;
+
+	if (write_str("/proc/sys/vm/nr_hugepages", "2")) {
+		*why = "no hugetlb pages (CONFIG_HUGETLBFS): no area with 16 KiB DMA segments";
+		return MAP_FAILED;
+	}
+	area = mmap(NULL, NIC_HUGE_AREA_SZ, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (area == MAP_FAILED) {
+		snprintf(reason, sizeof(reason), "MAP_HUGETLB of 2 MiB failed (%s)", strerror(errno));
+		*why = reason;
+	}
+	return area;
+}
+
+void nic_huge_release(void)
+{
+	write_str("/proc/sys/vm/nr_hugepages", "0");
 }

@@ -87,6 +87,15 @@ long long nic_stat(const char *ifname, const char *name);
 /* Number of rx-* entries in /sys/class/net/@ifname/queues, or -errno. */
 int nic_rx_queues(const char *ifname);
 
+/* ---- hugetlb areas (16 KiB buffers need physically contiguous chunks) ----- */
+
+#define NIC_HUGE_AREA_SZ	(2u << 20)
+/* Reserve 2 hugetlb pages and map one NIC_HUGE_AREA_SZ area: the area, or
+ * MAP_FAILED with *@why saying what is missing (a SKIP reason). Undo the
+ * reservation with nic_huge_release() (also after a failure). */
+void *nic_huge_area(const char **why);
+void nic_huge_release(void);
+
 /* ---- traffic from the remote netns ---------------------------------------- */
 
 /*

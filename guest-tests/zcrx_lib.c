@@ -646,13 +646,33 @@ void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto)
 int write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	ssize_t w;
 
 	if (fd < 0)
 		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
+	w = write(fd, s, strlen(s));
+	if (w < 0)
 		ret = -errno;
+	else if ((size_t)w != strlen(s))
+		ret = -EIO;
 	close(fd);
 	return ret;
+}
+
+int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
 }
 
 int ifq_bind_once(int ifindex, unsigned int rxq, size_t area_pages)
@@ -707,29 +727,12 @@ void fault_ctl_none(struct fault_ctl *f)
 	f->nth_fd = -1;
 }
 
-/* Read a debugfs value (first line, no newline) into @buf: 0 or -errno. */
-static int knob_read(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
 int fault_knob_read(const char *name, char *buf, size_t len)
 {
 	char path[96];
 
 	snprintf(path, sizeof(path), "%s/%s", DEBUGFS_DIR, name);
-	return knob_read(path, buf, len);
+	return read_str(path, buf, len);
 }
 
 /* Set @name (under DEBUGFS_DIR) to @val, recording the old value when it
@@ -740,7 +743,7 @@ static int knob_set(struct fault_ctl *f, const char *name, const char *val)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", DEBUGFS_DIR, name);
-	ret = knob_read(path, old, sizeof(old));
+	ret = read_str(path, old, sizeof(old));
 	if (ret)
 		return ret;
 	if (!strcmp(old, val))

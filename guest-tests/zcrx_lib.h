@@ -111,6 +111,9 @@ bool all_bytes(const void *buf, size_t from, size_t to, unsigned char v);
 void *unmapped_page(void);
 /* Write @s to the file @path (sysfs, procfs): 0 or -errno. */
 int write_str(const char *path, const char *s);
+/* Read the first line of a (sysfs, procfs, debugfs) file into @buf without
+ * its newline: 0 or -errno. */
+int read_str(const char *path, char *buf, size_t len);
 /* Drop @cap from the effective, permitted and inheritable sets of this
  * thread; 0 when capget afterwards shows it gone, else -errno/-EPERM. */
 int drop_capability(int cap);

@@ -72,6 +72,12 @@ EOC
 # index update and look-ups); it is never exported, so a host install
 # (host_install) can never see it.
 papt_get() {
+	local a
+	for a; do # never anything that changes a system: that is host_install's
+		case $a in install | reinstall | upgrade | dist-upgrade | full-upgrade | remove | purge | autoremove | build-dep | dselect-upgrade)
+			die "internal: the private apt configuration may not run 'apt-get $a'" ;;
+		esac
+	done
 	[ -n "${APT_PRIVATE_CONF:-}" ] || apt_private_setup
 	APT_CONFIG="$APT_PRIVATE_CONF" apt-get "$@"
 }

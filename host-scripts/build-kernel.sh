@@ -50,7 +50,7 @@ fi
 for t in gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl xz:xz-utils patch:patch dpkg-deb:dpkg; do
 	need_cmd "${t%%:*}" "${t#*:}"
 done
-need_cmd ccache ccache
+[ "${ZCRX_CCACHE:-1}" != 1 ] || need_cmd ccache ccache
 need_file /usr/include/libelf.h libelf-dev
 need_file /usr/include/openssl/opensslv.h libssl-dev
 if [ "$KBUILD_STEP" = deps ]; then

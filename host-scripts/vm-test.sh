@@ -36,11 +36,13 @@ need_cmd jq jq
 need_cmd cpio cpio
 need_cmd xz xz-utils
 need_cmd flock util-linux
-need_cmd ip iproute2 # the multiqueue tap network (VM_NET=tap)
+# the multiqueue tap network needs ip (root only; otherwise VM_NET=auto is hub)
+if is_root && [[ ${VM_NET:-auto} =~ ^(auto|tap)$ ]]; then
+	need_cmd ip iproute2
+fi
 
 # Everything before the boot goes to a staging directory, moved into the
 # run directory when the VM starts, removed when the run stops earlier.
-mkdir -p "$BUILD_DIR"
 stage=$(mktemp -d "$BUILD_DIR/.run-stage.XXXXXX")
 at_exit_rm "$stage"
 initrd="$BUILD_DIR/initramfs/run-$$.cpio"

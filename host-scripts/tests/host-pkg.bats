@@ -64,6 +64,14 @@ S
 	[ -e "$T/installed" ]
 }
 
+@test "the private configuration can never install: papt_get refuses it" {
+	apt_private_setup
+	run papt_get -q -y install flex
+	[ "$status" -eq 1 ]
+	[[ $output == *"may not run 'apt-get install'"* ]]
+	[ ! -e "$T/log" ]
+}
+
 @test "a plan that takes a package from another suite is refused, naming it" {
 	cat >"$T/plan" <<'P'
 Inst libc6 [2.36-9+deb12u9] (2.43-1 Debian:unstable/unstable [amd64])
