@@ -211,6 +211,26 @@ void nic_rx_return(struct nic_rx *r, struct nic_tally *t)
 	rq_publish(r);
 }
 
+/* The buffer (niov) size of the ifq: what the registration wrote back. */
+static __u64 nic_rx_buf_len(const struct nic_rx *r)
+{
+	return r->z.reg.rx_buf_len ? r->z.reg.rx_buf_len : page_size();
+}
+
+static void nic_tally_inbuf(struct nic_tally *t, __u64 off, unsigned int len,
+			    __u64 buf)
+{
+	__u64 in = off & (buf - 1);
+
+	t->inbuf_or |= in;
+	if (in)
+		t->inbuf_nz++;
+	if (in && in + len == buf)
+		t->inbuf_tail++;
+	if (in + len > buf)
+		t->inbuf_cross++;
+}
+
 static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *cqe,
 		    unsigned int seed, bool refill)
 {
@@ -254,6 +274,7 @@ static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *
 		t->area_cqes[area]++;
 		t->area_bytes[area] += cqe->res;
 		t->off_or |= off;
+		nic_tally_inbuf(t, off, cqe->res, nic_rx_buf_len(r));
 	}
 	t->bytes += cqe->res;
 	t->data_cqes++;

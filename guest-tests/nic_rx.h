@@ -78,6 +78,11 @@ struct nic_tally {
 	unsigned int area_cqes[1 + NIC_MORE_AREAS];	/* data CQEs per area index */
 	size_t area_bytes[1 + NIC_MORE_AREAS];		/* their payload bytes */
 	__u64 off_or;			/* OR of the data CQEs' offsets within their area */
+	/* offsets within the buffer (rx_buf_len) a data CQE points into */
+	unsigned int inbuf_nz;		/* data CQEs not at the buffer's start */
+	unsigned int inbuf_tail;	/* ... that end exactly at the buffer's end */
+	unsigned int inbuf_cross;	/* data CQEs running past their buffer's end */
+	__u64 inbuf_or;			/* OR of those offsets */
 };
 
 /* What a zcrx user does to a real NIC first (ethtool -G tcp-data-split on

@@ -72,6 +72,25 @@ TEST_F_TIMEOUT(nic, close_with_alloc_fail_pending__E18, NIC_TEST_TIMEOUT)
 	}
 }
 
+/* NETIF down for @ms and up again, keeping its IPv6 addresses (later
+ * tests need them). */
+static int link_bounce(unsigned int ms)
+{
+	char keep[128];
+	int ret;
+
+	snprintf(keep, sizeof(keep), "/proc/sys/net/ipv6/conf/%s/keep_addr_on_down",
+		 nic_name());
+	if (write_str(keep, "1"))
+		return -1;
+	ret = link_set_up(nic_name(), false);
+	usleep(ms * 1000);
+	if (link_set_up(nic_name(), true))
+		ret = -1;
+	write_str(keep, "0");
+	return ret;
+}
+
 /* Down and up again with the queue bound: the device rebuilds its page
  * pools from the still-installed provider, and the stream (IPv4 this time)
  * carries on zero-copy. */
@@ -79,7 +98,6 @@ TEST_F_TIMEOUT(nic, link_down_up_keeps_zero_copy, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 2u << 20;
 	volatile struct zcrx_stats *st;
-	char keep[128];
 
 	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 128, 0,
 				 1u << ZCRX_EVENT_COPY, true));
@@ -89,19 +107,49 @@ TEST_F_TIMEOUT(nic, link_down_up_keeps_zero_copy, NIC_TEST_TIMEOUT)
 	nic_rx_run(&self->r, &self->t, len / 4, 32, true, false, 30000);
 	ASSERT_GE(self->t.bytes, len / 4);
 
-	/* IPv6 would drop NETIF's addresses on down: later tests need them */
-	snprintf(keep, sizeof(keep), "/proc/sys/net/ipv6/conf/%s/keep_addr_on_down",
-		 nic_name());
-	ASSERT_EQ(0, write_str(keep, "1"));
-	ASSERT_EQ(0, link_set_up(nic_name(), false));
-	usleep(100 * 1000);
-	ASSERT_EQ(0, link_set_up(nic_name(), true));
-	write_str(keep, "0");
+	ASSERT_EQ(0, link_bounce(100));
 
 	nic_rx_run(&self->r, &self->t, len, 32, true, false, 60000);
 	st = ifq_stats(&self->r.z);
 	EXPECT_EQ(len, self->t.bytes) {
 		TH_LOG("after down/up: %zu of %zu bytes (final res %d)",
+		       self->t.bytes, len, self->t.final_res);
+	}
+	EXPECT_EQ(0, self->t.bad_payload);
+	EXPECT_EQ(0ULL, st->copy_bytes) TH_LOG("the rebuilt pools fell back to copying");
+	EXPECT_EQ(0U, self->t.event_cqes);
+	EXPECT_EQ(0, nic_rx_finish(&self->r)) {
+		TH_LOG("sender status 0x%x", remote_sender_status());
+	}
+}
+
+/* The link flaps while the sender is pushing: frames the peer queued
+ * while the device was down must be polled once it is up again, even when
+ * they fill the queue (the virtual NIC once dropped every later frame
+ * unpolled: a stream stalled for good after one flap in twenty). */
+TEST_F_TIMEOUT(nic, link_flaps_mid_stream_keep_zero_copy, NIC_TEST_TIMEOUT)
+{
+	const size_t len = 4u << 20;
+	const unsigned int flaps = 4;
+	volatile struct zcrx_stats *st;
+	unsigned int i;
+
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 128, 0,
+				 1u << ZCRX_EVENT_COPY, true));
+	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
+	ASSERT_EQ(0, nic_rx_start(&self->r, len, 33, 65536));
+	for (i = 1; i <= flaps; i++) {
+		nic_rx_run(&self->r, &self->t, i * len / (flaps + 2), 33, true,
+			   false, 30000);
+		ASSERT_GE(self->t.bytes, i * len / (flaps + 2)) {
+			TH_LOG("stalled after flap %u of %u", i - 1, flaps);
+		}
+		ASSERT_EQ(0, link_bounce(20));
+	}
+	nic_rx_run(&self->r, &self->t, len, 33, true, false, 60000);
+	st = ifq_stats(&self->r.z);
+	EXPECT_EQ(len, self->t.bytes) {
+		TH_LOG("after %u flaps: %zu of %zu bytes (final res %d)", flaps,
 		       self->t.bytes, len, self->t.final_res);
 	}
 	EXPECT_EQ(0, self->t.bad_payload);
