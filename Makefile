@@ -19,7 +19,7 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test kcov-report check unit lint deps kernel mutants bench bench-nic fresh-check list-tests clean distclean
+.PHONY: help vm-test kcov-report check unit lint deps kernel mutants bench bench-nic flake-runs fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -34,6 +34,7 @@ help:
 	@echo "  make kcov-report which kernel lines and branches of io_uring/ and netdevsim the suite runs (gcov kernel, lcov; not in make check)"
 	@echo "  make mutants     mutation testing of the suite against io_uring/zcrx.c and query.c"
 	@echo "  make bench       time vm-test over RUNS=5 runs (COLD=1: from an empty build dir)"
+	@echo "  make flake-runs  the whole patched suite RUNS=20 times in a row (LOAD=1: beside a kernel build), counting failures"
 	@echo "  make bench-nic   zero-copy vs copy-fallback throughput on the patched netdevsim (RUNS=3)"
 	@echo "  make clean       remove build outputs (keeps downloaded packages)"
 	@echo "  make distclean   remove build/ and results/"
@@ -83,6 +84,9 @@ kcov-report:
 RUNS ?= 5
 bench:
 	@host-scripts/bench.sh $(RUNS)
+
+flake-runs:
+	@host-scripts/flake-runs.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),20)
 
 bench-nic:
 	@host-scripts/bench-nic.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),3)

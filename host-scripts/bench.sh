@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time `make vm-test` over several runs and print the medians of the
-# phases recorded in each run's summary.json (prepare, boot, suite, VM,
+# phases recorded in each run's results.json (prepare, boot, suite, VM,
 # wall). Not a test: a measurement for docs/measurements.md.
 #   usage: bench.sh [RUNS]        warm cache (the build directory is kept)
 #          COLD=1 bench.sh [RUNS] cold: each run starts from an empty
@@ -27,7 +27,7 @@ for i in $(seq 1 "$runs"); do
 	else
 		RUN_NAME="$name" "$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 || true
 	fi
-	s="$RESULTS_DIR/$name/summary.json"
+	s="$RESULTS_DIR/$name/results.json"
 	[ -f "$s" ] || die "run $i left no summary ($RESULTS_DIR/$name)"
 	jq -r --arg i "$i" '[$i, .seconds.prepare, .seconds.boot, .seconds.suite, .seconds.vm, .seconds.wall, .verdict] | @tsv' "$s" >>"$table"
 done

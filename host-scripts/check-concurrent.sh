@@ -22,7 +22,7 @@ bad=0
 for i in 0 1; do
 	rc=0
 	wait "${pids[i]}" || rc=$?
-	v=$(jq -r .verdict "$RESULTS_DIR/${runs[i]}/summary.json" 2>/dev/null || echo none)
+	v=$(jq -r .verdict "$RESULTS_DIR/${runs[i]}/results.json" 2>/dev/null || echo none)
 	echo "concurrent: ${runs[i]}: exit $rc, verdict $v"
 	if [ "$rc" -ne 0 ] || [ "$v" != pass ]; then
 		bad=1

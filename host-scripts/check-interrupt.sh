@@ -6,7 +6,7 @@
 #   - make exits within 10 s (the goal is 5 s; the margin absorbs a busy
 #     2-core machine), with a non-zero status;
 #   - no process of the run is left (no QEMU naming its run directory);
-#   - summary.json says "interrupted"; the run's initramfs is gone.
+#   - results.json says "interrupted"; the run's initramfs is gone.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_cmd jq jq
@@ -43,8 +43,8 @@ secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 [ "$rc" -ne 0 ] || die "an interrupted make vm-test exited 0"
 left=$(pgrep -f -- "$rundir" || true)
 [ -z "$left" ] || die "processes of the interrupted run are still there: $left"
-verdict=$(jq -r .verdict "$rundir/summary.json" 2>/dev/null || echo none)
-[ "$verdict" = interrupted ] || die "summary.json verdict is '$verdict', expected interrupted"
+verdict=$(jq -r .verdict "$rundir/results.json" 2>/dev/null || echo none)
+[ "$verdict" = interrupted ] || die "results.json verdict is '$verdict', expected interrupted"
 after=$(leftovers)
 stray=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | tr '\n' ' ')
 [ -z "${stray// /}" ] || die "the interrupted run left $stray in $BUILD_DIR"

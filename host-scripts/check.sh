@@ -46,12 +46,28 @@ step() { # step NAME CMD...
 	fi
 }
 
+# Every run's results.json must match the schema (docs/results.md).
+results_valid() {
+	local r="$RESULTS_DIR/$1/results.json" bad
+	[ -r "$r" ] || { echo "results: no results.json at $r"; return 1; }
+	bad=$(jq -r -f "$ZCRX_TOP/host-scripts/report/results-valid.jq" "$r")
+	[ -z "$bad" ] || { echo "results: $r does not match docs/results.md:"; echo "$bad"; return 1; }
+}
+# vm_checked RUN CMD...: a vm-test run that must pass and leave a valid
+# results.json.
+vm_checked() {
+	local run=$1
+	shift
+	"$@" && results_valid "$run"
+}
+
 step lint "$ZCRX_TOP/host-scripts/check-lint.sh"
 step unit "$ZCRX_TOP/host-scripts/check-unit.sh"
 for k in $CHECK_KERNELS; do
 	kv=$k
 	[ "$k" != default ] || kv=
-	step "vm-$k" env KERNEL="$kv" KSRC= RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-$k" \
+	run="check-$(date +%Y%m%d-%H%M%S)-$k"
+	step "vm-$k" vm_checked "$run" env KERNEL="$kv" KSRC= RUN_NAME="$run" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
 done
 
@@ -70,27 +86,28 @@ elif ! command -v virt-qemu-run >/dev/null 2>&1 &&
 	! (host_install --no-install-recommends libvirt-daemon-driver-qemu); then
 	echo "=== check: vm-libvirt SKIP: libvirt-daemon-driver-qemu cannot be installed here (see the line above)"
 else
-	step vm-libvirt env VM=libvirt KERNEL= KSRC= RUN_NAME="check-$(date +%Y%m%d-%H%M%S)-libvirt" \
+	run="check-$(date +%Y%m%d-%H%M%S)-libvirt"
+	step vm-libvirt vm_checked "$run" env VM=libvirt KERNEL= KSRC= RUN_NAME="$run" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
 fi
 # The patched kernel's netdevsim is a zcrx-capable NIC: its NIC cases must
 # have run there, not skipped (their skip reasons start with "NETIF").
 nic_ran() {
-	local k="$RESULTS_DIR/$1/ktap.txt" n
-	[ -r "$k" ] || { echo "vm-lean-nic: no KTAP at $k"; return 1; }
-	n=$(grep -c '# SKIP NETIF' "$k" || true)
-	[ "$n" -eq 0 ] || { echo "vm-lean-nic: $n NIC cases skipped on the patched kernel ($k)"; return 1; }
+	local r="$RESULTS_DIR/$1/results.json" n
+	results_valid "$1" || return 1
+	n=$(jq '[.cases[] | select(.outcome == "skip" and ((.reason // "") | startswith("NETIF")))] | length' "$r")
+	[ "$n" -eq 0 ] || { echo "vm-lean-nic: $n NIC cases skipped on the patched kernel ($r)"; return 1; }
 	echo "vm-lean-nic: no NIC case skipped on the patched kernel"
 }
 # The lean kernel has fault injection: the rows that need an allocation to
 # fail (E09, E16, R25) must have run there, not skipped.
 faults_ran() {
-	local k="$RESULTS_DIR/$1/ktap.txt" n
-	[ -r "$k" ] || { echo "vm-lean-faults: no KTAP at $k"; return 1; }
-	n=$(grep -c '# SKIP no /proc/thread-self/fail-nth' "$k" || true)
-	[ "$n" -eq 0 ] || { echo "vm-lean-faults: $n fault-injection cases skipped on the lean kernel ($k)"; return 1; }
-	grep -q '^  ok [0-9]* fault\.event_lost_on_atomic_alloc_failure__E09$' "$k" ||
-		{ echo "vm-lean-faults: E09 did not pass ($k)"; return 1; }
+	local r="$RESULTS_DIR/$1/results.json" n
+	results_valid "$1" || return 1
+	n=$(jq '[.cases[] | select(.outcome == "skip" and ((.reason // "") | startswith("no /proc/thread-self/fail-nth")))] | length' "$r")
+	[ "$n" -eq 0 ] || { echo "vm-lean-faults: $n fault-injection cases skipped on the lean kernel ($r)"; return 1; }
+	[ "$(jq -r '.cases[] | select(.name == "fault.event_lost_on_atomic_alloc_failure__E09") | .outcome' "$r")" = pass ] ||
+		{ echo "vm-lean-faults: E09 did not pass ($r)"; return 1; }
 	echo "vm-lean-faults: the fault-injection cases ran on the lean kernel"
 }
 if [ "${CHECK_LEAN:-1}" = 1 ]; then

@@ -8,7 +8,7 @@
 #   kcov.info     lcov tracefile (lines and branches), the two directories
 #   html/         genhtml report
 #   summary.tsv   one line per source file: lines and branches hit/total
-# and a "kcov" key into the run's summary.json. A report, not a test: it
+# and a "kcov" key into the run's results.json. A report, not a test: it
 # is not part of make check. Exit status: 0 with a report of a passing
 # suite; 1 when something is missing (one line saying what), or when the
 # suite itself did not pass (the report is still written).
@@ -100,9 +100,9 @@ genhtml "$kdir/kcov.info" --branch-coverage --prefix "$srcdir" --title "zcrx-vmt
 	die "kcov: genhtml failed; see $kdir/lcov.log"
 
 kcov_summary "$kdir/kcov.info" "$srcdir" >"$kdir/summary.tsv"
-if [ -f "$rundir/summary.json" ]; then
-	jq --argjson k "$(kcov_json "$kdir/summary.tsv")" '. + {kcov: $k}' "$rundir/summary.json" >"$rundir/summary.json.tmp"
-	mv "$rundir/summary.json.tmp" "$rundir/summary.json"
+if [ -f "$rundir/results.json" ]; then
+	jq --argjson k "$(kcov_json "$kdir/summary.tsv")" '. + {kcov: $k}' "$rundir/results.json" >"$rundir/results.json.tmp"
+	mv "$rundir/results.json.tmp" "$rundir/results.json"
 fi
 t_end=$(date +%s)
 
@@ -112,5 +112,5 @@ awk -F'\t' 'NR > 1 {
 		$3 ? 100 * $2 / $3 : 0, $4, $5, $5 ? 100 * $4 / $5 : 0 }' "$kdir/summary.tsv"
 printf '== kcov: report %s/html/index.html (build + suite %d s, report %d s)\n' "$kdir" "$((t_vm - t0))" "$((t_end - t_vm))"
 if [ "$vm_rc" -ne 0 ]; then
-	die "kcov: the suite did not pass (vm-test.sh exit $vm_rc, see $rundir/summary.json); the report is of that run"
+	die "kcov: the suite did not pass (vm-test.sh exit $vm_rc, see $rundir/results.json); the report is of that run"
 fi

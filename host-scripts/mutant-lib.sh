@@ -220,13 +220,13 @@ mutant_lock() {
 	printf '%s\n' "$$" >"$f"
 }
 
-# mutant_verdict SUMMARY: the verdict in a vm-test.sh summary.json (empty
+# mutant_verdict RESULTS: the verdict in a vm-test.sh results.json (empty
 # when there is none).
 mutant_verdict() {
 	jq -r '.verdict // empty' "$1" 2>/dev/null || true
 }
 
-# mutant_outcome SUMMARY: "SURVIVED<TAB>-" when the suite passed, else
+# mutant_outcome RESULTS: "SURVIVED<TAB>-" when the suite passed, else
 # "killed<TAB>BY": the first three failing cases (and how many more), or the
 # run's reasons when no case failed, as a markdown table cell.
 mutant_outcome() {
@@ -235,11 +235,11 @@ mutant_outcome() {
 		printf 'SURVIVED\t-\n'
 		return 0
 	fi
-	by=$(jq -r '.failed_cases[]' "$s" 2>/dev/null |
+	by=$(jq -r '.cases[] | select(.outcome != "pass" and .outcome != "skip" and .outcome != "xfail") | "\(.binary):\(.name)"' "$s" 2>/dev/null |
 		awk 'NF { n++; if (n <= 3) out = out (out ? "<br>" : "") $0 } END { if (n > 3) out = out sprintf("<br>(+%d more)", n - 3); print out }' || true)
 	if [ -z "$by" ]; then
 		by=$(jq -r '.reasons[]' "$s" 2>/dev/null | awk 'NF { out = out (out ? "; " : "") $0 } END { print out }' || true)
-		[ -f "$s" ] || by="no summary.json"
+		[ -f "$s" ] || by="no results.json"
 		by="(${by:-no reason given})"
 	fi
 	printf 'killed\t%s\n' "${by//|/\\|}"

@@ -58,12 +58,12 @@ stop_children_on_signal
 log "building the unmutated lean kernel"
 build >"$out/build-base.log" 2>&1 || die "baseline kernel build failed; see $out/build-base.log"
 
-run_suite() { # run_suite NAME: sets summary to the run's summary.json
+run_suite() { # run_suite NAME: sets summary to the run's results.json
 	# the kernel is $bz: vm-test.sh refuses KSRC (and KCONFIG) with KERNEL;
 	# not in $(...): a signal must not wait for the run to end
 	run_stoppable env -u KSRC -u KCONFIG RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh" >"$out/$1.out" 2>&1 || true
-	summary="$RESULTS_DIR/$(basename "$out")/$1/summary.json"
+	summary="$RESULTS_DIR/$(basename "$out")/$1/results.json"
 }
 
 log "baseline run"

@@ -2,10 +2,10 @@
 # make vm-test: fetch what is missing, build the guest suite and image,
 # boot the kernel, and report. Results go to $RESULTS_DIR/<run>/:
 #   console.log  serial console      ktap.txt      the suite's KTAP
-#   summary.json machine-readable    splats.txt    splat excerpts (if any)
+#   results.json the run (docs/results.md)   splats.txt   splat excerpts (if any)
 # Exit status: 0 only when every case passed or skipped, the KTAP is well
 # formed, the guest reported, and the console has no kernel splat; 130/143
-# when interrupted (the summary then says "interrupted").
+# when interrupted (results.json then says "interrupted").
 # The run directory is made only when the VM boots: a run rejected before
 # (bad knob, failed download or build) leaves nothing under $RESULTS_DIR.
 set -euo pipefail
@@ -97,14 +97,15 @@ mkdir -p "$(dirname "$rundir")"
 mv "$stage" "$rundir"
 ln -sfn "$run_name" "$RESULTS_DIR/latest"
 
-. "$ZCRX_TOP/host-scripts/summary.sh"
+. "$ZCRX_TOP/host-scripts/report/results.sh"
+. "$ZCRX_TOP/host-scripts/report/verdict.sh"
 case ${VM:-qemu} in
 qemu) runner="$ZCRX_TOP/host-scripts/run-vm.sh" ;;
 libvirt) runner="$ZCRX_TOP/host-scripts/run-libvirt.sh" ;;
 esac
 vm_pid=
 # Ctrl-C or SIGTERM while the VM runs: stop the backend (it stops QEMU),
-# and say "interrupted" in the summary.
+# and say "interrupted" in results.json.
 stop_vm() {
 	[ -n "$vm_pid" ] || return 0
 	if kill -0 "$vm_pid" 2>/dev/null; then
@@ -117,7 +118,7 @@ stop_vm() {
 	fi
 	if [ -n "$ZCRX_SIGNAL" ]; then
 		echo interrupted >"$rundir/vm.status"
-		write_summary interrupted "interrupted by SIG$ZCRX_SIGNAL"
+		write_results interrupted "interrupted by SIG$ZCRX_SIGNAL"
 		printf '\n== zcrx-vmtest: interrupted by SIG%s; results so far: %s\n' "$ZCRX_SIGNAL" "$rundir" >&2
 	fi
 }
@@ -132,5 +133,5 @@ vm_pid=
 t_end=$(date +%s.%N)
 
 # 4. verdict
-verdict_and_summary
+verdict_and_results
 report

@@ -167,7 +167,7 @@ E
 }
 
 # kcov-report.sh end to end with a stub vm-test.sh (it makes the run
-# directory with kernel.env, summary.json and the stream of $STREAM), stub
+# directory with kernel.env, results.json and the stream of $STREAM), stub
 # lcov and genhtml, and a fake build directory: the glue, not the kernel.
 report_setup() {
 	S="$BATS_TEST_DIRNAME/../kcov-report.sh"
@@ -182,7 +182,7 @@ d="$RESULTS_DIR/$RUN_NAME"
 mkdir -p "$d"
 echo "KSRC=$KSRC KCONFIG=$KCONFIG VM_GCOV=$VM_GCOV" >"$T/vm-test.env"
 printf 'VMLINUZ=%q\n' "$T/obj/arch/x86/boot/bzImage" >"$d/kernel.env"
-echo '{"verdict":"pass"}' >"$d/summary.json"
+echo '{"verdict":"pass"}' >"$d/results.json"
 [ -z "${STREAM:-}" ] || cp "$STREAM" "$d/gcov.stream"
 [ -z "${TOUCH:-}" ] || { sleep 0.05; touch "$TOUCH"; }
 [ -z "${BUILT:-}" ] || touch "$T/obj/arch/x86/boot/bzImage"
@@ -219,8 +219,8 @@ E
 	[ "$(cat "$T/vm-test.env")" = "KSRC=debian KCONFIG=gcov VM_GCOV=1" ]
 	[ "$(cat "$T/obj/io_uring/zcrx.gcda")" = abc ]
 	[ "$(sed -n 2p "$T/results/kc/kcov/summary.tsv")" = "$(printf 'io_uring/zcrx.c\t781\t848\t459\t611')" ]
-	[ "$(jq -c '.kcov.files["io_uring/zcrx.c"]' "$T/results/kc/summary.json")" = '{"lines":[781,848],"branches":[459,611]}' ]
-	[ "$(jq -r .verdict "$T/results/kc/summary.json")" = pass ]
+	[ "$(jq -c '.kcov.files["io_uring/zcrx.c"]' "$T/results/kc/results.json")" = '{"lines":[781,848],"branches":[459,611]}' ]
+	[ "$(jq -r .verdict "$T/results/kc/results.json")" = pass ]
 	[ -d "$T/results/kc/kcov/html" ]
 	[[ $output == *"io_uring/zcrx.c"*"lines   781/848"*"92.1%"*"branches   459/611"*"75.1%"* ]]
 }

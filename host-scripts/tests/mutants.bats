@@ -235,14 +235,16 @@ hold_lock() {
 	[ "$status" -eq 1 ]
 }
 
-@test "summary.json is read with jq: verdict, failed cases, reasons" {
-	printf '{"verdict": "pass", "reasons": [], "failed_cases": []}' >"$T/pass.json"
-	printf '{"verdict": "fail", "reasons": ["x"], "failed_cases": ["a:E1", "a:E2", "b:S1", "b:S2", "c:T1"]}' >"$T/cases.json"
-	printf '{"verdict": "fail", "reasons": ["vm: timeout", "ktap: a|b"], "failed_cases": []}' >"$T/reasons.json"
+@test "results.json is read with jq: verdict, failed cases, reasons" {
+	c() { printf '{"binary": "%s", "name": "%s", "outcome": "%s"}' "$1" "$2" "$3"; }
+	printf '{"verdict": "pass", "reasons": [], "cases": [%s]}' "$(c a E0 pass)" >"$T/pass.json"
+	printf '{"verdict": "fail", "reasons": ["x"], "cases": [%s,%s,%s,%s,%s,%s,%s]}' "$(c a E0 pass)" "$(c a E1 fail)" \
+		"$(c a E2 timeout)" "$(c b S0 skip)" "$(c b S1 error)" "$(c b S2 fail)" "$(c c T1 fail)" >"$T/cases.json"
+	printf '{"verdict": "fail", "reasons": ["vm: timeout", "ktap: a|b"], "cases": []}' >"$T/reasons.json"
 	[ "$(mutant_outcome "$T/pass.json")" = $'SURVIVED\t-' ]
 	[ "$(mutant_outcome "$T/cases.json")" = $'killed\ta:E1<br>a:E2<br>b:S1<br>(+2 more)' ]
 	[ "$(mutant_outcome "$T/reasons.json")" = $'killed\t(vm: timeout; ktap: a\\|b)' ]
-	[ "$(mutant_outcome "$T/none.json")" = $'killed\t(no summary.json)' ]
+	[ "$(mutant_outcome "$T/none.json")" = $'killed\t(no results.json)' ]
 }
 
 # --- mutants.sh end to end, with stub build-kernel.sh and vm-test.sh --------
@@ -270,9 +272,9 @@ d="$RESULTS_DIR/$RUN_NAME"
 mkdir -p "$d"
 case $RUN_NAME in */baseline) ;; *) [ "${VM_HANG:-0}" != 1 ] || { touch "$BUILD_DIR/vm-started"; sleep 60; } ;; esac
 if grep -q MUTATED "$KERNEL"; then
-	echo '{"verdict": "fail", "reasons": ["cases failed"], "failed_cases": ["zcrx:E01"]}' >"$d/summary.json"
+	echo '{"verdict": "fail", "reasons": ["cases failed"], "cases": [{"binary": "zcrx", "name": "E01", "outcome": "fail"}]}' >"$d/results.json"
 else
-	echo '{"verdict": "pass", "reasons": [], "failed_cases": []}' >"$d/summary.json"
+	echo '{"verdict": "pass", "reasons": [], "cases": []}' >"$d/results.json"
 fi
 E
 	chmod +x "$T/top/host-scripts/"*.sh

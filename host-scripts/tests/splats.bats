@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# scan-splats.sh: kernel splat detection in a console log.
+# report/splats.sh: kernel splat detection in a console log.
 
 setup() {
-	S="$BATS_TEST_DIRNAME/../scan-splats.sh"
+	S="$BATS_TEST_DIRNAME/../report/splats.sh"
 	T="$BATS_TEST_TMPDIR"
 	printf '%s\n' '[    0.000000] Linux version 7.3.4' '[    1.000000] virtio_net virtio0 eth0: renamed' \
 		'  ok 1 global.x__E02' '  # WARNING: this is test output, not the kernel' \

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Run the whole patched suite (make vm-test KSRC=debian) RUNS times in a
+# row and count the runs that did not pass, naming each failed case: the
+# evidence that the suite has no flakes. With LOAD=1 a from-scratch kernel
+# build (tinyconfig, no ccache, JOBS=nproc) runs in a loop beside it, so
+# the VM competes for every core as on a busy developer machine. Not a
+# test: a measurement for docs/measurements.md.
+#   usage: flake-runs.sh [RUNS]     (RUNS=20; LOAD=0|1)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+runs=${1:-20}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS=$runs: expected a positive number"
+load=${LOAD:-0}
+[[ $load =~ ^[01]$ ]] || die "LOAD=$load: expected 0 or 1"
+need_cmd jq jq
+tree="$BUILD_DIR/src/linux-source-${KSRC_VERSION:-7.3}"
+if [ "$load" = 1 ]; then
+	[ -f "$tree/Makefile" ] || die "LOAD=1 builds $tree: run make kernel KSRC=debian first"
+fi
+
+tag=flake-$(date +%Y%m%d-%H%M%S)
+table="$RESULTS_DIR/$tag.tsv"
+mkdir -p "$RESULTS_DIR"
+printf 'run\tverdict\tsuite_s\twall_s\tfailed\n' >"$table"
+
+if [ "$load" = 1 ]; then
+	loaddir=$(mktemp -d "${TMPDIR:-/tmp}/zcrx-load.XXXXXX")
+	at_exit_rm "$loaddir"
+	(
+		exec >"$loaddir/log" 2>&1
+		while :; do
+			rm -rf "$loaddir/o"
+			CCACHE_DISABLE=1 make -C "$tree" O="$loaddir/o" -s tinyconfig
+			CCACHE_DISABLE=1 make -C "$tree" O="$loaddir/o" -s -j"$(nproc)" vmlinux || true
+		done
+	) &
+	loadpid=$!
+	at_exit "kill_tree $loadpid; kill $loadpid 2>/dev/null || true"
+	log "load: kernel build loop pid $loadpid in $loaddir"
+fi
+
+fails=0
+for i in $(seq 1 "$runs"); do
+	name="$tag-$i"
+	RUN_NAME="$name" KSRC=debian "$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 || true
+	s="$RESULTS_DIR/$name/results.json"
+	[ -f "$s" ] || die "run $i left no summary ($RESULTS_DIR/$name)"
+	jq -r --arg i "$i" '[$i, .verdict, .seconds.suite, .seconds.wall,
+		([.cases[] | select(.outcome != "pass" and .outcome != "skip" and .outcome != "xfail") | "\(.binary):\(.name)"] | join(","))] | @tsv' "$s" >>"$table"
+	[ "$(jq -r .verdict "$s")" = pass ] || fails=$((fails + 1))
+	log "run $i/$runs: $(jq -r .verdict "$s")"
+done
+
+cat "$table"
+echo "$runs runs (LOAD=$load): $fails not passing; table: $table"
+[ "$fails" = 0 ]

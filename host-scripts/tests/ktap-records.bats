@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# report/ktap-records.sh: the one reader of the suite's KTAP document.
+
+setup() {
+	S="$BATS_TEST_DIRNAME/../report/ktap-records.sh"
+	T="$BATS_TEST_TMPDIR"
+}
+
+rec() { "$S" "$1" | awk -F'\t' -v k="$2" '$1 == k'; }
+doc() { rec "$1" doc | cut -f2-; }
+
+good_doc() {
+	cat <<'K'
+KTAP version 1
+1..3
+  KTAP version 1
+  1..2
+  ok 1 global.a__Q01
+  not ok 2 global.b__Q02
+  # Totals: pass:1 fail:1 xfail:0 xpass:0 skip:0 error:0
+# zcrx-vmtest: query took 0.25 s
+not ok 1 query
+  KTAP version 1
+  1..1
+  ok 1 global.c__S01 # SKIP no events
+  # Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0
+# zcrx-vmtest: stats_placement took 1.50 s
+ok 2 stats_placement # SKIP
+# zcrx-vmtest: events took 3.00 s
+not ok 3 events # ERROR killed by signal 11 (Segmentation fault)
+# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:1
+# zcrx-vmtest: uptime suite-start=2.50 suite-end=7.25
+# zcrx-vmtest: exit=1
+K
+}
+
+@test "well-formed document: binaries, cases, totals, times" {
+	good_doc >"$T/k"
+	[ "$(doc "$T/k")" = "$(printf '1\t')" ]
+	[ "$(rec "$T/k" bin)" = "$(printf 'bin\tquery\tfail\t\t0.25\nbin\tstats_placement\tskip\t\t1.50\nbin\tevents\terror\tkilled by signal 11 (Segmentation fault)\t3.00')" ]
+	[ "$(rec "$T/k" case)" = "$(printf 'case\tquery\tglobal.a__Q01\tpass\t\ncase\tquery\tglobal.b__Q02\tfail\t\ncase\tstats_placement\tglobal.c__S01\tskip\tno events')" ]
+	[ "$(rec "$T/k" totals)" = "$(printf 'totals\t1\t1\t0\t0\t1\t1')" ]
+	[ "$(rec "$T/k" uptime)" = "$(printf 'uptime\t2.5\t7.25')" ]
+	[ "$(rec "$T/k" exit)" = "$(printf 'exit\t1')" ]
+}
+
+@test "directives: SKIP, XFAIL, TIMEOUT, ERROR; other comments are reasons" {
+	printf '%s\n' 'KTAP version 1' '1..1' '  KTAP version 1' '  1..4' \
+		'  ok 1 a # XFAIL known' '  not ok 2 b # TIMEOUT' '  not ok 3 c # ERROR boom' \
+		'  not ok 4 d # expected 1, seen 2' 'not ok 1 x # TIMEOUT' \
+		'# Totals: pass:0 fail:1 xfail:1 xpass:0 skip:0 error:2' >"$T/k"
+	[ "$(rec "$T/k" case | cut -f3-5)" = "$(printf 'a\txfail\tknown\nb\ttimeout\t\nc\terror\tboom\nd\tfail\texpected 1, seen 2')" ]
+	[ "$(rec "$T/k" bin | cut -f2-3)" = "$(printf 'x\ttimeout')" ]
+}
+
+@test "names keep spaces, quotes and backslashes; tabs become spaces" {
+	printf '%s\n' 'KTAP version 1' '1..1' '  ok 1 say "hi" \ back\\slash__Q02' "  ok 2 tab$(printf '\t')name" \
+		'ok 1 query tool' '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' >"$T/k"
+	[ "$(rec "$T/k" case | cut -f3 | head -n1)" = 'say "hi" \ back\\slash__Q02' ]
+	[ "$(rec "$T/k" case | cut -f3 | tail -n1)" = 'tab name' ]
+	[ "$(rec "$T/k" bin | cut -f2)" = 'query tool' ]
+}
+
+@test "missing Totals line: not well formed" {
+	good_doc | grep -v '^# Totals' >"$T/k"
+	[[ $(doc "$T/k") == 0$'\t'*Totals* ]]
+}
+
+@test "suite cut short: fewer results than planned" {
+	good_doc | head -n 9 >"$T/k"
+	[ "$(doc "$T/k")" = "$(printf '0\tplan says 3 subtests, 1 result lines')" ]
+}
+
+@test "wrong version line" {
+	good_doc | sed '1s/.*/TAP version 13/' >"$T/k"
+	[[ $(doc "$T/k") == 0$'\t'*KTAP\ version\ 1* ]]
+}
+
+@test "empty or missing file is not well formed" {
+	: >"$T/k"
+	[[ $(doc "$T/k") == 0$'\t'* ]]
+	[ "$(doc "$T/does-not-exist")" = "$(printf '0\tno result file')" ]
+}
+
+@test "CRLF line endings are accepted" {
+	good_doc | sed 's/$/\r/' >"$T/k"
+	[ "$(doc "$T/k")" = "$(printf '1\t')" ]
+	[ "$(rec "$T/k" case | wc -l)" = 3 ]
+}
