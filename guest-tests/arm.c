@@ -412,7 +412,8 @@ TEST(arm_ignores_master_ctx__A08)
 	close(tx);
 
 	/* the importer has no event_desc and is not master_ctx, yet its id
-	 * reaches the fired bits (probe a type that never fired) */
+	 * reaches the fired bits (probe a type that never fired)
+	 */
 	EXPECT_EQ(-EINVAL, zcrx_arm(&imp, imp_id, ZCRX_EVENT_ALLOC_FAIL))
 		TH_LOG("A08: importer id, ALLOC_FAIL never fired");
 

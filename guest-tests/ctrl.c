@@ -260,7 +260,8 @@ TEST(unknown_op_eopnotsupp__C07)
 	REQUIRE_NODEV();
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	/* the query's nr_ctrl_opcodes is the first op the kernel does not know
-	 * (its value on 7.3, __ZCRX_CTRL_LAST, is checked by Q08) */
+	 * (its value on 7.3, __ZCRX_CTRL_LAST, is checked by Q08)
+	 */
 	for (int i = 0; i < 3; i++) {
 		c = mk_ctrl(z.reg.zcrx_id, ops[i]);
 		EXPECT_EQ(-EOPNOTSUPP, zcrx_ctrl(ring.ring_fd, &c, 0))
@@ -933,7 +934,7 @@ FIXTURE_VARIANT(ctrl_pair) {
 };
 
 enum { CPF_NONE, CPF_RESV0, CPF_RESV1, CPF_FLUSH_RESV, CPF_EXPORT_FD, CPF_EXPORT_RESV,
-       CPF_ARM_TYPE, CPF_ARM_TYPE_RESV, CPF_ARM_RESV, CPF_AREA_UNMAPPED_RESV, CPF_AREA_RESV_TOKEN };
+	CPF_ARM_TYPE, CPF_ARM_TYPE_RESV, CPF_ARM_RESV, CPF_AREA_UNMAPPED_RESV, CPF_AREA_RESV_TOKEN };
 
 FIXTURE_VARIANT_ADD(ctrl_pair, nr_args_then_arg__C02_C03) {
 	.op = ZCRX_CTRL_FLUSH_RQ, .nr_args = 1, .arg_unreadable = true, .err = EINVAL,
@@ -1037,12 +1038,24 @@ TEST_F(ctrl_pair, first_check_wins_no_side_effect__C09_A04)
 	headp = (__u32 *)((char *)z->region + z->reg.offsets.head);
 	c = mk_ctrl(z->reg.zcrx_id + variant->id_delta, variant->op);
 	switch (variant->field) {
-	case CPF_RESV0: c.__resv[0] = 1; break;
-	case CPF_RESV1: c.__resv[1] = 1; break;
-	case CPF_FLUSH_RESV: c.zc_flush.__resv[variant->val == 1 ? 0 : 5] = variant->val; break;
-	case CPF_EXPORT_FD: c.zc_export.zcrx_fd = variant->val; break;
-	case CPF_EXPORT_RESV: c.zc_export.__resv1[3] = variant->val; break;
-	case CPF_ARM_TYPE: c.zc_arm_event.event_type = variant->val; break;
+	case CPF_RESV0:
+		c.__resv[0] = 1;
+		break;
+	case CPF_RESV1:
+		c.__resv[1] = 1;
+		break;
+	case CPF_FLUSH_RESV:
+		c.zc_flush.__resv[variant->val == 1 ? 0 : 5] = variant->val;
+		break;
+	case CPF_EXPORT_FD:
+		c.zc_export.zcrx_fd = variant->val;
+		break;
+	case CPF_EXPORT_RESV:
+		c.zc_export.__resv1[3] = variant->val;
+		break;
+	case CPF_ARM_TYPE:
+		c.zc_arm_event.event_type = variant->val;
+		break;
 	case CPF_ARM_TYPE_RESV:
 		c.zc_arm_event.event_type = variant->val;
 		c.zc_arm_event.__resv[10] = 1;

@@ -113,7 +113,8 @@ TEST(no_buffer_enomem_no_event__E03)
 
 	REQUIRE_EVENTS();
 	/* one-page area: the first 1000-byte copy takes its only buffer, which
-	 * is never returned (no refill-ring entries are written) */
+	 * is never returned (no refill-ring entries are written)
+	 */
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -182,7 +183,8 @@ TEST(partial_copy_fires__E03)
 	cqlog_init(&l, &e, EVENT_UD, SEED);
 	/* 6000 bytes in one write: one 6000-byte frag (order-3 page_frag) or
 	 * 4096 + 1904 (order-0 fallback); either way one page is copied and
-	 * the next chunk finds no buffer */
+	 * the next chunk finds no buffer
+	 */
 	ASSERT_EQ(0, write_once(e.tx, 0, 6000, SEED));
 	cqlog_collect(&e.ring, &l, 6000);
 	EXPECT_EQ(page_size(), l.bytes) TH_LOG("E03: one page copied");
@@ -371,7 +373,7 @@ TEST_F(fault, event_lost_on_atomic_alloc_failure__E09)
 	EXPECT_EQ(1U, l.events) TH_LOG("E09: the next occurrence posts exactly one event CQE");
 	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E09/E10: it is COPY: res 1, flags 0, big_cqe 0");
 	EXPECT_EQ(4U, l.n) TH_LOG("E09: NOP, data, data, event");
-	for (unsigned int i = 0; i < l.n && i < sizeof(l.c) / sizeof(l.c[0]); i++)
+	for (unsigned int i = 0; i < l.n && i < ARRAY_SIZE(l.c); i++)
 		if (l.c[i].ud == EVENT_UD)
 			ev = &l.c[i];
 	ASSERT_NE(NULL, ev) TH_LOG("E09: an event CQE with user_data 0x%llx",
@@ -504,7 +506,8 @@ TEST(event_after_its_data__E14)
 	struct cqlog l;
 	struct zcrx_env e;
 	/* 3 pages + 100 bytes in one write: one frag (order-3 page_frag) or four
-	 * page frags (fallback); both give 4 chunks: 4096, 4096, 4096, 100 */
+	 * page frags (fallback); both give 4 chunks: 4096, 4096, 4096, 100
+	 */
 	size_t len = 3 * page_size() + 100;
 
 	REQUIRE_EVENTS();
@@ -957,7 +960,8 @@ FIXTURE_TEARDOWN(cq_full)
 }
 
 /* Put every data CQE of l->c[from..l->n) on the refill ring and FLUSH_RQ:
- * the FLUSH_RQ result; *given the number of entries. */
+ * the FLUSH_RQ result; *given the number of entries.
+ */
 static int give_back(struct zcrx_env *e, struct cqlog *l, unsigned int from,
 		     unsigned int *given)
 {

@@ -47,7 +47,8 @@
 #define NR_SEGS		2
 #define CTRL_LEN	1000	/* positive control over lo */
 /* drivers/net/virtio_net.c:58 on 7.3: frames up to this length are copied
- * whole into the skb head by page_to_skb; re-check when the kernel changes */
+ * whole into the skb head by page_to_skb; re-check when the kernel changes
+ */
 #define VIRTIO_GOOD_COPY_LEN 128
 #define TCP_TS_OPT_LEN	12	/* NOP, NOP, timestamps */
 #define SMALL_WRITES	8
@@ -91,7 +92,8 @@ static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 }
 
 /* One Ethernet/IPv4/TCP frame from @src to @dst (network order), payload
- * @data; correct IP and TCP checksums. Returns the frame length. */
+ * @data; correct IP and TCP checksums. Returns the frame length.
+ */
 static size_t build_frame(unsigned char *f, const struct sockaddr_in *src,
 			  const struct sockaddr_in *dst, uint32_t seq, uint32_t ack,
 			  const void *data, size_t len)
@@ -135,7 +137,8 @@ static size_t build_frame(unsigned char *f, const struct sockaddr_in *src,
 }
 
 /* TCP_REPAIR the client and read its write_seq and rcv_nxt; it stays in
- * repair mode so that it never sends data of its own. */
+ * repair mode so that it never sends data of its own.
+ */
 static int repair_seqs(int fd, uint32_t *snd, uint32_t *rcv)
 {
 	int on = TCP_REPAIR_ON, q;
@@ -346,7 +349,8 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 {
 	static unsigned char payload[SMALL_WRITES * 64];
 	/* the virtio pair's port and address, even when a netdevsim pair is
-	 * the NIC under test: GOOD_COPY_LEN is virtio-net's */
+	 * the NIC under test: GOOD_COPY_LEN is virtio-net's
+	 */
 	const char *netif = virtio_env("NETIF"), *type = getenv("REMOTE_TYPE");
 	const char *local = virtio_env(variant->local_var);
 	struct sockaddr_storage sa = { 0 };
@@ -368,7 +372,8 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 		SKIP(return, "REMOTE_TYPE=%s: only a netns remote is supported", type ? type : "(unset)");
 
 	/* largest payload whose whole frame fits GOOD_COPY_LEN: Ethernet, IP,
-	 * TCP with the timestamp option (the remote netns keeps its default) */
+	 * TCP with the timestamp option (the remote netns keeps its default)
+	 */
 	hdrs = ETH_HLEN + (variant->family == AF_INET ? 20 : 40) + 20 + TCP_TS_OPT_LEN;
 	len = VIRTIO_GOOD_COPY_LEN - hdrs;
 	if (len > 32)
@@ -499,7 +504,8 @@ TEST(failed_copy_enomem_adds_nothing__T04)
 
 /* ---- T04 parts no VM can reach ------------------------------------------- */
 /* (zero-copy net_iov frags and ALLOC_FAIL are NIC cases: nic_zc.c and
- * nic_alloc_fail.c, which skip when there is no zcrx-capable NIC) */
+ * nic_alloc_fail.c, which skip when there is no zcrx-capable NIC)
+ */
 
 TEST(frag_list_child_head_not_counted__T04)
 {

@@ -260,7 +260,8 @@ TEST(import_new_id_shared_state__I06)
 	region = (region + page - 1) / page * page;
 
 	/* creator ring A: the zcrx with COPY events and stats, then a dummy
-	 * whose mmap offset gives the per-id stride */
+	 * whose mmap offset gives the per-id stride
+	 */
 	ASSERT_EQ(0, ring_create(&ra, ZCRX_RING_FLAGS));
 	ifq_init(&za, RQ_ENTRIES, region, AREA_PAGES);
 	ifq_set_events(&za, EVENT_UD, 1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS, used);
@@ -452,7 +453,8 @@ FIXTURE_TEARDOWN(gone)
 }
 
 /* Hand the buffer of data CQE @c back through @region's refill ring and
- * FLUSH_RQ it through (@ring_fd, @id): the FLUSH_RQ result. */
+ * FLUSH_RQ it through (@ring_fd, @id): the FLUSH_RQ result.
+ */
 static int gone_give_back(void *region, const struct zcrx_ifq *z, int ring_fd, __u32 id,
 			  const struct cqrec *c)
 {

@@ -37,7 +37,8 @@ FIXTURE_TEARDOWN(starve)
 }
 
 /* ethtool -G rx @ring (the next case's nic_zcrx_ready() sets it back),
- * then an ifq with ALLOC_FAIL on the zcrx queue, the flow steered to it. */
+ * then an ifq with ALLOC_FAIL on the zcrx queue, the flow steered to it.
+ */
 static int starve_open(struct nic_rx *r, unsigned int ring, size_t area_pages)
 {
 	int ret = nic_set_rx_ring(nic_name(), ring);
@@ -110,7 +111,8 @@ TEST_F_TIMEOUT(starve, fires_once_then_rearms__E04_E08_E10_A04_T04, NIC_TEST_TIM
 }
 
 /* Buffers returned promptly and an area far larger than ring + pool cache
- * + socket queue: the pool never finds io_uring empty. */
+ * + socket queue: the pool never finds io_uring empty.
+ */
 TEST_F_TIMEOUT(starve, none_when_buffers_return__E04, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 4u << 20;
@@ -132,7 +134,8 @@ TEST_F_TIMEOUT(starve, none_when_buffers_return__E04, NIC_TEST_TIMEOUT)
 
 /* The default ring (512) is larger than an 8-buffer area, so the initial
  * fill inside registration already asks io_uring for a buffer it does not
- * have. That failure is not reported and sets no fired bit. */
+ * have. That failure is not reported and sets no fired bit.
+ */
 TEST_F_TIMEOUT(starve, not_from_initial_fill__E05, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 256 * 1024;
@@ -157,7 +160,8 @@ TEST_F_TIMEOUT(starve, not_from_initial_fill__E05, NIC_TEST_TIMEOUT)
 }
 
 /* Arm while still starved: the next refill retry fails and fires again at
- * once, with no new traffic needed. Refill first, then arm: nothing. */
+ * once, with no new traffic needed. Refill first, then arm: nothing.
+ */
 TEST_F_TIMEOUT(starve, rearm_while_starved_refires__E19, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 1u << 20;
@@ -185,7 +189,8 @@ TEST_F_TIMEOUT(starve, rearm_while_starved_refires__E19, NIC_TEST_TIMEOUT)
 	EXPECT_EQ(ZCRX_EVENT_ALLOC_FAIL, self->t.event_res[seen < 8 ? seen : 7]);
 
 	/* the right order: give buffers back, let the NIC's retry take
-	 * them, then arm */
+	 * them, then arm
+	 */
 	seen = self->t.event_cqes;
 	nic_rx_return(&self->r, &self->t);
 	ASSERT_EQ(0, nic_rx_wait_taken(&self->r, 5000)) {
@@ -194,7 +199,8 @@ TEST_F_TIMEOUT(starve, rearm_while_starved_refires__E19, NIC_TEST_TIMEOUT)
 	/* The killed sender's socket lives on in the kernel and retransmits
 	 * what the starved queue dropped: receive (returning every buffer)
 	 * until its FIN, so that no frame can arrive after the arm. An
-	 * occurrence during the drain posts nothing: the bit is still set. */
+	 * occurrence during the drain posts nothing: the bit is still set.
+	 */
 	nic_rx_run(&self->r, &self->t, SIZE_MAX, 24, true, false, 30000);
 	ASSERT_EQ(0, self->t.final_res) {
 		TH_LOG("E19: the killed sender's connection did not end within 30 s (final res %d)",

@@ -70,7 +70,8 @@ TEST_F_TIMEOUT(bench, throughput, NIC_TEST_TIMEOUT)
 	ASSERT_EQ(0, self->t.bad_payload);
 	/* the path taken is the one measured. Under memory pressure TCP may
 	 * collapse queued skbs into linear ones, which zcrx copies without
-	 * counting (E02): copy mode then counts slightly less than all. */
+	 * counting (E02): copy mode then counts slightly less than all.
+	 */
 	if (variant->steer) {
 		ASSERT_EQ(0ULL, st->copy_bytes);
 	} else {

@@ -41,7 +41,8 @@ static int set_mtu(const char *ifname, int mtu)
 }
 
 /* MTU of NETIF and of its peer in the remote netns (the peer's ifindex
- * there is NETIF's iflink). */
+ * there is NETIF's iflink).
+ */
 static int set_pair_mtu(int mtu)
 {
 	char path[128], buf[32], peer[IF_NAMESIZE], ns[128];

@@ -44,7 +44,8 @@ FIXTURE_TEARDOWN(combo)
 
 	/* r[0].pin0 is VmPin before both registrations: let r[1]'s ring go
 	 * first, so that closing r[0] waits for both areas to be unpinned
-	 * (each close waiting for its own baseline could never see it) */
+	 * (each close waiting for its own baseline could never see it)
+	 */
 	if (b->ring_ok && self->r[0].ring_ok) {
 		if (b->sock >= 0)
 			close(b->sock);
@@ -86,12 +87,14 @@ TEST_F_TIMEOUT(combo, both_types_fire_and_arm_independently__E01_E04_E08_E10_A04
 
 	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), SMALL_RING));
 	/* 128 buffers: the zcrx queue's pool takes 64, the fallback copies
-	 * into the rest */
+	 * into the rest
+	 */
 	ASSERT_EQ(0, nic_rx_open(r, NIC_ZC_QUEUE, 128, 0, BOTH_MASK, true));
 	r->flush_rq = true;
 	/* the socket queue may hold more frames than the 64 free buffers
 	 * when one recv pass copies them (TCP acks on arrival, not on read):
-	 * give buffers back and receive again, as an application does */
+	 * give buffers back and receive again, as an application does
+	 */
 	r->rearm_enomem = true;
 	/* no rule yet: RSS puts the flow on NIC_OTHER_QUEUE */
 	ASSERT_EQ(0, nic_rx_start(r, len, seed, 65536));
@@ -133,7 +136,8 @@ TEST_F_TIMEOUT(combo, both_types_fire_and_arm_independently__E01_E04_E08_E10_A04
 	}
 
 	/* back to the copy path, buffers returned: COPY fires again (armed),
-	 * ALLOC_FAIL cannot (its bit is still set) */
+	 * ALLOC_FAIL cannot (its bit is still set)
+	 */
 	ASSERT_EQ(0, nic_flow_del(nic_name(), r->rule));
 	r->rule = -1;
 	nic_rx_return(r, t);
@@ -164,7 +168,8 @@ TEST_F_TIMEOUT(combo, both_types_fire_and_arm_independently__E01_E04_E08_E10_A04
 }
 
 /* Receive @len bytes on both receivers at once (or until a recv ended),
- * 60 s at most. */
+ * 60 s at most.
+ */
 static void run_both(struct nic_rx *r, struct nic_tally *t, const size_t *len,
 		     const unsigned int *seed)
 {
@@ -313,7 +318,8 @@ TEST_F_TIMEOUT(combo, copy_fallback_into_16k_buffers__E01_T03_T05, NIC_TEST_TIME
 	/* 128 buffers, the zcrx queue's pool holds 64: a recv pass over a
 	 * longer socket queue ends with -ENOMEM; flush and receive again. A
 	 * frag (<= one MSS) fits one buffer, so it is copied whole or not at
-	 * all and the counts stay exact. */
+	 * all and the counts stay exact.
+	 */
 	r->rearm_enomem = true;
 	/* no rule: RSS sends the flow to NIC_OTHER_QUEUE */
 	ASSERT_EQ(0, nic_rx_start(r, len, 66, 65536));

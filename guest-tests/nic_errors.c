@@ -116,7 +116,8 @@ TEST_F_TIMEOUT(nic, xdp_attached__R30, NIC_TEST_TIMEOUT)
 }
 
 /* A bound queue pins the device's configuration (net/ethtool/rings.c,
- * net/ethtool/common.c, net/core/dev.c): what a real driver also refuses. */
+ * net/ethtool/common.c, net/core/dev.c): what a real driver also refuses.
+ */
 TEST_F_TIMEOUT(nic, refused_while_bound__R30, NIC_TEST_TIMEOUT)
 {
 	const char *nic = nic_name();

@@ -39,7 +39,8 @@ struct nlmsg {
 };
 
 /* Append attribute @type with @len bytes of @data; returns it, so a nest
- * can be closed by nl_nest_end(). */
+ * can be closed by nl_nest_end().
+ */
 static struct nlattr *nl_put(struct nlmsg *m, unsigned short type, const void *data,
 			     size_t len)
 {

@@ -168,7 +168,8 @@ static struct ethtool_rxfh *rxfh_alloc(__u32 cmd, unsigned int n)
 }
 
 /* Size of the context-0 indirection table: GRSSH with zero sizes only
- * reports them (ioctl.c ethtool_get_rxfh). */
+ * reports them (ioctl.c ethtool_get_rxfh).
+ */
 static int rss_size(const char *ifname, unsigned int *size)
 {
 	struct ethtool_rxfh r = { .cmd = ETHTOOL_GRSSH };
@@ -205,7 +206,8 @@ int nic_rss_get(const char *ifname, unsigned int *indir, unsigned int max,
 
 /* SRSSH of a table whose entry i is i % @nqueues (@nqueues 0: every one
  * @queue). hfunc 0 is ETH_RSS_HASH_NO_CHANGE; input_xfrm must say
- * NO_CHANGE explicitly, 0 would ask for "no transformation". */
+ * NO_CHANGE explicitly, 0 would ask for "no transformation".
+ */
 static int rss_set(const char *ifname, unsigned int queue, unsigned int nqueues)
 {
 	struct ethtool_rxfh *r;

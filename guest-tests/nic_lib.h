@@ -19,7 +19,8 @@
 /* ---- presence and names ---------------------------------------------------- */
 
 /* NULL when NETIF is set, NIC_KIND is netdevsim-dma and the device is up
- * with carrier; else why not (a static string). */
+ * with carrier; else why not (a static string).
+ */
 const char *zcrx_nic_missing(void);
 
 #define REQUIRE_ZCRX_NIC() do {						\
@@ -45,11 +46,13 @@ const char *virtio_env(const char *var);
 
 /* ETHTOOL_MSG_RINGS_SET of ETHTOOL_A_RINGS_TCP_DATA_SPLIT (an
  * ETHTOOL_TCP_DATA_SPLIT_* value) and ETHTOOL_A_RINGS_HDS_THRESH; a
- * negative value leaves that attribute out. The kernel's ack error. */
+ * negative value leaves that attribute out. The kernel's ack error.
+ */
 int nic_set_hds(const char *ifname, int tcp_data_split, int hds_thresh);
 /* ETHTOOL_MSG_RINGS_GET: tcp-data-split as reported (UNKNOWN when the
  * attribute is absent) and hds-thresh (-EOPNOTSUPP when the device does
- * not report one). Either pointer may be NULL. */
+ * not report one). Either pointer may be NULL.
+ */
 int nic_get_hds(const char *ifname, int *tcp_data_split, unsigned int *hds_thresh);
 
 /* ---- ethtool over SIOCETHTOOL ---------------------------------------------- */
@@ -63,7 +66,8 @@ int nic_set_channels(const char *ifname, unsigned int combined);
 
 /* ntuple rule: @proto (IPPROTO_TCP/UDP) over @family (AF_INET/AF_INET6)
  * to destination port @dst_port steered to rx queue @queue, at the
- * location the driver picks (RX_CLS_LOC_ANY), returned in @loc. */
+ * location the driver picks (RX_CLS_LOC_ANY), returned in @loc.
+ */
 int nic_flow_add(const char *ifname, int family, int proto, uint16_t dst_port,
 		 unsigned int queue, unsigned int *loc);
 int nic_flow_del(const char *ifname, unsigned int loc);
@@ -73,7 +77,8 @@ int nic_flow_count(const char *ifname, unsigned int *count);
 /* RSS indirection table (ETHTOOL_GRSSH/SRSSH, context 0): every entry to
  * @queue; entry i to i % @nqueues; read up to @max entries into @indir
  * (-ENOSPC when the table is larger; @size gets its size either way);
- * back to the driver's default (indir_size 0). */
+ * back to the driver's default (indir_size 0).
+ */
 int nic_rss_set_all(const char *ifname, unsigned int queue);
 int nic_rss_equal(const char *ifname, unsigned int nqueues);
 int nic_rss_get(const char *ifname, unsigned int *indir, unsigned int max,
@@ -92,7 +97,8 @@ int nic_rx_queues(const char *ifname);
 #define NIC_HUGE_AREA_SZ	(2u << 20)
 /* Reserve 2 hugetlb pages and map one NIC_HUGE_AREA_SZ area: the area, or
  * MAP_FAILED with *@why saying what is missing (a SKIP reason). Undo the
- * reservation with nic_huge_release() (also after a failure). */
+ * reservation with nic_huge_release() (also after a failure).
+ */
 void *nic_huge_area(const char **why);
 void nic_huge_release(void);
 
@@ -121,17 +127,20 @@ enum {
 /* The sender's SO_SNDBUF (the kernel doubles it). It bounds the data in
  * flight, so the receiver's socket queue stays far below its buffer and
  * TCP never collapses queued skbs into linear copies (which zcrx would
- * read as uncounted head data, spec E02). 0: autotuning. */
+ * read as uncounted head data, spec E02). 0: autotuning.
+ */
 #define REMOTE_SENDER_SNDBUF	(32 * 1024)
 void remote_sender_set_sndbuf(int bytes);
 /* 0 when the sender exited 0; -ETIMEDOUT (after killing it) when it did
- * not end within @timeout_ms; -EIO otherwise (see remote_sender_status). */
+ * not end within @timeout_ms; -EIO otherwise (see remote_sender_status).
+ */
 int remote_sender_wait(pid_t pid, int timeout_ms);
 /* The wait status remote_sender_wait() last collected, for messages. */
 int remote_sender_status(void);
 
 /* A TCP socket bound to LOCAL_V4/LOCAL_V6 port @port (SO_REUSEADDR),
- * listening: the fd or -errno. */
+ * listening: the fd or -errno.
+ */
 int local_listen(int family, uint16_t port);
 /* accept4() within @timeout_ms: the fd, -ETIMEDOUT or -errno. */
 int accept_timeout(int lfd, int timeout_ms);

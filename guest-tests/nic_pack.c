@@ -24,7 +24,8 @@
 #define PACK_STREAM	(4u << 20)
 /* 128 buffers of 4 KiB carry 4 MiB: each is filled about 8 times. Not
  * fewer than NIC_RING (64) posted buffers: a ring that can hold the whole
- * area leaves nothing for segments waiting out of order (nic_rx.h) */
+ * area leaves nothing for segments waiting out of order (nic_rx.h)
+ */
 #define PACK_AREA_PAGES	128
 #define BIG_BUF		16384
 
@@ -64,7 +65,8 @@ static int set_pack(bool *packing, unsigned int align)
 }
 
 /* The checks every packed stream must pass: every byte where its CQE
- * points, no CQE past its buffer, no copy, no COPY event. */
+ * points, no CQE past its buffer, no copy, no COPY event.
+ */
 static void packed_stream_exact(struct __test_metadata *_metadata,
 				struct nic_rx *r, struct nic_tally *t, size_t len)
 {
@@ -95,7 +97,8 @@ static void packed_stream_exact(struct __test_metadata *_metadata,
 
 /* Tightly packed (rx_pack 1) into 4 KiB buffers: payloads start where
  * the previous one ended and every buffer boundary splits one; a 128-buffer area must
- * keep coming back although each buffer is returned in several pieces. */
+ * keep coming back although each buffer is returned in several pieces.
+ */
 TEST_F_TIMEOUT(pack, packed_4k_buffers_zero_copy__T04_E01, NIC_TEST_TIMEOUT)
 {
 	ASSERT_EQ(0, set_pack(&self->packing, 1));
@@ -106,7 +109,8 @@ TEST_F_TIMEOUT(pack, packed_4k_buffers_zero_copy__T04_E01, NIC_TEST_TIMEOUT)
 	nic_rx_run(&self->r, &self->t, PACK_STREAM, 61, true, false, 60000);
 
 	/* packing was on: CQEs inside buffers, odd offsets among them, and
-	 * payloads that filled a buffer's tail and went on in the next */
+	 * payloads that filled a buffer's tail and went on in the next
+	 */
 	EXPECT_GT(self->t.inbuf_nz, self->t.data_cqes / 2) {
 		TH_LOG("%u of %u CQEs inside a buffer: the NIC did not pack",
 		       self->t.inbuf_nz, self->t.data_cqes);
@@ -115,14 +119,16 @@ TEST_F_TIMEOUT(pack, packed_4k_buffers_zero_copy__T04_E01, NIC_TEST_TIMEOUT)
 	EXPECT_NE(0ULL, self->t.inbuf_or & 63) TH_LOG("every CQE on a 64-byte stride");
 	EXPECT_GT(self->t.inbuf_tail, 0U) TH_LOG("no payload was split across buffers");
 	/* 4 MiB fill at least 1024 buffers, each returned once per CQE
-	 * that pointed into it; 512 KiB of area carried them all */
+	 * that pointed into it; 512 KiB of area carried them all
+	 */
 	EXPECT_GT(self->t.returned, (unsigned int)(PACK_STREAM / page_size()));
 	packed_stream_exact(_metadata, &self->r, &self->t, PACK_STREAM);
 }
 
 /* Packed at 64-byte strides into 16 KiB buffers (hugetlb area, jumbo-free
  * 1500 MTU): about eleven payloads per buffer, every in-buffer offset a
- * multiple of 64 and some not 0. */
+ * multiple of 64 and some not 0.
+ */
 TEST_F_TIMEOUT(pack, packed_16k_buffers_stride_64__T04_E01, NIC_TEST_TIMEOUT)
 {
 	const char *why;

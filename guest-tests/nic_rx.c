@@ -22,7 +22,8 @@
  * far above what the sender's small SO_SNDBUF keeps in flight, so TCP
  * never prunes or collapses the queue (exact copy accounting), and the
  * queued buffers stay few (an area of a few hundred is "large enough"
- * for the E04 negative). */
+ * for the E04 negative).
+ */
 #define NIC_RCVBUF	(512 * 1024)
 
 uint16_t nic_test_port(void)
@@ -39,7 +40,8 @@ static size_t nic_region_len(void)
 
 /* skbs freed on the reader's CPU go to the allocating (NAPI) CPU's defer
  * list and wait for its next NET_RX softirq: on an idle machine that can
- * be minutes, and their net_iovs keep the area pinned after close. */
+ * be minutes, and their net_iovs keep the area pinned after close.
+ */
 static int no_skb_defer(void)
 {
 	return write_str("/proc/sys/net/core/skb_defer_max", "0");
@@ -87,7 +89,8 @@ int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
 		return -EINVAL;
 	r->pin0 = vm_pinned_kb();
 	/* one CQE per frame: a CQ that holds a full socket queue of them, so
-	 * a batch never ends the multishot recv with -ENOSPC */
+	 * a batch never ends the multishot recv with -ENOSPC
+	 */
 	ret = io_uring_queue_init_params(RING_ENTRIES, &r->ring, &params);
 	if (ret)
 		return ret;
@@ -102,7 +105,8 @@ int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
 			       stats ? ZCRX_EVENT_DESC_FLAG_STATS : 0,
 			       stats ? first_stats_offset(NIC_RQ_ENTRIES) : 0);
 	/* The previous test's ring is torn down asynchronously after its
-	 * process exits: its ifq may still hold the queue for a moment. */
+	 * process exits: its ifq may still hold the queue for a moment.
+	 */
 	end = now_ms() + 3000;
 	while ((ret = ifq_register(&r->ring, &r->z)) == -EEXIST && now_ms() < end)
 		usleep(20000);
@@ -177,7 +181,8 @@ static void rq_publish(struct nic_rx *r)
 /* Copy fallback takes buffers from the area's freelist only; buffers given
  * back through the RQ go to the freelist when the zcrx queue's page pool
  * pulls them, or on FLUSH_RQ. With no traffic on that queue, only the
- * flush brings them back. */
+ * flush brings them back.
+ */
 static void rq_flush(struct nic_rx *r)
 {
 	struct zcrx_ctrl c;
@@ -289,7 +294,8 @@ static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *
 }
 
 /* Wait up to 20 ms for a CQE (GETEVENTS runs the deferred task work that
- * posts them), then process every CQE there is. */
+ * posts them), then process every CQE there is.
+ */
 static void nic_rx_poll(struct nic_rx *r, struct nic_tally *t, unsigned int seed,
 			bool refill)
 {
@@ -318,7 +324,8 @@ void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 		if (refill && r->flush_rq)
 			rq_flush(r);
 		/* what an application does when the area ran dry under a copy
-		 * burst: give buffers back, then receive again */
+		 * burst: give buffers back, then receive again
+		 */
 		if (r->rearm_enomem && t->final_res == -ENOMEM && refill &&
 		    !submit_recvzc(&r->ring, r->sock, r->z.reg.zcrx_id)) {
 			t->final_res = 1;
@@ -359,7 +366,8 @@ int nic_rx_finish(struct nic_rx *r)
 	int ret;
 
 	/* shutdown, not only close: the multishot recv holds a file ref, so
-	 * close() alone would not send the FIN the sender waits for */
+	 * close() alone would not send the FIN the sender waits for
+	 */
 	if (r->sock >= 0) {
 		shutdown(r->sock, SHUT_RDWR);
 		close(r->sock);

@@ -21,16 +21,19 @@
 /* ethtool -G rx set by nic_zcrx_ready(): well below the areas of the
  * streaming cases. A ring that can hold the whole area (the default 512
  * against 64 buffers) leaves nothing for segments waiting out of order,
- * and a stream can stall for good once a retransmission finds no buffer. */
+ * and a stream can stall for good once a retransmission finds no buffer.
+ */
 #define NIC_RING	64
 /* Refill ring entries of a NIC ifq: more than any area here has buffers. */
 #define NIC_RQ_ENTRIES	4096
 #define NIC_CQ_ENTRIES	4096
 /* Harness limit of a NIC case, seconds: streams that recover from drops
- * wait out TCP retransmit backoff, slow on a busy TCG host */
+ * wait out TCP retransmit backoff, slow on a busy TCG host
+ */
 #define NIC_TEST_TIMEOUT	120
 /* How long closing may take to unpin the area: the page pool retries its
- * release every second (about 1 s seen) */
+ * release every second (about 1 s seen)
+ */
 #define NIC_UNPIN_MS	15000
 /* Areas a nic_rx checks CQEs against besides the first one */
 #define NIC_MORE_AREAS	3
@@ -54,7 +57,8 @@ struct nic_rx {
 	unsigned int rearms;	/* how often it did */
 	long pin0;		/* VmPin (kB) before the registration */
 	/* areas added after the registration (ZCRX_CTRL_ADD_AREA): area
-	 * index i + 1 of the CQE offsets; memory owned by the caller */
+	 * index i + 1 of the CQE offsets; memory owned by the caller
+	 */
 	struct {
 		void *mem;
 		size_t len;
@@ -90,36 +94,43 @@ struct nic_tally {
  * threshold 0, a posted ring well below the area, RSS onto
  * NIC_OTHER_QUEUE only; and net.core.skb_defer_max=0, so closing unpins
  * the area without waiting for network traffic. Every NIC case calls it
- * first, so a case may leave these changed (ring sizes). 0 or -errno. */
+ * first, so a case may leave these changed (ring sizes). 0 or -errno.
+ */
 int nic_zcrx_ready(void);
 /* Ring + ifq on NETIF's rx queue @rxq with an area of @area_pages pages
  * (and @rx_buf_len, 0 = default), events {EVENT_UD, @type_mask} and the
  * stats when @stats. 0 or -errno (the registration's error; -EEXIST only
- * after 3 s, as the previous test's ifq may still be going away). */
+ * after 3 s, as the previous test's ifq may still be going away).
+ */
 int nic_rx_open(struct nic_rx *r, unsigned int rxq, size_t area_pages,
 		uint32_t rx_buf_len, uint32_t type_mask, bool stats);
 /* The same with caller-owned area memory (e.g. hugetlb). */
 int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
 		     uint32_t rx_buf_len, uint32_t type_mask, bool stats);
 /* Steer TCP over r->family to @port onto @queue with an ntuple rule (removed by
- * nic_rx_close). */
+ * nic_rx_close).
+ */
 int nic_rx_steer(struct nic_rx *r, unsigned int queue);
 /* Listen, start the remote sender of @len pattern bytes of @seed in writes
- * of @chunk, accept, and queue a multishot RECV_ZC. 0 or -errno. */
+ * of @chunk, accept, and queue a multishot RECV_ZC. 0 or -errno.
+ */
 int nic_rx_start(struct nic_rx *r, size_t len, unsigned int seed, size_t chunk);
 /* Process CQEs until @bytes payload bytes arrived, an event CQE arrived
  * (when @stop_on_event), the recv ended, or @timeout_ms passed. Each data
  * CQE's payload is checked against @seed; its buffer goes back through the
  * refill ring when @refill, else it is held (nic_rx_return gives held
- * buffers back). */
+ * buffers back).
+ */
 void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms);
 /* Process CQEs for @ms, whatever arrives; buffers go back at once when
- * @refill, else they are held. */
+ * @refill, else they are held.
+ */
 void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed,
 		 bool refill, int ms);
 /* Wait until the kernel has taken every refill-ring entry given back
- * (its head reached our tail): 0, or -ETIMEDOUT after @ms. */
+ * (its head reached our tail): 0, or -ETIMEDOUT after @ms.
+ */
 int nic_rx_wait_taken(struct nic_rx *r, int ms);
 /* Give every held buffer back through the refill ring. */
 void nic_rx_return(struct nic_rx *r, struct nic_tally *t);
@@ -128,7 +139,8 @@ int nic_rx_finish(struct nic_rx *r);
 /* Close the socket, stop the sender, remove the rule, tear the ring down
  * and wait (5 s at most) until the area is unpinned, which happens after
  * the queue is released: the next test can bind it. RSS back to default.
- * Returns VmPin after the wait (r->pin0 when all was released). */
+ * Returns VmPin after the wait (r->pin0 when all was released).
+ */
 long nic_rx_close(struct nic_rx *r);
 
 /* A free TCP port for one test (per process). */

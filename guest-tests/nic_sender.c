@@ -72,14 +72,16 @@ void remote_sender_set_sndbuf(int bytes)
  * receiver on purpose; with the default, the RTO doubles through every
  * starved second and the stream may sit out tens of seconds after the
  * buffers came back (seen: a stream stalled past a 60 s wait). A real NIC
- * runner does not notice the difference. Ignored where the kernel lacks it. */
+ * runner does not notice the difference. Ignored where the kernel lacks it.
+ */
 #ifndef TCP_RTO_MAX_MS
 #define TCP_RTO_MAX_MS 44	/* include/uapi/linux/tcp.h, Linux 6.15+ */
 #endif
 #define SENDER_RTO_MAX_MS 1000
 
 /* Connect within SENDER_CONNECT_MS: the listener may not be there yet,
- * and each attempt is bounded by SO_SNDTIMEO (connect obeys it). */
+ * and each attempt is bounded by SO_SNDTIMEO (connect obeys it).
+ */
 static int sender_connect(int family, const struct sockaddr_storage *sa, socklen_t salen)
 {
 	long long end = now_ms() + SENDER_CONNECT_MS;
@@ -98,7 +100,8 @@ static int sender_connect(int family, const struct sockaddr_storage *sa, socklen
 			int rto_max = SENDER_RTO_MAX_MS;
 
 			/* writes may wait for a starved receiver: the
-			 * parent's remote_sender_wait() bounds them */
+			 * parent's remote_sender_wait() bounds them
+			 */
 			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &forever, sizeof(forever));
 			setsockopt(fd, IPPROTO_TCP, TCP_RTO_MAX_MS, &rto_max, sizeof(rto_max));
 			return fd;

@@ -49,7 +49,8 @@ TEST(hds_roundtrip)
 	EXPECT_EQ(128U, thresh) TH_LOG("an absent HDS_THRESH attribute changes nothing");
 
 	/* netdevsim reports "unknown" as enabled, so restoring what was read
-	 * may turn unknown into enabled: the same behaviour on its rx path */
+	 * may turn unknown into enabled: the same behaviour on its rx path
+	 */
 	EXPECT_EQ(0, nic_set_hds(nic, split0, (int)thresh0));
 }
 
@@ -157,7 +158,8 @@ FIXTURE_TEARDOWN(stream)
 }
 
 /* remote_sender_spawn to local_listen over the pair: the payload arrives
- * intact and NETIF's rx counters saw it. */
+ * intact and NETIF's rx counters saw it.
+ */
 TEST_F(stream, remote_sender_roundtrip)
 {
 	const size_t len = 1 << 20;

@@ -45,7 +45,8 @@ FIXTURE_TEARDOWN(nic)
 
 /* E18 on a NIC queue: ALLOC_FAIL fired, re-armed while starved, and the
  * re-fire left queued as task work (the ring is not entered) when the
- * ring is closed. */
+ * ring is closed.
+ */
 TEST_F_TIMEOUT(nic, close_with_alloc_fail_pending__E18, NIC_TEST_TIMEOUT)
 {
 	long pin, pin0;
@@ -73,7 +74,8 @@ TEST_F_TIMEOUT(nic, close_with_alloc_fail_pending__E18, NIC_TEST_TIMEOUT)
 }
 
 /* NETIF down for @ms and up again, keeping its IPv6 addresses (later
- * tests need them). */
+ * tests need them).
+ */
 static int link_bounce(unsigned int ms)
 {
 	char keep[128];
@@ -93,7 +95,8 @@ static int link_bounce(unsigned int ms)
 
 /* Down and up again with the queue bound: the device rebuilds its page
  * pools from the still-installed provider, and the stream (IPv4 this time)
- * carries on zero-copy. */
+ * carries on zero-copy.
+ */
 TEST_F_TIMEOUT(nic, link_down_up_keeps_zero_copy, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 2u << 20;
@@ -126,7 +129,8 @@ TEST_F_TIMEOUT(nic, link_down_up_keeps_zero_copy, NIC_TEST_TIMEOUT)
 /* The link flaps while the sender is pushing: frames the peer queued
  * while the device was down must be polled once it is up again, even when
  * they fill the queue (the virtual NIC once dropped every later frame
- * unpolled: a stream stalled for good after one flap in twenty). */
+ * unpolled: a stream stalled for good after one flap in twenty).
+ */
 TEST_F_TIMEOUT(nic, link_flaps_mid_stream_keep_zero_copy, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 4u << 20;
@@ -162,7 +166,8 @@ TEST_F_TIMEOUT(nic, link_flaps_mid_stream_keep_zero_copy, NIC_TEST_TIMEOUT)
 
 /* C11: the device is deleted under a bound ifq. Unregistering it
  * uninstalls the provider (io_pp_uninstall), so the ifq has a DMA device
- * but no netdev: ADD_AREA is EFAULT, and closing frees everything. */
+ * but no netdev: ADD_AREA is EFAULT, and closing frees everything.
+ */
 TEST_F_TIMEOUT(nic, device_removed_while_bound__C11, NIC_TEST_TIMEOUT)
 {
 	size_t page = page_size();

@@ -82,7 +82,8 @@ TEST_F_TIMEOUT(zc, zero_copy_payload_refill__T04_E01, NIC_TEST_TIMEOUT)
 /* Seed 004's single_no_flow: the flow is not steered to the zcrx queue.
  * The NIC still splits headers, so all payload sits in page frags. The
  * fallback copies into buffers from the area's freelist, so the zcrx
- * queue's posted ring (ethtool -G rx 16) must leave some there. */
+ * queue's posted ring (ethtool -G rx 16) must leave some there.
+ */
 TEST_F_TIMEOUT(zc, copy_fallback_from_other_queue__E01_T03_T05, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 1u << 20;
@@ -106,7 +107,8 @@ TEST_F_TIMEOUT(zc, copy_fallback_from_other_queue__E01_T03_T05, NIC_TEST_TIMEOUT
 		       (unsigned long long)st->copy_bytes, len);
 	}
 	/* T05: one copy_frag per frag; each frag (<= 1 MSS) fits one buffer and
-	 * gives one CQE, so the count equals the data CQEs here */
+	 * gives one CQE, so the count equals the data CQEs here
+	 */
 	EXPECT_EQ((unsigned long long)self->t.data_cqes, (unsigned long long)st->copy_count) {
 		TH_LOG("T05: copy_count %llu, data CQEs %u",
 		       (unsigned long long)st->copy_count, self->t.data_cqes);
@@ -124,7 +126,8 @@ TEST_F_TIMEOUT(zc, copy_fallback_from_other_queue__E01_T03_T05, NIC_TEST_TIMEOUT
 
 /* The default ring (512 buffers) takes the whole 64-buffer area: a copy
  * fallback finds no free buffer, copies nothing and the recv ends with
- * ENOMEM; a copy of 0 bytes is neither counted nor reported (E03, T04). */
+ * ENOMEM; a copy of 0 bytes is neither counted nor reported (E03, T04).
+ */
 TEST_F_TIMEOUT(zc, copy_fallback_without_free_buffer__E03_T04, NIC_TEST_TIMEOUT)
 {
 	volatile struct zcrx_stats *st;

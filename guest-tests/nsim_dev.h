@@ -13,7 +13,8 @@
 
 /* new_device "@id 1 @queues" with the dma_rx parameter set to @dma for
  * its creation (restored to Y after), then its port's name in @ifname.
- * 0 or -errno. */
+ * 0 or -errno.
+ */
 int nsim_dev_new(unsigned int id, unsigned int queues, bool dma, char *ifname,
 		 size_t len);
 /* del_device "@id". 0 or -errno. */

@@ -46,7 +46,8 @@ TEST(size_over_page_e2big__Q03)
 
 	REQUIRE_QUERY();
 	/* The size limit came with the 7.3 query.c (the one that knows
-	 * IO_URING_QUERY_ZCRX_EVENT); older kernels accept any size. */
+	 * IO_URING_QUERY_ZCRX_EVENT); older kernels accept any size.
+	 */
 	ASSERT_EQ(0, query_op(-1, IO_URING_QUERY_OPCODES, &o, sizeof(o), &h));
 	if (o.nr_query_opcodes <= IO_URING_QUERY_ZCRX_EVENT)
 		SKIP(return, "query.c predates 7.3: nr_query_opcodes %u, no IO_URING_QUERY_ZCRX_EVENT, no size limit",
@@ -253,7 +254,8 @@ TEST(chain_limit_erange__Q10)
 	EXPECT_EQ(0, chain(999)) TH_LOG("Q10: 999 chained entries are accepted");
 	EXPECT_EQ(-ERANGE, chain(1001)) TH_LOG("Q10: more than 1000 entries give ERANGE");
 	/* query.c counts with "++nr >= 1000" after each entry, so a chain of
-	 * exactly 1000 is refused too: the spec's "at most 1000" is off by one. */
+	 * exactly 1000 is refused too: the spec's "at most 1000" is off by one.
+	 */
 	at_1000 = chain(1000);
 	EXPECT_EQ(-ERANGE, at_1000)
 		TH_LOG("Q10: 1000 entries: query.c refuses the 1000th (spec says at most 1000)");

@@ -41,7 +41,8 @@ static void *unreadable(void)
 }
 
 /* Copy the first @readable bytes of @src so that they end exactly where an
- * inaccessible page starts: the object's remaining bytes cannot be read. */
+ * inaccessible page starts: the object's remaining bytes cannot be read.
+ */
 static void *place_tail(const void *src, size_t readable)
 {
 	char *p = map_prot(2 * page_size(), PROT_READ | PROT_WRITE);
@@ -820,7 +821,8 @@ TEST_F(ok, written_back__R33)
 	EXPECT_EQ((__u32)RQ_ENTRIES, z->reg.rq_entries) TH_LOG("R33: rq_entries");
 	EXPECT_EQ(0U, z->reg.offsets.head) TH_LOG("R33: offsets.head");
 	/* zcrx.h:46-49: head and tail are the two halves of the header (on
-	 * 7.3 each on its own cache line, which Q08 pins: size 2 * alignment) */
+	 * 7.3 each on its own cache line, which Q08 pins: size 2 * alignment)
+	 */
 	EXPECT_EQ(c->zcrx.rq_hdr_size / 2, z->reg.offsets.tail) TH_LOG("R33: offsets.tail");
 	EXPECT_EQ((__u32)rq_rqes_offset(), z->reg.offsets.rqes)
 		TH_LOG("R33: offsets.rqes = ALIGN(rq_hdr_size, rq_hdr_alignment)");
@@ -1011,7 +1013,8 @@ TEST_F(alloc_fault, ifq_alloc_failure_enomem__R25)
 	hdr = zcrx_caps()->zcrx.rq_hdr_size;
 	if (ev) {
 		/* with events and stats the failed ifq would also have set
-		 * master_ctx and zeroed its stats */
+		 * master_ctx and zeroed its stats
+		 */
 		sz = zcrx_caps()->event.stats_size;
 		off = stats_ok(&z);
 		ifq_set_events(&z, EVENT_UD, ALL_TYPES, ZCRX_EVENT_DESC_FLAG_STATS, off);
@@ -1359,7 +1362,10 @@ FIXTURE_TEARDOWN(pair)
 }
 
 /* B's region desc loses its user_addr: io_create_region says EFAULT (R27) */
-static void rd_user_no_addr(struct zcrx_ifq *z) { z->rd.user_addr = 0; }
+static void rd_user_no_addr(struct zcrx_ifq *z)
+{
+	z->rd.user_addr = 0;
+}
 
 static void *p_token_desc8(struct zcrx_ifq *z, __u64 v)
 {
@@ -1413,7 +1419,12 @@ static void *p_stats_netdev(struct zcrx_ifq *z, __u64 v)
 static void *p_mask_netdev(struct zcrx_ifq *z, __u64 v) { non_nodev(z); z->desc.type_mask = v; return NULL; }
 /* contrasts: one bad field only, failing after the stats memset */
 static void *p_netdev(struct zcrx_ifq *z, __u64 v) { (void)v; non_nodev(z); return NULL; }
-static void *p_area0(struct zcrx_ifq *z, __u64 v) { (void)v; z->area.addr = 0; return NULL; }
+static void *p_area0(struct zcrx_ifq *z, __u64 v)
+{
+	(void)v;
+	z->area.addr = 0;
+	return NULL;
+}
 
 FIXTURE_VARIANT_ADD(pair, resv_then_region__R05_R08) {
 	.mut = m_resv1_region0, .err = EINVAL, .mark = PAIR_UNTOUCHED,

@@ -266,7 +266,8 @@ TEST(counts_frags_not_cqes__T05)
 	EXPECT_EQ((__u64)len, st->copy_bytes) TH_LOG("T05: copy_bytes == bytes received");
 	/* one write from an empty task page_frag: one frag when the order-3
 	 * (32 KiB) page_frag refill succeeds, as it does in the guest; 4 would
-	 * mean the order-0 fallback split the payload into page frags */
+	 * mean the order-0 fallback split the payload into page frags
+	 */
 	EXPECT_EQ(1ULL, st->copy_count)
 		TH_LOG("T05: one frag copy producing 4 CQEs counts 1 (uapi comment says CQEs)");
 }
@@ -311,7 +312,8 @@ TEST(partial_copy_counts_copied__T06)
 
 	REQUIRE_EVENTS();
 	/* one-page area, one 6000-byte write: the first page is copied, the
-	 * next chunk finds no buffer (frag 6000, or frags 4096 + 1904) */
+	 * next chunk finds no buffer (frag 6000, or frags 4096 + 1904)
+	 */
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);

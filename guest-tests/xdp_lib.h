@@ -10,10 +10,12 @@
 #include <stdbool.h>
 
 /* Load XDP_PASS, multi-buffer capable when @frags: the fd or -errno
- * (-ENOSYS: kernel without CONFIG_BPF_SYSCALL). */
+ * (-ENOSYS: kernel without CONFIG_BPF_SYSCALL).
+ */
 int xdp_pass_load(bool frags);
 /* IFLA_XDP of @ifindex: attach @prog_fd in skb mode, or detach with -1.
- * The kernel's netlink ack error. */
+ * The kernel's netlink ack error.
+ */
 int xdp_set(int ifindex, int prog_fd);
 
 #endif

@@ -427,7 +427,8 @@ int submit_recvzc_nogetevents(struct io_uring *ring, int sock, uint32_t zcrx_id)
 }
 
 /* Area 0 memory holding the payload of a zcrx CQE, or NULL when the CQE's
- * area index is not 0 (only area 0 is known here). */
+ * area index is not 0 (only area 0 is known here).
+ */
 static const unsigned char *area0_payload(void *area0, const struct io_uring_zcrx_cqe *rcqe)
 {
 	if (!area0 || (rcqe->off >> IORING_ZCRX_AREA_SHIFT) != 0)
@@ -583,7 +584,7 @@ void cqlog_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe)
 		r.big[0] = cqe->big_cqe[0];
 		r.big[1] = cqe->big_cqe[1];
 	}
-	if (l->n < sizeof(l->c) / sizeof(l->c[0]))
+	if (l->n < ARRAY_SIZE(l->c))
 		l->c[l->n] = r;
 	l->n++;
 	if (r.ud == l->ev_ud && !(r.flags & IORING_CQE_F_MORE)) {
@@ -736,7 +737,8 @@ int fault_knob_read(const char *name, char *buf, size_t len)
 }
 
 /* Set @name (under DEBUGFS_DIR) to @val, recording the old value when it
- * differs. 0, or -errno. */
+ * differs. 0, or -errno.
+ */
 static int knob_set(struct fault_ctl *f, const char *name, const char *val)
 {
 	char path[96], old[16];

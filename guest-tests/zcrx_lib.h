@@ -19,6 +19,9 @@
 #ifndef ZCRX_LIB_NO_HARNESS
 #include "kselftest_harness.h"
 #endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* Default geometry of the spec's preconditions (spec section 2). */
 #define RQ_ENTRIES	128
@@ -45,7 +48,8 @@
 /* ---- discovery ---------------------------------------------------------- */
 
 /* One query entry: the syscall's return (0 or -errno); @hdr keeps the
- * per-entry result and written size. */
+ * per-entry result and written size.
+ */
 int query_op(int fd, unsigned int op, void *buf, unsigned int size,
 	     struct io_uring_query_hdr *hdr);
 
@@ -74,7 +78,8 @@ const char *zcrx_nodev_missing(void);
 
 /* Why this kernel's zcrx predates the 7.3 generation, or NULL: its ctrl
  * op set stops before ZCRX_CTRL_ADD_AREA (7.2 has the events API, but an
- * older refill-ring header, check order and aux-CQE layout). */
+ * older refill-ring header, check order and aux-CQE layout).
+ */
 const char *zcrx_pre73(void);
 
 #define REQUIRE_ZCRX_73(what) do {					\
@@ -94,7 +99,8 @@ size_t rq_used_bytes(unsigned int rq_entries);
 /* offsets.rqes: ALIGN(rq_hdr_size, rq_hdr_alignment), from the query answer. */
 size_t rq_rqes_offset(void);
 /* First valid stats_offset for @rq_entries: rq_used_bytes() rounded up to
- * the queried stats_off_alignment. */
+ * the queried stats_off_alignment.
+ */
 uint64_t first_stats_offset(unsigned int rq_entries);
 
 /* ---- small utilities ------------------------------------------------------- */
@@ -112,10 +118,12 @@ void *unmapped_page(void);
 /* Write @s to the file @path (sysfs, procfs): 0 or -errno. */
 int write_str(const char *path, const char *s);
 /* Read the first line of a (sysfs, procfs, debugfs) file into @buf without
- * its newline: 0 or -errno. */
+ * its newline: 0 or -errno.
+ */
 int read_str(const char *path, char *buf, size_t len);
 /* Drop @cap from the effective, permitted and inheritable sets of this
- * thread; 0 when capget afterwards shows it gone, else -errno/-EPERM. */
+ * thread; 0 when capget afterwards shows it gone, else -errno/-EPERM.
+ */
 int drop_capability(int cap);
 
 /* ---- rings and registrations --------------------------------------------- */
@@ -150,7 +158,8 @@ int ifq_register(struct io_uring *ring, struct zcrx_ifq *z);
 void ifq_release(struct zcrx_ifq *z);
 /* munmap the region mapped by ifq_register through the ring fd (the mapping
  * keeps the ring file alive, so closing the ring frees nothing before it is
- * gone); no-op for a user region or when not mapped. */
+ * gone); no-op for a user region or when not mapped.
+ */
 void ifq_unmap_region(struct zcrx_ifq *z);
 /* The stats inside the mapped region (after a successful registration). */
 volatile struct zcrx_stats *ifq_stats(struct zcrx_ifq *z);
@@ -161,15 +170,18 @@ int zcrx_arm(struct io_uring *ring, uint32_t zcrx_id, uint32_t type);
 /* One non-NODEV registration on queue @rxq of @ifindex with an area of
  * @area_pages, torn down again: its result (0 or -errno). Waits until the
  * area is unpinned, which follows the queue's release, so the queue is
- * free again on return. */
+ * free again on return.
+ */
 int ifq_bind_once(int ifindex, unsigned int rxq, size_t area_pages);
 /* Raw io_uring_register: 0/positive or -errno. */
 int raw_register(int fd, unsigned int op, void *arg, unsigned int nr_args);
 /* ZCRX_CTRL_EXPORT of @zcrx_id: 0 and the new [zcrx] fd in @fd (-1 on
- * failure), or -errno. */
+ * failure), or -errno.
+ */
 int zcrx_export(struct io_uring *ring, uint32_t zcrx_id, int *fd);
 /* ZCRX_REG_IMPORT of the exported @box_fd into @ring: 0 or -errno; the
- * zcrx_id the kernel wrote back in @zcrx_id (0 when it wrote none). */
+ * zcrx_id the kernel wrote back in @zcrx_id (0 when it wrote none).
+ */
 int zcrx_import(struct io_uring *ring, int box_fd, uint32_t *zcrx_id);
 
 /* ---- traffic --------------------------------------------------------------- */
@@ -177,16 +189,19 @@ int zcrx_import(struct io_uring *ring, int box_fd, uint32_t *zcrx_id);
 /* A connected TCP pair over lo (IPv4): @rx is the accepted socket. */
 int tcp_pair(int *rx, int *tx);
 /* The payload pattern: byte at stream position @pos for @seed. Every
- * sender and every payload check use this one generator. */
+ * sender and every payload check use this one generator.
+ */
 unsigned char pattern_byte(size_t pos, unsigned int seed);
 /* @buf[i] = pattern_byte(@pos + i, @seed) for i < @len. */
 void pattern_fill(void *buf, size_t len, size_t pos, unsigned int seed);
 /* Write @len bytes of pattern (positions 0..len-1) in write()s of at most
- * 4096 bytes; 0 or -errno. */
+ * 4096 bytes; 0 or -errno.
+ */
 int send_pattern(int fd, size_t len, unsigned int seed);
 /* ONE write() of the pattern bytes at stream positions [@pos, @pos + @len),
  * @len <= 32768: 0, -errno, -E2BIG or -EIO on a short write. A single
- * write keeps the frag layout the stats/events tests count on. */
+ * write keeps the frag layout the stats/events tests count on.
+ */
 int write_once(int fd, size_t pos, size_t len, unsigned int seed);
 
 struct recv_tally {
@@ -203,24 +218,28 @@ struct recv_tally {
 };
 
 /* Get an SQE and prepare a multishot IORING_OP_RECV_ZC on @sock for ifq
- * @zcrx_id, user_data RECV_UD; NULL when the SQ is full. Not submitted. */
+ * @zcrx_id, user_data RECV_UD; NULL when the SQ is full. Not submitted.
+ */
 struct io_uring_sqe *prep_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id);
 /* Queue a multishot IORING_OP_RECV_ZC on @sock for ifq @zcrx_id. */
 int submit_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id);
 /* The same SQE, published and entered WITHOUT IORING_ENTER_GETEVENTS (which
- * io_uring_submit() may add, spec 1.6): io_uring_enter(fd, 1, 0, 0) result. */
+ * io_uring_submit() may add, spec 1.6): io_uring_enter(fd, 1, 0, 0) result.
+ */
 int submit_recvzc_nogetevents(struct io_uring *ring, int sock, uint32_t zcrx_id);
 /* Reap until @bytes were received or @timeout_ms passed; checks the payload
  * against the pattern from @seed (@seed < 0: no check). The final recv CQE
  * (no F_MORE) only sets last_res, it never counts as data; data CQEs of an
- * area other than area 0 are counted without a payload check. */
+ * area other than area 0 are counted without a payload check.
+ */
 void reap(struct io_uring *ring, struct zcrx_ifq *z, size_t bytes,
 	  int timeout_ms, int seed, struct recv_tally *t);
 
 /* Pinned memory of this process in kB (VmPin in /proc/self/status). */
 long vm_pinned_kb(void);
 /* Poll vm_pinned_kb() every 20 ms until it equals @want or @timeout_ms
- * passed; returns the last value read. */
+ * passed; returns the last value read.
+ */
 long wait_vm_pinned_kb(long want, int timeout_ms);
 
 /* ---- traffic environment and CQE log (events.c, stats.c) ------------------ */
@@ -235,12 +254,14 @@ struct zcrx_env {
 /* Ring with @ring_flags + NODEV ifq of @area_pages (RQ_ENTRIES, REGION_SZ;
  * with an event desc {@ud, @mask, @flags} when @desc, stats at
  * first_stats_offset(RQ_ENTRIES) when @flags has ZCRX_EVENT_DESC_FLAG_STATS)
- * + tcp_pair(). 0 or -errno. */
+ * + tcp_pair(). 0 or -errno.
+ */
 int zcrx_env_setup(struct zcrx_env *e, unsigned int ring_flags, size_t area_pages,
 		   bool desc, uint64_t ud, uint32_t mask, uint32_t flags);
 
 /* Undo zcrx_env_setup() for a fixture's teardown: the TCP pair, the ifq's
- * memory, and the ring when @ring_up. Safe on a half-made env. */
+ * memory, and the ring when @ring_up. Safe on a half-made env.
+ */
 void zcrx_env_close(struct zcrx_env *e, bool ring_up);
 
 /* One CQE as logged. */
@@ -274,16 +295,19 @@ struct cqlog {
 };
 
 /* Empty log for events with user_data @ev_ud, payload checked against the
- * pattern of @seed in @e's area (@seed < 0: no check). */
+ * pattern of @seed in @e's area (@seed < 0: no check).
+ */
 void cqlog_init(struct cqlog *l, struct zcrx_env *e, __u64 ev_ud, int seed);
 /* Log and classify one CQE. A data CQE whose area index is not 0 is counted
- * but its payload is not checked (the log knows area 0 only). */
+ * but its payload is not checked (the log knows area 0 only).
+ */
 void cqlog_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe);
 /* Log every CQE already visible, without entering the kernel. */
 void cqlog_drain(struct io_uring *ring, struct cqlog *l);
 /* Wait (running local task work) until @upto payload bytes or a final recv
  * CQE were logged, or 5 s passed, then one more short wait for events
- * queued last. */
+ * queued last.
+ */
 void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto);
 
 /* ---- fault injection (Documentation/fault-injection/fault-injection.rst) -- */
@@ -295,7 +319,8 @@ void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto);
  * thread's fail-nth (CONFIG_FAULT_INJECTION) and debugfs's failslab
  * directory (CONFIG_FAILSLAB + CONFIG_FAULT_INJECTION_DEBUG_FS); debugfs is
  * mounted at DEBUGFS_DIR first when failslab is not there. Decided from
- * those files only, never from a version. */
+ * those files only, never from a version.
+ */
 const char *fault_injection_missing(void);
 
 #define REQUIRE_FAULT_INJECTION(what) do {				\
@@ -308,7 +333,8 @@ const char *fault_injection_missing(void);
 
 /* This thread's fail-nth and the debugfs knobs a test changed. Lives in
  * fixture data, so that a FIXTURE_TEARDOWN_PARENT can put the knobs back
- * when the test itself died before fault_ctl_restore(). */
+ * when the test itself died before fault_ctl_restore().
+ */
 struct fault_ctl {
 	int nth_fd;		/* FAIL_NTH_PATH of the test thread, or -1 */
 	unsigned int nknobs;	/* knobs changed so far, restored in reverse */
@@ -319,14 +345,16 @@ struct fault_ctl {
 };
 
 /* Read debugfs knob @name (relative to DEBUGFS_DIR, e.g.
- * "failslab/ignore-gfp-wait") into @buf without its newline: 0 or -errno. */
+ * "failslab/ignore-gfp-wait") into @buf without its newline: 0 or -errno.
+ */
 int fault_knob_read(const char *name, char *buf, size_t len);
 /* Nothing open, nothing changed (fixture setup). */
 void fault_ctl_none(struct fault_ctl *f);
 
 /* FAULT_FIXTURE(name): a fixture holding one struct fault_ctl, in memory
  * shared with the harness's parent, which restores the debugfs knobs after
- * the test even when the test process died. */
+ * the test even when the test process died.
+ */
 #define FAULT_FIXTURE(name)						\
 	FIXTURE(name) {							\
 		struct fault_ctl f;					\
@@ -343,16 +371,20 @@ void fault_ctl_none(struct fault_ctl *f);
  */
 int fault_ctl_setup(struct fault_ctl *f, bool sleeping);
 /* Write @n to fail-nth: the @n-th fault-injectable call of this thread
- * fails (0 disarms). 0 or -errno. */
+ * fails (0 disarms). 0 or -errno.
+ */
 int fail_nth_arm(struct fault_ctl *f, unsigned int n);
 /* fail-nth read back: 0 once the armed fault was injected, what is left
- * otherwise; -errno when unreadable. */
+ * otherwise; -errno when unreadable.
+ */
 long fail_nth_left(struct fault_ctl *f);
 /* Disarm and close fail-nth (when open in this process), then put every
- * recorded knob back, last changed first. Idempotent. */
+ * recorded knob back, last changed first. Idempotent.
+ */
 void fault_ctl_restore(struct fault_ctl *f);
 /* Only the knobs (from the harness's parent process, which does not share
- * the test's fail-nth descriptor). Idempotent. */
+ * the test's fail-nth descriptor). Idempotent.
+ */
 void fault_ctl_restore_knobs(struct fault_ctl *f);
 
 #endif

@@ -42,20 +42,32 @@ preflight_dir() { # preflight_dir KNOB DIR: DIR exists or can be made
 	fi
 }
 
+# preflight_table: every knob of host-scripts/knobs.tsv that is set gets
+# the check its row names (uint MIN, choice A|B|...).
+preflight_table() {
+	local name check v
+	while IFS=$'\t' read -r name _ check _; do
+		v=${!name:-}
+		[ -n "$v" ] || continue
+		case $check in
+		uint\ *) knob_uint "$name" "$v" "${check#uint }" ;;
+		choice\ *)
+			local -a c
+			IFS='|' read -r -a c <<<"${check#choice }"
+			knob_choice "$name" "$v" "${c[@]}"
+			;;
+		esac
+	done < <(grep -v '^#' "$ZCRX_TOP/host-scripts/knobs.tsv")
+}
+
 # preflight_vm_test: the knobs of make vm-test (and everything built on it).
 preflight_vm_test() {
 	local tests_knob=ZCRX_TESTS timeout_default
 	[ -z "${TESTS:-}" ] || tests_knob=TESTS
-	knob_choice VM "${VM:-qemu}" qemu libvirt
-	knob_uint VM_CPUS "${VM_CPUS:-}" 1
-	knob_uint VM_MEM_MB "${VM_MEM_MB:-}" 256
-	knob_choice VM_NET "${VM_NET:-auto}" auto tap hub none
-	knob_choice VM_ACCEL "${VM_ACCEL:-auto}" auto kvm tcg
+	preflight_table
 	if [ "${VM_ACCEL:-auto}" = kvm ] && ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
 		die "VM_ACCEL=kvm: /dev/kvm is missing or not usable here (use VM_ACCEL=tcg or auto)"
 	fi
-	knob_uint VM_TIMEOUT "${VM_TIMEOUT:-}" 1
-	knob_uint VM_TEST_TIMEOUT "${VM_TEST_TIMEOUT:-}" 1
 	# The whole-VM limit must leave room for the per-test limit to fire.
 	if [ "${VM_ACCEL:-auto}" = kvm ] || { [ "${VM_ACCEL:-auto}" = auto ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
 		timeout_default=$VM_TIMEOUT_KVM
@@ -71,9 +83,7 @@ preflight_vm_test() {
 	fi
 	if [ -n "${KCONFIG:-}" ]; then
 		[ -n "${KSRC:-}" ] || die "KCONFIG=$KCONFIG applies to kernels built from source: add KSRC=debian or KSRC=/path/to/tree"
-		knob_choice KCONFIG "$KCONFIG" lean debug gcov
 	fi
-	knob_choice VM_GCOV "${VM_GCOV:-0}" 0 1
 	if [ "${VM_GCOV:-0}" = 1 ] && [ "${VM:-qemu}" != qemu ]; then
 		die "VM_GCOV=1 (make kcov-report) needs VM=qemu: the gcov serial port is QEMU's"
 	fi
@@ -95,7 +105,6 @@ preflight_vm_test() {
 	if [ -n "${QEMU:-}" ]; then
 		command -v "$QEMU" >/dev/null 2>&1 || die "QEMU=$QEMU: not found"
 	fi
-	if [ -n "${JOBS:-}" ]; then knob_uint JOBS "$JOBS" 1; fi
 	preflight_dir BUILD_DIR "$BUILD_DIR"
 	preflight_dir RESULTS_DIR "$RESULTS_DIR"
 }

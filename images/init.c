@@ -44,7 +44,7 @@ static char *cmdline_get(const char *key)
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
 	fclose(f);
-	for (p = strtok(buf, " \n"); p; p = strtok(NULL, " \n")) {
+	for (p = strtok(buf, "\n "); p; p = strtok(NULL, "\n ")) {
 		if (!strncmp(p, key, klen) && p[klen] == '=') {
 			v = strdup(p + klen + 1);
 			return v;
@@ -103,7 +103,7 @@ static long read_long(const char *path)
 	return v;
 }
 
-static double uptime(void)
+static double boot_seconds(void)
 {
 	double up = -1;
 	FILE *f = fopen("/proc/uptime", "r");
@@ -119,7 +119,8 @@ static double uptime(void)
 /* On kernels with kmemleak (the debug config): scan twice, the second time
  * after the minimum object age, and print what it found to the console,
  * where the host's splat scan sees "unreferenced object". Returns the
- * number of leak reports. */
+ * number of leak reports.
+ */
 static int kmemleak_report(void)
 {
 	const char *path = "/sys/kernel/debug/kmemleak";
@@ -192,9 +193,9 @@ int main(void)
 	res = open_result_channel();
 
 	taint_before = read_long("/proc/sys/kernel/tainted");
-	up_start = uptime();
+	up_start = boot_seconds();
 	failures = run_suite("/tests", only, timeout_s, stdout, res);
-	up_end = uptime();
+	up_end = boot_seconds();
 	leaks = kmemleak_report();
 	if (leaks) {
 		printf("# init: kmemleak reported %d unreferenced object(s)\n", leaks);

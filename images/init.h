@@ -14,7 +14,8 @@
 #define NET_LOCAL_V6	"2001:db8::1"
 #define NET_REMOTE_V6	"2001:db8::2"
 /* The virtio-net pair's addresses when a netdevsim pair holds the ones
- * above (also documentation ranges). */
+ * above (also documentation ranges).
+ */
 #define NET_VIRTIO_LOCAL_V4	"198.51.100.1"
 #define NET_VIRTIO_REMOTE_V4	"198.51.100.2"
 #define NET_VIRTIO_LOCAL_V6	"2001:db8:1::1"
@@ -36,10 +37,12 @@ struct net_addrs {
 #define EXIT_SUITE_FAIL	0x21	/* QEMU exits 67 */
 
 /* net-setup.c: lo up; NICs, if any, into the two-port topology.
- * Returns 1 when a NIC pair is up, 0 when there are no NICs. */
+ * Returns 1 when a NIC pair is up, 0 when there are no NICs.
+ */
 int net_setup(FILE *log);
 /* rtnetlink helpers of net-setup.c, all 0 or -errno. @netns_fd >= 0 moves
- * the link there instead of changing IFF_UP. */
+ * the link there instead of changing IFF_UP.
+ */
 int link_change(int ifindex, int up, int netns_fd);
 /* Bring @ifname (in the current netns) up with @v4/24 and @v6/64. */
 int port_up(FILE *log, const char *ifname, const char *v4, const char *v6);
@@ -53,7 +56,8 @@ int rx_queues(const char *ifname);
  * in the netns @remote_ns, with @a's addresses. 0 with the port names in
  * @local and @remote (IFNAMSIZ bytes each), or -errno after logging one
  * line and removing what it made. -ENOENT (not
- * logged): no such netdevsim. */
+ * logged): no such netdevsim.
+ */
 int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
 	       char *local, char *remote);
 /* True when nsim_setup() has something to try. */
@@ -63,7 +67,8 @@ int nsim_available(void);
  * every .gcda file under GCOV_DIR (debugfs, mounted if needed) to GCOV_TTY,
  * a third serial port the host saves as gcov.stream; the framing is
  * described in gcov-dump.c. Bounded by GCOV_DUMP_TIMEOUT_S. Returns the
- * number of files sent, or -1 (logged in one line to @log). */
+ * number of files sent, or -1 (logged in one line to @log).
+ */
 #define GCOV_TTY		"/dev/ttyS2"
 #define GCOV_DIR		"/sys/kernel/debug/gcov"
 #define GCOV_DUMP_TIMEOUT_S	120
@@ -71,7 +76,8 @@ int gcov_dump(FILE *log);
 
 /* suite-runner.c: run every test binary listed in @order, print one KTAP
  * version 1 document to @out (and @copy, if not NULL). Returns the number
- * of failed cases plus failed/crashed/timed-out binaries. */
+ * of failed cases plus failed/crashed/timed-out binaries.
+ */
 int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy);
 

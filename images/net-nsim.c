@@ -74,7 +74,8 @@ static int port_name(unsigned int id, char *name)
 }
 
 /* ifindex of @ifname inside the netns @ns, or 0. A moved link keeps its
- * index unless the target netns already uses it, so ask there. */
+ * index unless the target netns already uses it, so ask there.
+ */
 static unsigned int ifindex_in(int ns, const char *ifname)
 {
 	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -90,7 +91,8 @@ static unsigned int ifindex_in(int ns, const char *ifname)
 }
 
 /* Link the two ports: "<netns fd>:<ifindex> <netns fd>:<ifindex>", with the
- * fds open in this process (bus.c link_device_store, get_net_ns_by_fd). */
+ * fds open in this process (bus.c link_device_store, get_net_ns_by_fd).
+ */
 static int link_ports(int remote_ns, const char *local, const char *remote)
 {
 	unsigned int lidx = if_nametoindex(local), ridx = ifindex_in(remote_ns, remote);
@@ -167,7 +169,8 @@ int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
 	if (!ret)
 		return 0;
 	/* Deleting the devices takes their ports (and addresses) with them,
-	 * wherever they are, so the virtio pair can take the addresses. */
+	 * wherever they are, so the virtio pair can take the addresses.
+	 */
 	fprintf(log, "# net: netdevsim dma_rx pair failed at %s: %s; the NIC under test stays virtio-net\n",
 		step, strerror(-ret));
 	if (made > 1)

@@ -39,9 +39,10 @@ static void emit(FILE *out, FILE *copy, const char *fmt, const char *a,
 
 /* A marker in the kernel log, so the host attributes a splat in the
  * console to the binary and case that were running (the harness prints
- * "#  RUN           fixture.case ..." as each case starts). */
+ * "#  RUN           fixture.case ..." as each case starts).
+ */
 static void kmsg_mark(const char *what, const char *bin, const char *kcase,
-		      int case_len)
+		      int klen)
 {
 	static int fd = -2;
 	char buf[512];
@@ -62,8 +63,12 @@ static void kmsg_mark(const char *what, const char *bin, const char *kcase,
 	}
 	if (fd < 0)
 		return;
+	if (!kcase) {
+		kcase = "";
+		klen = 0;
+	}
 	n = snprintf(buf, sizeof(buf), "zcrx-vmtest: %s %s%s%.*s\n", what, bin,
-		     kcase ? ":" : "", kcase ? case_len : 0, kcase ? kcase : "");
+		     klen ? ":" : "", klen, kcase);
 	if (n > 0 && write(fd, buf, (size_t)n) < 0)
 		return;
 }
@@ -104,7 +109,8 @@ static double now(void)
 }
 
 /* Run one binary; relay its lines indented; fill @t from its Totals line.
- * Returns its wait status, or -1 when it timed out. */
+ * Returns its wait status, or -1 when it timed out.
+ */
 static int run_one(const char *dir, const char *name, unsigned int timeout_s,
 		   FILE *out, FILE *copy, struct totals *t, int *saw_totals)
 {
