@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Zero-copy against copy-fallback receive throughput on the patched
-# netdevsim (guest-tests/nic_bench.c), over several VM runs: prints each
+# netdevsim (guest-tests/nic/nic_bench.c), over several VM runs: prints each
 # run's MB/s, the medians and their ratio. Not a test: a measurement for
 # docs/measurements.md.
 #   usage: bench-nic.sh [RUNS]     (KSRC defaults to debian; KCONFIG and

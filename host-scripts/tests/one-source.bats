@@ -36,16 +36,18 @@ setup() {
 	done
 }
 
-@test "test binaries: the guest Makefile's list is the only one; every listed binary has a source" {
+@test "test binaries: the guest Makefile's list is the only one; each has one source in spec/ or nic/" {
 	run make -s --no-print-directory -C "$TOP/guest-tests" list-tests
 	[ "$status" -eq 0 ]
 	for t in $output; do
-		[ -f "$TOP/guest-tests/$t.c" ] || { echo "listed $t has no $t.c"; return 1; }
+		n=$(ls "$TOP/guest-tests/spec/$t.c" "$TOP/guest-tests/nic/$t.c" 2>/dev/null | wc -l)
+		[ "$n" -eq 1 ] || { echo "listed $t has $n sources in spec/ and nic/"; return 1; }
 	done
-	# every test source is listed (helpers are named in LIBS)
-	for f in "$TOP"/guest-tests/*.c; do
+	# every program in spec/ and nic/ is listed; helpers live in lib/ only
+	for f in "$TOP"/guest-tests/spec/*.c "$TOP"/guest-tests/nic/*.c; do
 		b=$(basename "$f" .c)
-		grep -qE "^(ALL_TESTS|EXTRA_TESTS|LIBS) .*[ =]$b(\.c)?( |$)" "$TOP/guest-tests/Makefile" ||
-			{ echo "$b.c is neither a listed test nor a helper"; return 1; }
+		[[ " $(echo $output) " == *" $b "* ]] || { echo "$f is not in ALL_TESTS or EXTRA_TESTS"; return 1; }
+		! grep -q 'TEST_HARNESS_MAIN' "$f" && { echo "$f has no TEST_HARNESS_MAIN"; return 1; }
 	done
+	! grep -l 'TEST_HARNESS_MAIN' "$TOP"/guest-tests/lib/*.c
 }
