@@ -60,11 +60,22 @@ preflight_table() {
 	done < <(grep -v '^#' "$ZCRX_TOP/host-scripts/knobs.tsv")
 }
 
+# preflight_backend NAME: VM=NAME names a file in host-scripts/backends/.
+preflight_backend() {
+	local b=$1 known
+	if ! [[ $b =~ ^[a-z0-9_-]+$ ]] || [ ! -f "$ZCRX_TOP/host-scripts/backends/$b.sh" ]; then
+		known=$(find "$ZCRX_TOP/host-scripts/backends" -maxdepth 1 -name '*.sh' -printf '%f\n' |
+			sed 's/\.sh$//' | sort | tr '\n' ' ')
+		die "VM=$b: expected one of: ${known% }"
+	fi
+}
+
 # preflight_vm_test: the knobs of make vm-test (and everything built on it).
 preflight_vm_test() {
 	local tests_knob=ZCRX_TESTS timeout_default
 	[ -z "${TESTS:-}" ] || tests_knob=TESTS
 	preflight_table
+	preflight_backend "${VM:-qemu}"
 	if [ "${VM_ACCEL:-auto}" = kvm ] && ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
 		die "VM_ACCEL=kvm: /dev/kvm is missing or not usable here (use VM_ACCEL=tcg or auto)"
 	fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Render vm/libvirt-domain.xml.in for one run and print the domain XML.
 #   usage: render-domain.sh KERNEL INITRD RUNDIR [NAME]
-# Same machine as run-vm.sh (vm/machine.conf, VM_* knobs). With net=tap the
-# interfaces use the taps zcrx-l/zcrx-r that run-libvirt.sh creates in its
+# Same machine as backends/qemu.sh (vm/machine.conf, VM_* knobs). With net=tap the
+# interfaces use the taps zcrx-l/zcrx-r that backends/libvirt.sh creates in its
 # private network namespace; "hub" has no libvirt equivalent and gives none.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What every VM backend (run-vm.sh for QEMU, run-libvirt.sh) decides the
+# What every VM backend (backends/qemu.sh for QEMU, backends/libvirt.sh) decides the
 # same way: accelerator and timeout, network mode, kernel command line,
 # the private network namespace with the taps, and the verdict files.
 # Source after lib.sh and vm/machine.conf.

@@ -99,10 +99,8 @@ ln -sfn "$run_name" "$RESULTS_DIR/latest"
 
 . "$ZCRX_TOP/host-scripts/report/results.sh"
 . "$ZCRX_TOP/host-scripts/report/verdict.sh"
-case ${VM:-qemu} in
-qemu) runner="$ZCRX_TOP/host-scripts/run-vm.sh" ;;
-libvirt) runner="$ZCRX_TOP/host-scripts/run-libvirt.sh" ;;
-esac
+# VM=NAME runs the backend file host-scripts/backends/NAME.sh
+runner="$ZCRX_TOP/host-scripts/backends/${VM:-qemu}.sh"
 vm_pid=
 # Ctrl-C or SIGTERM while the VM runs: stop the backend (it stops QEMU),
 # and say "interrupted" in results.json.

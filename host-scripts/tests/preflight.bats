@@ -37,7 +37,7 @@ refused() {
 }
 
 @test "VM, VM_NET and VM_ACCEL take only their choices" {
-	refused VM=docker "VM=docker: expected one of: qemu libvirt"
+	refused VM=docker "VM=docker: expected one of: libvirt qemu"
 	refused VM_NET=bridge "VM_NET=bridge"
 	refused VM_ACCEL=hvf "VM_ACCEL=hvf"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # render-domain.sh: the libvirt domain for the zcrx-vmtest machine is valid
-# libvirt XML (virt-xml-validate) and carries the same machine as run-vm.sh.
+# libvirt XML (virt-xml-validate) and carries the same machine as backends/qemu.sh.
 
 setup() {
 	S="$BATS_TEST_DIRNAME/../render-domain.sh"

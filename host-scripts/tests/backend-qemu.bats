@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# run-vm.sh: verdict decoding, timeout and argument errors, with a stub QEMU.
+# backends/qemu.sh: verdict decoding, timeout and argument errors, with a stub QEMU.
 
 setup() {
-	S="$BATS_TEST_DIRNAME/../run-vm.sh"
+	S="$BATS_TEST_DIRNAME/../backends/qemu.sh"
 	T="$BATS_TEST_TMPDIR"
 	: >"$T/kernel"
 	: >"$T/initrd"

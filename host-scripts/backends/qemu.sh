@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Boot KERNEL with INITRD under QEMU and wait for the guest's verdict.
-#   usage: run-vm.sh KERNEL INITRD RUNDIR
+# VM backend "qemu" (VM=qemu, the default): boot KERNEL with INITRD under
+# QEMU and wait for the guest's verdict. A backend is a file
+# host-scripts/backends/NAME.sh that VM=NAME selects; every backend takes
+# the same arguments, writes the same files and exits the same way:
+#   usage: backends/qemu.sh KERNEL INITRD RUNDIR
 # Writes RUNDIR/console.log (serial console), RUNDIR/ktap.txt (the result
 # channel), RUNDIR/qemu.cmd and RUNDIR/vm.status, one of:
 #   pass | fail | timeout | no-report (crash, panic, or QEMU error)
@@ -10,7 +13,7 @@
 #        VM_GCOV=1 (a third serial port, saved as RUNDIR/gcov.stream, for
 #        the gcov counters the guest sends with zcrx.gcov=1: make kcov-report).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 . "$ZCRX_TOP/vm/machine.conf"
 . "$ZCRX_TOP/host-scripts/vm-common.sh"
 

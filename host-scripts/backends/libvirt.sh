@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Boot KERNEL with INITRD through libvirt and wait for the guest's verdict:
-# the libvirt twin of run-vm.sh, with the same arguments, outputs and exit
+# VM backend "libvirt" (VM=libvirt): boot KERNEL with INITRD through
+# libvirt and wait for the guest's verdict: the libvirt twin of
+# backends/qemu.sh, with the same arguments, outputs and exit
 # status. It uses libvirt's embedded QEMU driver (virt-qemu-run) with a
 # private root directory, so no libvirtd, no system configuration and no
 # state survive the run. The domain XML is kept as RUNDIR/domain.xml.
-#   usage: run-libvirt.sh KERNEL INITRD RUNDIR
+#   usage: backends/libvirt.sh KERNEL INITRD RUNDIR
 # libvirt cannot hand back QEMU's exit status, so the verdict is read from
 # the result channel ("# zcrx-vmtest: exit=N"); isa-debug-exit still ends
 # the VM at once. virt-qemu-run (9.0) does not return when its QEMU ends,
 # so it is stopped here once QEMU is gone.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 . "$ZCRX_TOP/vm/machine.conf"
 . "$ZCRX_TOP/host-scripts/vm-common.sh"
 
