@@ -23,12 +23,6 @@
  */
 const char *zcrx_nic_missing(void);
 
-#define REQUIRE_ZCRX_NIC() do {						\
-	const char *__why = zcrx_nic_missing();				\
-	if (__why)							\
-		SKIP(return, "%s", __why);				\
-} while (0)
-
 /* NETIF, or NULL. */
 const char *nic_name(void);
 /* if_nametoindex(NETIF), or -ENODEV. */

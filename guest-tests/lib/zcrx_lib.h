@@ -70,10 +70,17 @@ const char *zcrx_events_missing(void);
 /* Why a NODEV zcrx is not usable here, or NULL when it is. */
 const char *zcrx_nodev_missing(void);
 
-#define REQUIRE_NODEV() do {						\
-	const char *__why = zcrx_nodev_missing();			\
+/*
+ * REQUIRE(why) or REQUIRE(why, "what needs it"): skip the case, saying why,
+ * when @why (a function naming what the kernel or machine lacks, e.g.
+ * zcrx_events_missing(), or NULL when nothing is missing) is not NULL.
+ * The one precondition macro of the suite.
+ */
+#define REQUIRE(why_expr, ...) do {					\
+	const char *__why = (why_expr);					\
+	const char *__what = "" __VA_ARGS__;				\
 	if (__why)							\
-		SKIP(return, "%s", __why);				\
+		SKIP(return, "%s%s%s", __why, *__what ? ": " : "", __what); \
 } while (0)
 
 /* Why this kernel's zcrx predates the 7.3 generation, or NULL: its ctrl
@@ -81,18 +88,6 @@ const char *zcrx_nodev_missing(void);
  * older refill-ring header, check order and aux-CQE layout).
  */
 const char *zcrx_pre73(void);
-
-#define REQUIRE_ZCRX_73(what) do {					\
-	const char *__why = zcrx_pre73();				\
-	if (__why)							\
-		SKIP(return, "%s: %s", __why, what);			\
-} while (0)
-
-#define REQUIRE_EVENTS() do {						\
-	const char *__why = zcrx_events_missing();			\
-	if (__why)							\
-		SKIP(return, "%s", __why);				\
-} while (0)
 
 /* Offset of the first byte after the refill ring, from the query answer. */
 size_t rq_used_bytes(unsigned int rq_entries);
@@ -322,12 +317,6 @@ void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto);
  * those files only, never from a version.
  */
 const char *fault_injection_missing(void);
-
-#define REQUIRE_FAULT_INJECTION(what) do {				\
-	const char *__why = fault_injection_missing();			\
-	if (__why)							\
-		SKIP(return, "%s: %s", __why, what);			\
-} while (0)
 
 #define FAULT_KNOBS	4
 

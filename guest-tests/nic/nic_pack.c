@@ -39,8 +39,8 @@ FIXTURE(pack)
 FIXTURE_SETUP(pack)
 {
 	self->r.lfd = self->r.sock = self->r.rule = -1;
-	REQUIRE_EVENTS();
-	REQUIRE_ZCRX_NIC();
+	REQUIRE(zcrx_events_missing());
+	REQUIRE(zcrx_nic_missing());
 	if (access(RX_PACK, W_OK))
 		SKIP(return, "netdevsim has no rx_pack parameter: the virtual NIC predates payload packing");
 	ASSERT_EQ(0, nic_zcrx_ready());

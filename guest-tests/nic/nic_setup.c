@@ -29,7 +29,7 @@ TEST(hds_roundtrip)
 	unsigned int thresh0, thresh;
 	int split0, split;
 
-	REQUIRE_ZCRX_NIC();
+	REQUIRE(zcrx_nic_missing());
 	ASSERT_EQ(0, nic_get_hds(nic, &split0, &thresh0));
 
 	ASSERT_EQ(0, nic_set_hds(nic, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 256));
@@ -59,7 +59,7 @@ TEST(rx_ring_roundtrip)
 	const char *nic = nic_name();
 	unsigned int pending0, max, pending;
 
-	REQUIRE_ZCRX_NIC();
+	REQUIRE(zcrx_nic_missing());
 	ASSERT_EQ(0, nic_get_rx_ring(nic, &pending0, &max));
 	ASSERT_LE(64U, max) TH_LOG("rx_max_pending %u", max);
 	ASSERT_EQ(0, nic_set_rx_ring(nic, 64));
@@ -77,7 +77,7 @@ TEST(flow_rule_add_del)
 	const char *nic = nic_name();
 	unsigned int n0, n, loc = ~0U;
 
-	REQUIRE_ZCRX_NIC();
+	REQUIRE(zcrx_nic_missing());
 	ASSERT_EQ(0, nic_flow_count(nic, &n0));
 	ASSERT_EQ(0, nic_flow_add(nic, AF_INET6, IPPROTO_TCP, FLOW_PORT, 1, &loc))
 		TH_LOG("tcp6 dst-port %d action 1", FLOW_PORT);
@@ -95,7 +95,7 @@ TEST(rss_roundtrip)
 	unsigned int indir[1024], size, combined, max, bad;
 	int nq;
 
-	REQUIRE_ZCRX_NIC();
+	REQUIRE(zcrx_nic_missing());
 	nq = nic_rx_queues(nic);
 	ASSERT_EQ(NSIM_QUEUES, nq) TH_LOG("rx queues in sysfs");
 	ASSERT_EQ(0, nic_get_channels(nic, &combined, &max));
@@ -173,7 +173,7 @@ TEST_F(stream, remote_sender_roundtrip)
 	ssize_t r;
 	int ret;
 
-	REQUIRE_ZCRX_NIC();
+	REQUIRE(zcrx_nic_missing());
 	rx0 = nic_stat(nic_name(), "rx_bytes");
 	ASSERT_LE(0, rx0);
 	self->ls = local_listen(variant->family, 0);

@@ -25,8 +25,8 @@ FIXTURE(zc)
 FIXTURE_SETUP(zc)
 {
 	self->r.lfd = self->r.sock = self->r.rule = -1;
-	REQUIRE_EVENTS();
-	REQUIRE_ZCRX_NIC();
+	REQUIRE(zcrx_events_missing());
+	REQUIRE(zcrx_nic_missing());
 	ASSERT_EQ(0, nic_zcrx_ready());
 }
 

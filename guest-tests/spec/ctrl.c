@@ -45,7 +45,7 @@ static bool add_area_supported(void)
 }
 
 #define REQUIRE_ADD_AREA() do {						\
-	REQUIRE_NODEV();						\
+	REQUIRE(zcrx_nodev_missing());						\
 	if (!add_area_supported())					\
 		SKIP(return, "ZCRX_CTRL_ADD_AREA unsupported: nr_ctrl_opcodes %u", \
 		     zcrx_caps()->zcrx.nr_ctrl_opcodes);		\
@@ -87,7 +87,7 @@ TEST(other_task_eexist__C01)
 	struct zcrx_ctrl c;
 	uint32_t id;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	id = z.reg.zcrx_id;
 
@@ -116,7 +116,7 @@ TEST(nr_args_nonzero_einval__C02)
 	struct zcrx_ifq z;
 	struct zcrx_ctrl c;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_FLUSH_RQ);
 	EXPECT_EQ(-EINVAL, zcrx_ctrl(ring.ring_fd, &c, 1)) TH_LOG("C02: nr_args=1");
@@ -135,7 +135,7 @@ TEST(arg_unreadable_efault__C03)
 	struct zcrx_ctrl c;
 	char *pg;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, NULL, 0)) TH_LOG("C03: arg NULL");
 	EXPECT_EQ(-EFAULT, zcrx_ctrl(ring.ring_fd, unmapped_page(), 0))
@@ -175,7 +175,7 @@ TEST_F(ctrl_resv, efault_not_einval__C04)
 	struct zcrx_ifq z;
 	struct zcrx_ctrl c;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	c = mk_ctrl(z.reg.zcrx_id, variant->op);
 	c.__resv[variant->idx] = 1;
@@ -203,7 +203,7 @@ TEST(unknown_id_enxio__C05)
 	struct zcrx_ctrl c;
 	uint32_t id;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	ASSERT_EQ(0, ring_create(&other, ZCRX_RING_FLAGS));
 	id = z.reg.zcrx_id;
@@ -233,7 +233,7 @@ TEST(unknown_id_before_op__C06)
 	struct zcrx_ctrl c;
 	uint32_t bad_op = zcrx_caps()->zcrx.nr_ctrl_opcodes;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	c = mk_ctrl(z.reg.zcrx_id + 1, bad_op);
 	EXPECT_EQ(-ENXIO, zcrx_ctrl(ring.ring_fd, &c, 0))
@@ -257,7 +257,7 @@ TEST(unknown_op_eopnotsupp__C07)
 	struct zcrx_ifq z;
 	struct zcrx_ctrl c;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	/* the query's nr_ctrl_opcodes is the first op the kernel does not know
 	 * (its value on 7.3, __ZCRX_CTRL_LAST, is checked by Q08)
@@ -284,7 +284,7 @@ TEST(no_eperm_without_net_admin__C08)
 	void *mem;
 	uint32_t id;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	id = z.reg.zcrx_id;
 	ASSERT_EQ(0, ring_create(&ring2, ZCRX_RING_FLAGS));
@@ -348,7 +348,7 @@ TEST_F(flush_resv, einval__C09)
 	struct zcrx_ifq z;
 	struct zcrx_ctrl c;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_FLUSH_RQ);
 	c.zc_flush.__resv[variant->idx] = variant->val;
@@ -438,7 +438,7 @@ TEST_F(refill, second_chunk)
 	void *mem2;
 	int rx, tx;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	if (variant->add_area)
 		REQUIRE_ADD_AREA();
 	ASSERT_EQ(0, zc_up(&ring, &z, SMALL_AREA));
@@ -528,7 +528,7 @@ TEST_F(export_payload, einval__C10)
 	struct zcrx_ctrl c, before;
 	int fds_before, fds_after;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	c = mk_ctrl(z.reg.zcrx_id, ZCRX_CTRL_EXPORT);
 	if (variant->word < 0)
@@ -558,7 +558,7 @@ TEST(export_success_writes_fd__C10)
 	uint32_t id2;
 	int fd, next;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, zc_up(&ring, &z, AREA_PAGES));
 	next = dup(0);
 	close(next);
@@ -749,7 +749,7 @@ TEST_F(after_traffic, state_kept__T01_E08)
 	uint32_t imp_id = ~0U;
 	int fd0, ret;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	if (variant->op == AT_ADD_AREA && zcrx_caps()->zcrx.nr_ctrl_opcodes <= ZCRX_CTRL_ADD_AREA)
 		SKIP(return, "ZCRX_CTRL_ADD_AREA unsupported: query nr_ctrl_opcodes %u",
 		     zcrx_caps()->zcrx.nr_ctrl_opcodes);
@@ -1030,7 +1030,7 @@ TEST_F(ctrl_pair, first_check_wins_no_side_effect__C09_A04)
 	void *arg;
 	int fd0, ret;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	if (variant->add_area && !add_area_supported())
 		SKIP(return, "ZCRX_CTRL_ADD_AREA unsupported: query nr_ctrl_opcodes %u",
 		     zcrx_caps()->zcrx.nr_ctrl_opcodes);

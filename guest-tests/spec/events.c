@@ -85,7 +85,7 @@ TEST(copy_fires__E01)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
@@ -111,7 +111,7 @@ TEST(no_buffer_enomem_no_event__E03)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	/* one-page area: the first 1000-byte copy takes its only buffer, which
 	 * is never returned (no refill-ring entries are written)
 	 */
@@ -145,7 +145,7 @@ TEST(cq_full_enospc_no_event__E03)
 	struct zcrx_env e;
 	unsigned int cq;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -176,7 +176,7 @@ TEST(partial_copy_fires__E03)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
@@ -203,7 +203,7 @@ TEST(unsubscribed_copy_silent__E06)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_ALLOC_FAIL, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -236,7 +236,7 @@ TEST_F(no_master, never_posts__E07)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, variant->desc, EVENT_UD,
 				    0, variant->desc ? ZCRX_EVENT_DESC_FLAG_STATS : 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
@@ -265,7 +265,7 @@ TEST(fire_once_until_armed__E08)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -323,8 +323,8 @@ TEST_F(fault, event_lost_on_atomic_alloc_failure__E09)
 	long left;
 	int ret;
 
-	REQUIRE_EVENTS();
-	REQUIRE_FAULT_INJECTION("E09 needs the GFP_ATOMIC io_kiocb allocation in zcrx_send_notif to fail");
+	REQUIRE(zcrx_events_missing());
+	REQUIRE(fault_injection_missing(), "E09 needs the GFP_ATOMIC io_kiocb allocation in zcrx_send_notif to fail");
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -414,9 +414,9 @@ TEST_F(layout, deferred_event_cqe__E10_E11_E13)
 	unsigned int mask, tail;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	if (cqe32)
-		REQUIRE_ZCRX_73("before 7.3 an aux CQE on a CQE32 ring leaves big_cqe unwritten (7.3 zeroes it, io_uring.c:855-858); the MIXED variant still checks E10/E13");
+		REQUIRE(zcrx_pre73(), "before 7.3 an aux CQE on a CQE32 ring leaves big_cqe unwritten (7.3 zeroes it, io_uring.c:855-858); the MIXED variant still checks E10/E13");
 	ASSERT_EQ(0, zcrx_env_setup(&e, variant->ring_flags, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
 	cqes = (unsigned char *)e.ring.cq.cqes;
@@ -475,7 +475,7 @@ TEST(event_goes_to_creator__E12)
 	__u32 imp_id;
 	int fd;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
 	ASSERT_EQ(0, zcrx_export(&e.ring, e.z.reg.zcrx_id, &fd));
@@ -510,7 +510,7 @@ TEST(event_after_its_data__E14)
 	 */
 	size_t len = 3 * page_size() + 100;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
@@ -533,7 +533,7 @@ TEST(arm_before_reap_two_cqes__E15)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
 	cqlog_init(&l, &e, EVENT_UD, SEED);
@@ -566,7 +566,7 @@ TEST(cq_full_event_overflows__E16)
 	struct zcrx_env e;
 	unsigned int cq, head, seen = 0, evs = 0;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -630,8 +630,8 @@ TEST_F(fault, event_dropped_when_overflow_alloc_fails__E16)
 	long left;
 	int ret;
 
-	REQUIRE_EVENTS();
-	REQUIRE_FAULT_INJECTION("the drop half of E16 needs the GFP_NOWAIT overflow allocation (io_alloc_ocqe) to fail");
+	REQUIRE(zcrx_events_missing());
+	REQUIRE(fault_injection_missing(), "the drop half of E16 needs the GFP_NOWAIT overflow allocation (io_alloc_ocqe) to fail");
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -723,7 +723,7 @@ TEST(creator_closed_events_stop__E17)
 	void *map;
 	int fd;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	ifq_init(&priv, RQ_ENTRIES, REGION_SZ, AREA_SMALL);
@@ -771,7 +771,7 @@ TEST(close_with_pending_event_unpins__E18)
 	struct zcrx_env e;
 	long base, reg;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	base = vm_pinned_kb();
 	ASSERT_LE(0, base) TH_LOG("E18: VmPin readable");
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
@@ -804,7 +804,7 @@ TEST(user_data_collision_accepted__E20)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, RECV_UD,
 				    1u << ZCRX_EVENT_COPY, 0))
 		TH_LOG("E20: desc.user_data == recv user_data is not rejected");
@@ -887,7 +887,7 @@ TEST_F(event_ud, delivered_exactly__E10)
 	struct zcrx_env *e = &self->e;
 	struct cqlog l;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	st = ifq_stats(&e->z);
 	ASSERT_EQ(0, submit_recvzc(&e->ring, e->rx, e->z.reg.zcrx_id));
 	cqlog_init(&l, e, variant->ud, SEED);
@@ -1005,7 +1005,7 @@ TEST_F(cq_full, mid_copy_then_full_recovery__E03_E16_T06_C09)
 	unsigned int cq, given, mark, seen_bufs = 0;
 	struct cqlog l;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	if (page_size() != 4096)
 		SKIP(return, "the chunk arithmetic assumes 4096-byte pages (page size %zu)", page_size());
 	if (zcrx_caps()->zcrx.nr_ctrl_opcodes <= ZCRX_CTRL_FLUSH_RQ)

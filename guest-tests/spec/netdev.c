@@ -24,7 +24,7 @@ static int bind_queue(const char *ifname, unsigned int rxq)
 
 TEST(lo_no_dma_device_eopnotsupp__R30)
 {
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_NE(0U, if_nametoindex("lo"));
 	EXPECT_EQ(-EOPNOTSUPP, bind_queue("lo", 0))
 		TH_LOG("R30: lo has no DMA-capable parent device (zcrx.c:909-912)");
@@ -35,7 +35,7 @@ TEST(virtio_net_no_queue_ops_eopnotsupp__R30)
 	/* the virtio-net port, also when a netdevsim pair is the NIC under test */
 	const char *netif = virtio_env("NETIF");
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	if (!netif)
 		SKIP(return, "VIRTIO_NETIF/NETIF unset: the VM has no virtio-net port (no virtio_net for this kernel)");
 	for (unsigned int q = 0; q < 2; q++) {

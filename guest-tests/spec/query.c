@@ -10,14 +10,19 @@
 #define FILL 0xAA
 
 /* The query interface itself predates 7.3; without it everything skips. */
-#define REQUIRE_QUERY() do {						\
-	struct io_uring_query_opcode __o;				\
-	struct io_uring_query_hdr __h;					\
-	int __r = query_op(-1, IO_URING_QUERY_OPCODES, &__o, sizeof(__o), &__h); \
-	if (__r)							\
-		SKIP(return, "IORING_REGISTER_QUERY unsupported: %d (%s)", \
-		     __r, strerror(-__r));				\
-} while (0)
+static const char *query_missing(void)
+{
+	static char why[96];
+	struct io_uring_query_opcode o;
+	struct io_uring_query_hdr h;
+	int r = query_op(-1, IO_URING_QUERY_OPCODES, &o, sizeof(o), &h);
+
+	if (!r)
+		return NULL;
+	snprintf(why, sizeof(why), "IORING_REGISTER_QUERY unsupported: %d (%s)",
+		 r, strerror(-r));
+	return why;
+}
 
 TEST(nr_args_nonzero_einval__Q01)
 {
@@ -25,14 +30,14 @@ TEST(nr_args_nonzero_einval__Q01)
 	struct io_uring_query_hdr h = { .query_op = IO_URING_QUERY_OPCODES,
 					.query_data = (uintptr_t)&o, .size = sizeof(o) };
 
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	EXPECT_EQ(-EINVAL, raw_register(-1, IORING_REGISTER_QUERY, &h, 1))
 		TH_LOG("Q01: nr_args=1 must fail the syscall with EINVAL");
 }
 
 TEST(hdr_unreadable_efault__Q02)
 {
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	EXPECT_EQ(-EFAULT, raw_register(-1, IORING_REGISTER_QUERY, unmapped_page(), 0))
 		TH_LOG("Q02: unreadable header must fail the syscall with EFAULT");
 }
@@ -44,7 +49,7 @@ TEST(size_over_page_e2big__Q03)
 	struct io_uring_query_hdr h;
 	long page = sysconf(_SC_PAGESIZE);
 
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	/* The size limit came with the 7.3 query.c (the one that knows
 	 * IO_URING_QUERY_ZCRX_EVENT); older kernels accept any size.
 	 */
@@ -65,7 +70,7 @@ TEST(unknown_op_eopnotsupp_zeroed__Q04)
 	unsigned char buf[64];
 	unsigned int ops[3];
 
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	ASSERT_EQ(0, query_op(-1, IO_URING_QUERY_OPCODES, &o, sizeof(o), &h));
 	ASSERT_EQ(0, h.result);
 	/* the first op the kernel does not know, and far beyond it */
@@ -102,7 +107,7 @@ TEST_F(bad_hdr, result_einval__Q05)
 	unsigned char buf[64];
 	struct io_uring_query_hdr h = { 0 };
 
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	memset(buf, FILL, sizeof(buf));
 	h.query_op = IO_URING_QUERY_OPCODES;
 	h.query_data = (uintptr_t)buf;
@@ -122,7 +127,7 @@ TEST(query_data_unreadable_efault__Q06)
 {
 	struct io_uring_query_hdr h;
 
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	EXPECT_EQ(-EFAULT, query_op(-1, IO_URING_QUERY_OPCODES, unmapped_page(),
 				    sizeof(struct io_uring_query_opcode), &h))
 		TH_LOG("Q06: unreadable query_data must fail the syscall with EFAULT");
@@ -134,8 +139,8 @@ TEST(zcrx_event_values__Q07)
 	struct io_uring_query_hdr h;
 	unsigned char buf[64];
 
-	REQUIRE_QUERY();
-	REQUIRE_EVENTS();
+	REQUIRE(query_missing());
+	REQUIRE(zcrx_events_missing());
 	memset(buf, FILL, sizeof(buf));
 	ASSERT_EQ(0, query_op(-1, IO_URING_QUERY_ZCRX_EVENT, buf, sizeof(buf), &h));
 	e = (void *)buf;
@@ -158,9 +163,9 @@ TEST(zcrx_values__Q08)
 	struct io_uring_query_zcrx z;
 	struct io_uring_query_hdr h;
 
-	REQUIRE_QUERY();
-	REQUIRE_EVENTS();
-	REQUIRE_ZCRX_73("Q08 lists the 7.3 answers");
+	REQUIRE(query_missing());
+	REQUIRE(zcrx_events_missing());
+	REQUIRE(zcrx_pre73(), "Q08 lists the 7.3 answers");
 	memset(&z, FILL, sizeof(z));
 	ASSERT_EQ(0, query_op(-1, IO_URING_QUERY_ZCRX, &z, sizeof(z), &h));
 	EXPECT_EQ(0, h.result) TH_LOG("Q08: hdr.result");
@@ -191,7 +196,7 @@ TEST(event_discovery_consistent__Q07_Q08)
 	const struct zcrx_caps *c = zcrx_caps();
 	bool op, feature, ctrl;
 
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	if (c->zcrx_result)
 		SKIP(return, "IO_URING_QUERY_ZCRX answered %d: kernel without zcrx query", c->zcrx_result);
 	op = c->event_result == 0;
@@ -211,7 +216,7 @@ TEST(blind_and_ring_fd_agree__Q09)
 	struct io_uring_query_hdr ha, hb;
 	struct io_uring ring;
 
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	ASSERT_EQ(0, ring_create(&ring, 0));
 	memset(&a, FILL, sizeof(a));
 	memset(&b, 0x55, sizeof(b));
@@ -250,7 +255,7 @@ TEST(chain_limit_erange__Q10)
 {
 	int at_1000;
 
-	REQUIRE_QUERY();
+	REQUIRE(query_missing());
 	EXPECT_EQ(0, chain(999)) TH_LOG("Q10: 999 chained entries are accepted");
 	EXPECT_EQ(-ERANGE, chain(1001)) TH_LOG("Q10: more than 1000 entries give ERANGE");
 	/* query.c counts with "++nr >= 1000" after each entry, so a chain of

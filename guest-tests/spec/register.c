@@ -99,7 +99,7 @@ TEST(no_net_admin_eperm_first__R01)
 	struct zcrx_ifq z, imp;
 	void *bad = unreadable();
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, ring_create(&ring, ZCRX_RING_FLAGS));
 	ASSERT_EQ(0, ring_create(&plain, IORING_SETUP_CQE32));
 	ifq_init(&z, RQ_ENTRIES, REGION_SZ, AREA_PAGES);
@@ -173,11 +173,11 @@ TEST_F(bad, rejected)
 	int ret;
 
 	if (variant->events)
-		REQUIRE_EVENTS();
+		REQUIRE(zcrx_events_missing());
 	else
-		REQUIRE_NODEV();
+		REQUIRE(zcrx_nodev_missing());
 	if (variant->v73)
-		REQUIRE_ZCRX_73("this check order is the 7.3 code's");
+		REQUIRE(zcrx_pre73(), "this check order is the 7.3 code's");
 	arg = variant->mut(&self->z, variant->val);
 	ret = raw_register(self->ring.ring_fd, IORING_REGISTER_ZCRX_IFQ,
 			   arg ? arg : &self->z.reg, 1);
@@ -809,7 +809,7 @@ TEST_F(ok, written_back__R33)
 	struct zcrx_ifq *z = &self->z, *z2 = &self->z2;
 	long area_kb = z->area_len / 1024;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	c = zcrx_caps();
 	/* outputs prefilled with garbage: they must be overwritten */
 	memset(&z->reg.offsets, 0xAA, offsetof(struct io_uring_zcrx_offsets, __resv2));
@@ -846,7 +846,7 @@ TEST_F(ok, written_back__R33)
 
 TEST_F(ok, rx_buf_len_page__R31_R33)
 {
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	self->z.reg.rx_buf_len = page_size();
 	EXPECT_EQ(0, ifq_register(&self->ring, &self->z))
 		TH_LOG("R31: NODEV rx_buf_len == PAGE_SIZE is accepted");
@@ -894,7 +894,7 @@ TEST_F(rq, written_back)
 {
 	int ret;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ret = ifq_register(&self->ring, &self->z);
 	EXPECT_EQ(0, ret) TH_LOG("R11-R13: rq_entries %u in a %zu-byte region: %s",
 				 variant->in, self->z.region_len, strerror(-ret));
@@ -909,7 +909,7 @@ TEST(no_event_desc_no_stats_memset__R16)
 	struct zcrx_ifq z;
 	size_t hdr;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	ASSERT_EQ(0, ring_create(&ring, ZCRX_RING_FLAGS));
 	ifq_init(&z, RQ_ENTRIES, REGION_SZ, AREA_PAGES);
 	ifq_use_user_region(&z, 0xFF);
@@ -962,7 +962,7 @@ TEST_F(desc_ok, accepted)
 {
 	int ret;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(variant->type_mask, variant->type_mask & zcrx_caps()->event.event_flags)
 		TH_LOG("R20: mask 0x%x is within the queried event_flags 0x%x",
 		       variant->type_mask, zcrx_caps()->event.event_flags);
@@ -1001,8 +1001,8 @@ TEST_F(alloc_fault, ifq_alloc_failure_enomem__R25)
 	void *m;
 	int ret;
 
-	REQUIRE_NODEV();
-	REQUIRE_FAULT_INJECTION("R25 needs the ifq kzalloc (GFP_KERNEL) in io_register_zcrx to fail");
+	REQUIRE(zcrx_nodev_missing());
+	REQUIRE(fault_injection_missing(), "R25 needs the ifq kzalloc (GFP_KERNEL) in io_register_zcrx to fail");
 	ev = !zcrx_events_missing();
 	ASSERT_EQ(0, ring_create(&ring, ZCRX_RING_FLAGS));
 	ifq_init(&z, RQ_ENTRIES, REGION_SZ, AREA_PAGES);
@@ -1120,7 +1120,7 @@ TEST_F(publish, efault_unpublished__R32)
 	void *m;
 	int ret;
 
-	REQUIRE_NODEV();
+	REQUIRE(zcrx_nodev_missing());
 	/* the failed ifq would have carried events: no master ring is set either */
 	if (!zcrx_events_missing())
 		ifq_set_events(b, EVENT_UD, ALL_TYPES, 0, 0);
@@ -1206,7 +1206,7 @@ TEST_F(master, ring_close_releases__R34)
 	long area_kb = self->z.area_len / 1024;
 	long base = vm_pinned_kb();
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, ring_create(&ring, ZCRX_RING_FLAGS));
 	ifq_set_events(&self->z, EVENT_UD, variant->type_mask, 0, 0);
 	ASSERT_EQ(0, ifq_register(&ring, &self->z)) TH_LOG("R34: registration");
@@ -1251,7 +1251,7 @@ TEST_F(side_effect, failed_reg_zeroes__R35)
 	size_t hdr, off, sz;
 	int ret;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ifq_use_user_region(z, 0xFF);
 	ASSERT_NE(NULL, z->region);
 	hdr = zcrx_caps()->zcrx.rq_hdr_size;
@@ -1506,9 +1506,9 @@ TEST_F(pair, first_check_wins_no_side_effect__R35)
 	void *m;
 	int ret;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	if (variant->v73)
-		REQUIRE_ZCRX_73("this check order is the 7.3 code's");
+		REQUIRE(zcrx_pre73(), "this check order is the 7.3 code's");
 	sa = ifq_stats(&self->a.z);
 	hdr = zcrx_caps()->zcrx.rq_hdr_size;
 	sz = zcrx_caps()->event.stats_size;

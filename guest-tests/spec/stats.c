@@ -80,7 +80,7 @@ TEST(mask0_counts_without_cqes__T01)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -101,7 +101,7 @@ TEST(no_stats_flag_writes_nothing__T01)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, env_setup_user(&e, 0x5A, 1u << ZCRX_EVENT_COPY, 0, 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
 	cqlog_init(&l, &e, EVENT_UD, SEED);
@@ -119,7 +119,7 @@ TEST(counts_regardless_of_arm__T01)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -147,7 +147,7 @@ TEST(zeroed_once_at_registration__T02)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	/* one aligned slot past the ring end, so both neighbours are visible */
 	ASSERT_EQ(0, env_setup_user(&e, 0xFF, 1u << ZCRX_EVENT_COPY,
 				    ZCRX_EVENT_DESC_FLAG_STATS, off));
@@ -184,7 +184,7 @@ TEST(counted_per_frag_copy__T03)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -207,7 +207,7 @@ TEST(failed_copy_not_counted__T03)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -229,7 +229,7 @@ TEST(counted_before_event__T03)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -253,7 +253,7 @@ TEST(counts_frags_not_cqes__T05)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -280,7 +280,7 @@ TEST(burst_bounds__T05)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -310,7 +310,7 @@ TEST(partial_copy_counts_copied__T06)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	/* one-page area, one 6000-byte write: the first page is copied, the
 	 * next chunk finds no buffer (frag 6000, or frags 4096 + 1904)
 	 */
@@ -335,7 +335,7 @@ TEST(single_writer_exact__T07)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -355,7 +355,7 @@ TEST(visible_with_data_cqe__T08)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
@@ -377,7 +377,7 @@ TEST(user_reset__T09)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
@@ -415,7 +415,7 @@ TEST(survive_creator_close__T10)
 	void *map;
 	int fd;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	ifq_init(&priv, RQ_ENTRIES, REGION_SZ, AREA_SMALL);
@@ -468,7 +468,7 @@ TEST_F(nodev, copy_bytes_equal_received__T11)
 	struct cqlog l;
 	struct zcrx_env e;
 
-	REQUIRE_EVENTS();
+	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
