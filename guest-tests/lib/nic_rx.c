@@ -123,6 +123,11 @@ int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
 	return 0;
 }
 
+void nic_rx_init(struct nic_rx *r)
+{
+	r->lfd = r->sock = r->rule = -1;
+}
+
 int nic_rx_open(struct nic_rx *r, unsigned int rxq, size_t area_pages,
 		uint32_t rx_buf_len, uint32_t type_mask, bool stats)
 {

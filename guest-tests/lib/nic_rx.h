@@ -89,6 +89,23 @@ struct nic_tally {
 	__u64 inbuf_or;			/* OR of those offsets */
 };
 
+/* A nic_rx with nothing open yet: nic_rx_close() may always be called. */
+void nic_rx_init(struct nic_rx *r);
+
+/*
+ * The set-up of every NIC case: each of @rs (an array of @n nic_rx)
+ * initialised, then skip unless NETIF is a zcrx-capable NIC (and, with
+ * @events, the kernel has the 7.3 events API), then nic_zcrx_ready().
+ */
+#define NIC_CASE_SETUP(rs, n, events) do {				\
+	for (unsigned int __i = 0; __i < (n); __i++)			\
+		nic_rx_init(&(rs)[__i]);				\
+	if (events)							\
+		REQUIRE(zcrx_events_missing());				\
+	REQUIRE(zcrx_nic_missing());					\
+	ASSERT_EQ(0, nic_zcrx_ready());					\
+} while (0)
+
 /* What a zcrx user does to a real NIC first (ethtool -G tcp-data-split on
  * hds-thresh 0 rx NIC_RING; ethtool -X equal 1): header split on,
  * threshold 0, a posted ring well below the area, RSS onto

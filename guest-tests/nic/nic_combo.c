@@ -31,11 +31,7 @@ FIXTURE(combo)
 FIXTURE_SETUP(combo)
 {
 	self->t0 = now_ms();
-	for (int i = 0; i < 2; i++)
-		self->r[i].lfd = self->r[i].sock = self->r[i].rule = -1;
-	REQUIRE(zcrx_events_missing());
-	REQUIRE(zcrx_nic_missing());
-	ASSERT_EQ(0, nic_zcrx_ready());
+	NIC_CASE_SETUP(self->r, 2, true);
 }
 
 FIXTURE_TEARDOWN(combo)

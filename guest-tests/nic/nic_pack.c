@@ -38,12 +38,9 @@ FIXTURE(pack)
 
 FIXTURE_SETUP(pack)
 {
-	self->r.lfd = self->r.sock = self->r.rule = -1;
-	REQUIRE(zcrx_events_missing());
-	REQUIRE(zcrx_nic_missing());
+	NIC_CASE_SETUP(&self->r, 1, true);
 	if (access(RX_PACK, W_OK))
 		SKIP(return, "netdevsim has no rx_pack parameter: the virtual NIC predates payload packing");
-	ASSERT_EQ(0, nic_zcrx_ready());
 }
 
 FIXTURE_TEARDOWN(pack)

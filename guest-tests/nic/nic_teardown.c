@@ -32,10 +32,7 @@ FIXTURE(nic)
 
 FIXTURE_SETUP(nic)
 {
-	self->r.lfd = self->r.sock = self->r.rule = -1;
-	REQUIRE(zcrx_events_missing());
-	REQUIRE(zcrx_nic_missing());
-	ASSERT_EQ(0, nic_zcrx_ready());
+	NIC_CASE_SETUP(&self->r, 1, true);
 }
 
 FIXTURE_TEARDOWN(nic)

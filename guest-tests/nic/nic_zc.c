@@ -24,10 +24,7 @@ FIXTURE(zc)
 
 FIXTURE_SETUP(zc)
 {
-	self->r.lfd = self->r.sock = self->r.rule = -1;
-	REQUIRE(zcrx_events_missing());
-	REQUIRE(zcrx_nic_missing());
-	ASSERT_EQ(0, nic_zcrx_ready());
+	NIC_CASE_SETUP(&self->r, 1, true);
 }
 
 FIXTURE_TEARDOWN(zc)
