@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "nic_lib.h"
+#include <stdio.h>
+
 #include "nic_rx.h"
 
 /* Default receive buffer of the accepted socket (the kernel doubles it):
@@ -314,6 +316,52 @@ static void nic_rx_poll(struct nic_rx *r, struct nic_tally *t, unsigned int seed
 	}
 }
 
+/* The value of @key in a /proc/net/{snmp,netstat} table of @proto, or -1. */
+static long long net_stat(const char *file, const char *proto, const char *key)
+{
+	char names[4096], vals[4096], *n, *v, *sn, *sv;
+	size_t plen = strlen(proto);
+	long long ret = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(names, proto, plen) || names[plen] != ':')
+			continue;
+		n = strtok_r(names + plen + 1, "\n ", &sn);
+		v = strtok_r(vals + plen + 1, "\n ", &sv);
+		for (; n && v; n = strtok_r(NULL, "\n ", &sn), v = strtok_r(NULL, "\n ", &sv))
+			if (!strcmp(n, key))
+				ret = strtoll(v, NULL, 10);
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * A stream that stopped short: say what the NIC and TCP saw, as KTAP
+ * comments, so a stall can be told apart from a slow machine.
+ */
+void nic_rx_stall_diag(const struct nic_tally *t, size_t bytes, int timeout_ms)
+{
+	static const char *const ext[] = { "TCPOFOQueue", "TCPRcvQDrop", "PruneCalled",
+					   "TCPZeroWindowDrop", "TCPBacklogDrop" };
+	char path[128], buf[32] = "?";
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_dropped", nic_name());
+	read_str(path, buf, sizeof(buf));
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("# nic_rx: %zu of %zu bytes after %d ms (%u data CQEs, %u returned, final res %d)\n",
+	       t->bytes, bytes, timeout_ms, t->data_cqes, t->returned, t->final_res);
+	printf("# nic_rx: %s rx_dropped %s; Tcp InErrs %lld;", nic_name(), buf,
+	       net_stat("/proc/net/snmp", "Tcp", "InErrs"));
+	for (size_t i = 0; i < ARRAY_SIZE(ext); i++)
+		printf(" %s %lld", ext[i], net_stat("/proc/net/netstat", "TcpExt", ext[i]));
+	printf("\n");
+	fflush(stdout);
+}
+
 void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms)
 {
@@ -337,8 +385,12 @@ void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 			r->rearms++;
 		}
 		if (t->bytes >= bytes || t->final_res <= 0 ||
-		    (stop_on_event && t->event_cqes > events) || now_ms() > end)
+		    (stop_on_event && t->event_cqes > events))
 			break;
+		if (now_ms() > end) {
+			nic_rx_stall_diag(t, bytes, timeout_ms);
+			break;
+		}
 	}
 }
 
