@@ -6,9 +6,13 @@
 #include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -16,8 +20,6 @@
 #include <unistd.h>
 
 #include "nic_lib.h"
-#include <stdio.h>
-
 #include "nic_rx.h"
 
 /* Default receive buffer of the accepted socket (the kernel doubles it):
@@ -343,8 +345,12 @@ static long long net_stat(const char *file, const char *proto, const char *key)
  * A stream that stopped short: say what the NIC and TCP saw, as KTAP
  * comments, so a stall can be told apart from a slow machine.
  */
-void nic_rx_stall_diag(const struct nic_tally *t, size_t bytes, int timeout_ms)
+void nic_rx_stall_diag(const struct nic_rx *r, const struct nic_tally *t, size_t bytes,
+		       int timeout_ms)
 {
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	int inq = -1;
 	static const char *const ext[] = { "TCPOFOQueue", "TCPRcvQDrop", "PruneCalled",
 					   "TCPZeroWindowDrop", "TCPBacklogDrop" };
 	char path[128], buf[32] = "?";
@@ -359,6 +365,16 @@ void nic_rx_stall_diag(const struct nic_tally *t, size_t bytes, int timeout_ms)
 	for (size_t i = 0; i < ARRAY_SIZE(ext); i++)
 		printf(" %s %lld", ext[i], net_stat("/proc/net/netstat", "TcpExt", ext[i]));
 	printf("\n");
+	/* data TCP holds for the recvzc request, and what it has out of order */
+	memset(&ti, 0, sizeof(ti));
+	if (r->sock >= 0) {
+		if (ioctl(r->sock, SIOCINQ, &inq))
+			inq = -errno;
+		if (getsockopt(r->sock, IPPROTO_TCP, TCP_INFO, &ti, &tl))
+			tl = 0;
+	}
+	printf("# nic_rx: socket inq %d, rcv_wnd %u, rcv_ooopack %u, state %u\n", inq,
+	       tl ? ti.tcpi_rcv_wnd : 0, tl ? ti.tcpi_rcv_ooopack : 0, tl ? ti.tcpi_state : 0);
 	fflush(stdout);
 }
 
@@ -388,7 +404,7 @@ void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 		    (stop_on_event && t->event_cqes > events))
 			break;
 		if (now_ms() > end) {
-			nic_rx_stall_diag(t, bytes, timeout_ms);
+			nic_rx_stall_diag(r, t, bytes, timeout_ms);
 			break;
 		}
 	}

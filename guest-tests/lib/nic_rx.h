@@ -141,7 +141,8 @@ int nic_rx_start(struct nic_rx *r, size_t len, unsigned int seed, size_t chunk);
 /* What NETIF and TCP counted, printed as KTAP comments when a stream
  * stopped short of @bytes (nic_rx_run calls it on its timeout).
  */
-void nic_rx_stall_diag(const struct nic_tally *t, size_t bytes, int timeout_ms);
+void nic_rx_stall_diag(const struct nic_rx *r, const struct nic_tally *t, size_t bytes,
+		       int timeout_ms);
 void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms);
 /* Process CQEs for @ms, whatever arrives; buffers go back at once when
