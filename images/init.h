@@ -5,25 +5,9 @@
 
 #include <stdio.h>
 
-/* Names and addresses the tests see, in the kernel selftests' spelling. */
-#define NET_REMOTE_NS	"remote"
-#define NET_LOCAL_MAC	"52:54:00:7a:00:01"
-#define NET_REMOTE_MAC	"52:54:00:7a:00:02"
-#define NET_LOCAL_V4	"192.0.2.1"
-#define NET_REMOTE_V4	"192.0.2.2"
-#define NET_LOCAL_V6	"2001:db8::1"
-#define NET_REMOTE_V6	"2001:db8::2"
-/* The virtio-net pair's addresses when a netdevsim pair holds the ones
- * above (also documentation ranges).
- */
-#define NET_VIRTIO_LOCAL_V4	"198.51.100.1"
-#define NET_VIRTIO_REMOTE_V4	"198.51.100.2"
-#define NET_VIRTIO_LOCAL_V6	"2001:db8:1::1"
-#define NET_VIRTIO_REMOTE_V6	"2001:db8:1::2"
-/* The value of NIC_KIND for the patched netdevsim pair. */
-#define NET_NIC_KIND_NSIM	"netdevsim-dma"
+#include "topology.h"
 
-/* One pair's addresses: local port here, remote port in NET_REMOTE_NS. */
+/* Names and addresses the tests see, in the kernel selftests' spelling. */
 struct net_addrs {
 	const char *local_v4, *remote_v4, *local_v6, *remote_v6;
 };
@@ -43,13 +27,11 @@ int net_setup(FILE *log);
 /* rtnetlink helpers of net-setup.c, all 0 or -errno. @netns_fd >= 0 moves
  * the link there instead of changing IFF_UP.
  */
-int link_change(int ifindex, int up, int netns_fd);
 /* Bring @ifname (in the current netns) up with @v4/24 and @v6/64. */
 int port_up(FILE *log, const char *ifname, const char *v4, const char *v6);
 /* The same for @ifname inside the netns @ns, coming back here after. */
 int port_up_in(FILE *log, int ns, const char *ifname, const char *v4, const char *v6);
 /* Number of rx queues of @ifname, from sysfs; -1 when unknown. */
-int rx_queues(const char *ifname);
 
 /* net-nsim.c: when the kernel's netdevsim has the dma_rx parameter, make
  * a linked pair of 4-queue ports, the local one here and the remote one

@@ -19,58 +19,12 @@
 #include <unistd.h>
 
 #include "init.h"
-
-#define NSIM_PARAM	"/sys/module/netdevsim/parameters/dma_rx"
-#define NSIM_BUS	"/sys/bus/netdevsim/"
-#define NSIM_LOCAL_ID	10
-#define NSIM_REMOTE_ID	11
-#define NSIM_QUEUES	4
+#include "nsim_sysfs.h"
+#include "rtnl.h"
 
 int nsim_available(void)
 {
-	return !access(NSIM_PARAM, W_OK) && !access(NSIM_BUS "new_device", W_OK);
-}
-
-/* One write of @val to a sysfs attribute: 0 or the store's -errno. */
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/*
- * The port name of netdevsim device @id. Probing runs inside the
- * new_device store, so the port is normally there at once; the short
- * retry only covers a driver that someday probes asynchronously.
- */
-static int port_name(unsigned int id, char *name)
-{
-	struct timespec ms10 = { .tv_nsec = 10 * 1000 * 1000 };
-	char path[64];
-
-	snprintf(path, sizeof(path), NSIM_BUS "devices/netdevsim%u/net", id);
-	for (int i = 0; i < 100; i++) {
-		DIR *d = opendir(path);
-		struct dirent *de;
-
-		while (d && (de = readdir(d))) {
-			if (de->d_name[0] == '.' || strlen(de->d_name) >= IFNAMSIZ)
-				continue;
-			memcpy(name, de->d_name, strlen(de->d_name) + 1);
-			closedir(d);
-			return 0;
-		}
-		if (d)
-			closedir(d);
-		nanosleep(&ms10, NULL);
-	}
-	return -ENODEV;
+	return !access(NSIM_DMA_RX_PARAM, W_OK) && !access(NSIM_BUS "new_device", W_OK);
 }
 
 /* ifindex of @ifname inside the netns @ns, or 0. A moved link keeps its
@@ -111,22 +65,6 @@ static int link_ports(int remote_ns, const char *local, const char *remote)
 	return ret;
 }
 
-static int new_device(unsigned int id)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%u 1 %u", id, NSIM_QUEUES);
-	return sysfs_write(NSIM_BUS "new_device", buf);
-}
-
-static void del_device(unsigned int id)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%u", id);
-	sysfs_write(NSIM_BUS "del_device", buf);
-}
-
 int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
 	       char *local, char *remote)
 {
@@ -136,22 +74,22 @@ int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
 	if (!nsim_available())
 		return -ENOENT;
 	step = "dma_rx=Y";
-	ret = sysfs_write(NSIM_PARAM, "Y");
+	ret = sysfs_write(NSIM_DMA_RX_PARAM, "Y");
 	if (!ret) {
 		step = "new_device";
-		ret = new_device(NSIM_LOCAL_ID);
+		ret = nsim_new_device(NSIM_LOCAL_ID, NSIM_QUEUES);
 		made += !ret;
 	}
 	if (!ret) {
-		ret = new_device(NSIM_REMOTE_ID);
+		ret = nsim_new_device(NSIM_REMOTE_ID, NSIM_QUEUES);
 		made += !ret;
 	}
 	if (!ret) {
 		step = "port names";
-		ret = port_name(NSIM_LOCAL_ID, local);
+		ret = nsim_port_name(NSIM_LOCAL_ID, local, IFNAMSIZ);
 	}
 	if (!ret)
-		ret = port_name(NSIM_REMOTE_ID, remote);
+		ret = nsim_port_name(NSIM_REMOTE_ID, remote, IFNAMSIZ);
 	if (!ret) {
 		step = "move to netns " NET_REMOTE_NS;
 		ret = link_change(if_nametoindex(remote), 0, remote_ns);
@@ -174,8 +112,8 @@ int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
 	fprintf(log, "# net: netdevsim dma_rx pair failed at %s: %s; the NIC under test stays virtio-net\n",
 		step, strerror(-ret));
 	if (made > 1)
-		del_device(NSIM_REMOTE_ID);
+		nsim_del_device(NSIM_REMOTE_ID);
 	if (made > 0)
-		del_device(NSIM_LOCAL_ID);
+		nsim_del_device(NSIM_LOCAL_ID);
 	return ret;
 }

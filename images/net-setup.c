@@ -9,13 +9,9 @@
  * virtio pair is always also exported as VIRTIO_*.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_addr.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -26,90 +22,7 @@
 #include <unistd.h>
 
 #include "init.h"
-
-struct nlreq {
-	struct nlmsghdr nh;
-	union {
-		struct ifinfomsg ifi;
-		struct ifaddrmsg ifa;
-	};
-	char attrs[256];
-};
-
-static void add_attr(struct nlreq *r, unsigned short type, const void *data,
-		     size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)r + NLMSG_ALIGN(r->nh.nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
-
-/* Send one request and wait for its ack; returns 0 or -errno. */
-static int nl_talk(struct nlreq *r)
-{
-	char buf[4096];
-	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-	int fd, ret;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	r->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (send(fd, r, r->nh.nlmsg_len, 0) < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	ret = recv(fd, buf, sizeof(buf), 0);
-	close(fd);
-	if (ret < 0)
-		return -errno;
-	if (nh->nlmsg_type == NLMSG_ERROR)
-		return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-	return 0;
-}
-
-int link_change(int ifindex, int up, int netns_fd)
-{
-	struct nlreq r = { 0 };
-
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_NEWLINK;
-	r.ifi.ifi_family = AF_UNSPEC;
-	r.ifi.ifi_index = ifindex;
-	r.ifi.ifi_change = IFF_UP;
-	r.ifi.ifi_flags = up ? IFF_UP : 0;
-	if (netns_fd >= 0) {
-		__u32 fd = netns_fd;
-
-		r.ifi.ifi_change = 0;
-		add_attr(&r, IFLA_NET_NS_FD, &fd, sizeof(fd));
-	}
-	return nl_talk(&r);
-}
-
-static int addr_add(int ifindex, int family, const char *text, int plen)
-{
-	struct nlreq r = { 0 };
-	unsigned char addr[16];
-	__u32 flags = IFA_F_NODAD;
-
-	if (inet_pton(family, text, addr) != 1)
-		return -EINVAL;
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifa));
-	r.nh.nlmsg_type = RTM_NEWADDR;
-	r.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	r.ifa.ifa_family = family;
-	r.ifa.ifa_prefixlen = plen;
-	r.ifa.ifa_index = ifindex;
-	add_attr(&r, IFA_LOCAL, addr, family == AF_INET ? 4 : 16);
-	add_attr(&r, IFA_ADDRESS, addr, family == AF_INET ? 4 : 16);
-	add_attr(&r, IFA_FLAGS, &flags, sizeof(flags));
-	return nl_talk(&r);
-}
+#include "rtnl.h"
 
 /* The interface whose MAC address is @mac, or "" */
 static void find_by_mac(const char *mac, char *name, size_t len)
@@ -136,33 +49,6 @@ static void find_by_mac(const char *mac, char *name, size_t len)
 	closedir(d);
 }
 
-/* Configure one port (already in the current namespace) and bring it up. */
-int port_up(FILE *log, const char *ifname, const char *v4, const char *v6)
-{
-	int idx = if_nametoindex(ifname), ret;
-
-	ret = link_change(idx, 1, -1);
-	if (!ret)
-		ret = addr_add(idx, AF_INET, v4, 24);
-	if (!ret)
-		ret = addr_add(idx, AF_INET6, v6, 64);
-	if (ret)
-		fprintf(log, "# net: %s: configuration failed: %s\n", ifname, strerror(-ret));
-	return ret;
-}
-
-int port_up_in(FILE *log, int ns, const char *ifname, const char *v4, const char *v6)
-{
-	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), ret;
-
-	if (self < 0)
-		return -errno;
-	ret = setns(ns, CLONE_NEWNET) ? -errno : port_up(log, ifname, v4, v6);
-	setns(self, CLONE_NEWNET);
-	close(self);
-	return ret;
-}
-
 /* Create /run/netns/remote with lo up; return an fd for it, or -1. */
 static int make_remote_ns(FILE *log)
 {
@@ -185,23 +71,6 @@ static int make_remote_ns(FILE *log)
 	setns(self, CLONE_NEWNET);
 	close(self);
 	return open("/run/netns/" NET_REMOTE_NS, O_RDONLY | O_CLOEXEC);
-}
-
-int rx_queues(const char *ifname)
-{
-	char path[300];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		n += !strncmp(de->d_name, "rx-", 3);
-	closedir(d);
-	return n;
 }
 
 static const struct net_addrs primary = {
@@ -275,9 +144,9 @@ int net_setup(FILE *log)
 		nsim = 1;
 		va = &virtio_alt;
 		export_nic(nlocal, &primary);
-		setenv("NIC_KIND", NET_NIC_KIND_NSIM, 1);
+		setenv("NIC_KIND", NIC_KIND_NSIM_DMA, 1);
 		fprintf(log, "# net: NETIF=%s NIC_KIND=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s), %d rx queues\n",
-			nlocal, NET_NIC_KIND_NSIM, primary.local_v4, primary.remote_v4,
+			nlocal, NIC_KIND_NSIM_DMA, primary.local_v4, primary.remote_v4,
 			nremote, NET_REMOTE_NS, rx_queues(nlocal));
 	}
 	if (virtio && virtio_pair(log, nsfd, local, remote, va))

@@ -13,8 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* NIC_KIND of the netdevsim pair with dma_rx (images/init.h). */
-#define NIC_KIND_NSIM_DMA	"netdevsim-dma"
+#include "topology.h"
 
 /* ---- presence and names ---------------------------------------------------- */
 

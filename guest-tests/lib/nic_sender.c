@@ -127,7 +127,7 @@ static int sender_run(int family, uint16_t port, size_t len, unsigned int seed,
 	ssize_t r;
 	int ns, fd;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", name && *name ? name : "remote");
+	snprintf(path, sizeof(path), "/run/netns/%s", name && *name ? name : NET_REMOTE_NS);
 	ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0 || setns(ns, CLONE_NEWNET))
 		return REMOTE_SENDER_ENETNS;

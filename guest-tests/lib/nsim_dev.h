@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Extra netdevsim devices for one test (a device without DMA, a device to
- * delete under a bound ifq), through /sys/bus/netdevsim, and link up/down
- * through SIOCSIFFLAGS. Only meaningful where the NIC under test is the
- * patched netdevsim (REQUIRE_ZCRX_NIC first).
+ * delete under a bound ifq), through /sys/bus/netdevsim (nsim_sysfs.h),
+ * and link up/down through rtnetlink (rtnl.h). Only meaningful where the
+ * NIC under test is the patched netdevsim (REQUIRE(zcrx_nic_missing())
+ * first).
  */
 #ifndef NSIM_DEV_H
 #define NSIM_DEV_H

@@ -63,7 +63,7 @@ static int set_pair_mtu(int mtu)
 		return -EIO;
 	buf[n] = '\0';
 	idx = atoi(buf);
-	snprintf(ns, sizeof(ns), "/run/netns/%s", remote && *remote ? remote : "remote");
+	snprintf(ns, sizeof(ns), "/run/netns/%s", remote && *remote ? remote : NET_REMOTE_NS);
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	other = open(ns, O_RDONLY | O_CLOEXEC);
 	if (self < 0 || other < 0 || setns(other, CLONE_NEWNET)) {

@@ -15,7 +15,6 @@
 #include "nsim_dev.h"
 #include "xdp_lib.h"
 
-#define SPARE_NSIM_ID	12	/* images/net-nsim.c uses 10 and 11 */
 
 /* One registration on @ifindex queue @rxq with a 16-page area: its result. */
 static int bind_once(int ifindex, unsigned int rxq)
@@ -88,12 +87,12 @@ TEST_F_TIMEOUT(nic, no_dma_device__R30, NIC_TEST_TIMEOUT)
 {
 	char ifname[IF_NAMESIZE];
 
-	ASSERT_EQ(0, nsim_dev_new(SPARE_NSIM_ID, 2, false, ifname, sizeof(ifname)));
+	ASSERT_EQ(0, nsim_dev_new(NSIM_SPARE_NODMA_ID, 2, false, ifname, sizeof(ifname)));
 	EXPECT_EQ(0, nic_set_hds(ifname, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0));
 	EXPECT_EQ(-EOPNOTSUPP, bind_once(if_nametoindex(ifname), 0)) {
 		TH_LOG("R30: a device without a DMA-capable parent should be EOPNOTSUPP");
 	}
-	EXPECT_EQ(0, nsim_dev_del(SPARE_NSIM_ID));
+	EXPECT_EQ(0, nsim_dev_del(NSIM_SPARE_NODMA_ID));
 }
 
 TEST_F_TIMEOUT(nic, xdp_attached__R30, NIC_TEST_TIMEOUT)

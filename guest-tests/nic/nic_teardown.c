@@ -22,7 +22,6 @@
 #include "nic_rx.h"
 #include "nsim_dev.h"
 
-#define SPARE_NSIM_ID	13	/* images/net-nsim.c uses 10 and 11 */
 
 FIXTURE(nic)
 {
@@ -176,7 +175,7 @@ TEST_F_TIMEOUT(nic, device_removed_while_bound__C11, NIC_TEST_TIMEOUT)
 	long pin0 = vm_pinned_kb(), pin;
 	void *mem;
 
-	ASSERT_EQ(0, nsim_dev_new(SPARE_NSIM_ID, 2, true, ifname, sizeof(ifname)));
+	ASSERT_EQ(0, nsim_dev_new(NSIM_SPARE_ID, 2, true, ifname, sizeof(ifname)));
 	ASSERT_EQ(0, nic_set_hds(ifname, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0));
 	ASSERT_EQ(0, link_set_up(ifname, true));
 	ASSERT_EQ(0, ring_create(&ring, ZCRX_RING_FLAGS));
@@ -186,7 +185,7 @@ TEST_F_TIMEOUT(nic, device_removed_while_bound__C11, NIC_TEST_TIMEOUT)
 	z.reg.if_rxq = 1;
 	ASSERT_EQ(0, ifq_register(&ring, &z));
 
-	EXPECT_EQ(0, nsim_dev_del(SPARE_NSIM_ID)) TH_LOG("del_device with an ifq bound");
+	EXPECT_EQ(0, nsim_dev_del(NSIM_SPARE_ID)) TH_LOG("del_device with an ifq bound");
 
 	mem = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);

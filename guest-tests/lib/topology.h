@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest's network topology: the contract between the guest's /init
+ * (images/net-*.c, which builds it) and the tests (which use it). One
+ * home for its constants, so neither side copies the other's.
+ *
+ * On a kernel whose netdevsim has the project's dma_rx patch, /init makes
+ * netdevsim devices NSIM_LOCAL_ID and NSIM_REMOTE_ID (one port of
+ * NSIM_QUEUES queues each), moves the second port into the netns
+ * NET_REMOTE_NS, links the two, and exports the kernel selftests'
+ * variables (NETIF, LOCAL_V4/V6, REMOTE_V4/V6, REMOTE_TYPE=netns,
+ * REMOTE_ARGS) plus NIC_KIND; the virtio-net pair then carries the
+ * VIRTIO_* variables. Without dma_rx, virtio-net is NETIF.
+ */
+#ifndef ZCRX_TOPOLOGY_H
+#define ZCRX_TOPOLOGY_H
+
+#define NET_REMOTE_NS		"remote"
+#define NET_LOCAL_MAC		"52:54:00:7a:00:01"
+#define NET_REMOTE_MAC		"52:54:00:7a:00:02"
+#define NET_LOCAL_V4		"192.0.2.1"
+#define NET_REMOTE_V4		"192.0.2.2"
+#define NET_LOCAL_V6		"2001:db8::1"
+#define NET_REMOTE_V6		"2001:db8::2"
+#define NET_VIRTIO_LOCAL_V4	"198.51.100.1"
+#define NET_VIRTIO_REMOTE_V4	"198.51.100.2"
+#define NET_VIRTIO_LOCAL_V6	"2001:db8:1::1"
+#define NET_VIRTIO_REMOTE_V6	"2001:db8:1::2"
+
+/* NIC_KIND of the patched netdevsim */
+#define NIC_KIND_NSIM_DMA	"netdevsim-dma"
+
+/* netdevsim device ids: the pair /init makes, and the ones tests may make */
+#define NSIM_LOCAL_ID		10
+#define NSIM_REMOTE_ID		11
+#define NSIM_SPARE_NODMA_ID	12	/* nic_errors: a device without DMA */
+#define NSIM_SPARE_ID		13	/* nic_teardown: deleted under an ifq */
+#define NSIM_QUEUES		4
+
+#define NSIM_BUS		"/sys/bus/netdevsim/"
+#define NSIM_DMA_RX_PARAM	"/sys/module/netdevsim/parameters/dma_rx"
+
+#endif
