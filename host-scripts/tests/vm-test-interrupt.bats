@@ -6,7 +6,8 @@ setup() {
 	T="$BATS_TEST_TMPDIR"
 	top="$T/top"
 	mkdir -p "$top/host-scripts" "$top/vm" "$top/guest-tests" "$T/bin"
-	cp "$BATS_TEST_DIRNAME"/../*.sh "$top/host-scripts/"
+	cp "$BATS_TEST_DIRNAME"/../*.sh "$BATS_TEST_DIRNAME"/../knobs.tsv "$top/host-scripts/"
+	cp -r "$BATS_TEST_DIRNAME"/../backends "$BATS_TEST_DIRNAME"/../report "$top/host-scripts/"
 	cp "$BATS_TEST_DIRNAME/../../vm/machine.conf" "$top/vm/"
 	cp "$BATS_TEST_DIRNAME/../../guest-tests/Makefile" "$top/guest-tests/"
 	# a kernel fetch that hangs in a grandchild, as apt-get download would
