@@ -70,12 +70,23 @@ preflight_backend() {
 	fi
 }
 
+# preflight_sinks LIST: every name in ZCRX_SINKS is a file in host-scripts/sinks/.
+preflight_sinks() {
+	local s
+	for s in $1; do
+		if ! [[ $s =~ ^[a-z0-9_-]+$ ]] || [ ! -f "$ZCRX_TOP/host-scripts/sinks/$s.sh" ]; then
+			die "ZCRX_SINKS: no result sink '$s' (host-scripts/sinks/*.sh: $(find "$ZCRX_TOP/host-scripts/sinks" -maxdepth 1 -name '*.sh' -printf '%f ' | sed 's/\.sh//g'))"
+		fi
+	done
+}
+
 # preflight_vm_test: the knobs of make vm-test (and everything built on it).
 preflight_vm_test() {
 	local tests_knob=ZCRX_TESTS timeout_default
 	[ -z "${TESTS:-}" ] || tests_knob=TESTS
 	preflight_table
 	preflight_backend "${VM:-qemu}"
+	preflight_sinks "${ZCRX_SINKS-sqlite}"
 	if [ "${VM_ACCEL:-auto}" = kvm ] && ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
 		die "VM_ACCEL=kvm: /dev/kvm is missing or not usable here (use VM_ACCEL=tcg or auto)"
 	fi

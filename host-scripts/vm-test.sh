@@ -132,4 +132,5 @@ t_end=$(date +%s.%N)
 
 # 4. verdict
 verdict_and_results
+run_sinks
 report

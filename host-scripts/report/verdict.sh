@@ -22,6 +22,17 @@ verdict_and_results() {
 	write_results "$verdict" "${reasons[@]+"${reasons[@]}"}"
 }
 
+# run_sinks: hand the run directory to every result sink of ZCRX_SINKS
+# (host-scripts/sinks/NAME.sh, default "sqlite"). A sink that fails says so
+# in one line and leaves the verdict alone.
+run_sinks() {
+	local s
+	for s in ${ZCRX_SINKS-sqlite}; do
+		"$ZCRX_TOP/host-scripts/sinks/$s.sh" "$rundir" >"$rundir/sink-$s.log" 2>&1 ||
+			log "result sink $s failed (see $rundir/sink-$s.log); the verdict stands"
+	done
+}
+
 # report: the KTAP, then a short summary; exits with the run's status.
 report() {
 	local r="$rundir/results.json"

@@ -7,7 +7,7 @@ setup() {
 	top="$T/top"
 	mkdir -p "$top/host-scripts" "$top/vm" "$top/guest-tests" "$T/bin"
 	cp "$BATS_TEST_DIRNAME"/../*.sh "$BATS_TEST_DIRNAME"/../knobs.tsv "$top/host-scripts/"
-	cp -r "$BATS_TEST_DIRNAME"/../backends "$BATS_TEST_DIRNAME"/../report "$top/host-scripts/"
+	cp -r "$BATS_TEST_DIRNAME"/../backends "$BATS_TEST_DIRNAME"/../report "$BATS_TEST_DIRNAME"/../sinks "$top/host-scripts/"
 	cp "$BATS_TEST_DIRNAME/../../vm/machine.conf" "$top/vm/"
 	cp "$BATS_TEST_DIRNAME/../../guest-tests/Makefile" "$top/guest-tests/"
 	# a kernel fetch that hangs in a grandchild, as apt-get download would
