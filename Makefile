@@ -45,41 +45,41 @@ vm-test:
 
 deps:
 	@host-scripts/fetch-toolchain.sh
-	@if [ -n "$(KSRC)" ]; then KBUILD_STEP=deps host-scripts/build-kernel.sh; fi
+	@if [ -n "$(KSRC)" ]; then KBUILD_STEP=deps host-scripts/kernels/build-kernel.sh; fi
 
 fresh-check:
-	@host-scripts/fresh-check.sh
+	@host-scripts/dev/fresh-check.sh
 
 list-tests:
 	@$(MAKE) -s --no-print-directory -C guest-tests list-tests
 
 kernel:
-	@KSRC=$${KSRC:-debian} host-scripts/build-kernel.sh
+	@KSRC=$${KSRC:-debian} host-scripts/kernels/build-kernel.sh
 
 mutants:
-	@host-scripts/mutants.sh
+	@host-scripts/dev/mutants.sh
 
 kcov-report:
-	@host-scripts/kcov-report.sh
+	@host-scripts/dev/kcov-report.sh
 
 RUNS ?= 5
 bench:
-	@host-scripts/bench.sh $(RUNS)
+	@host-scripts/dev/bench.sh $(RUNS)
 
 flake-runs:
-	@host-scripts/flake-runs.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),20)
+	@host-scripts/dev/flake-runs.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),20)
 
 bench-nic:
-	@host-scripts/bench-nic.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),3)
+	@host-scripts/dev/bench-nic.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),3)
 
 unit:
-	@host-scripts/check-unit.sh
+	@host-scripts/dev/check-unit.sh
 
 lint:
-	@host-scripts/check-lint.sh
+	@host-scripts/dev/check-lint.sh
 
 check:
-	@host-scripts/check.sh
+	@host-scripts/dev/check.sh
 
 # Only what this project made: a BUILD_DIR/RESULTS_DIR that is not the
 # default is removed only when it carries the project's marker file.

@@ -56,9 +56,9 @@ stop_children_on_signal
 # prepared under one lock; the VMs themselves run side by side.
 lock_take prepare "preparing its kernel and guest image"
 if [ -n "${KSRC:-}" ]; then
-	run_stoppable "$ZCRX_TOP/host-scripts/build-kernel.sh" "$stage/kernel.env"
+	run_stoppable "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" "$stage/kernel.env"
 else
-	KERNEL="$KERNEL" run_stoppable "$ZCRX_TOP/host-scripts/fetch-kernel.sh" "$stage/kernel.env"
+	KERNEL="$KERNEL" run_stoppable "$ZCRX_TOP/host-scripts/kernels/fetch-kernel.sh" "$stage/kernel.env"
 fi
 # shellcheck disable=SC1091
 . "$stage/kernel.env"

@@ -3,7 +3,7 @@
  * The kernel's gcov counters out of the guest (make kcov-report): every
  * file under GCOV_DIR whose name ends in ".gcda" is streamed to a serial
  * port the host saves as gcov.stream. The framing (host side:
- * host-scripts/kcov-lib.sh, kcov_unpack):
+ * host-scripts/dev/kcov-lib.sh, kcov_unpack):
  *
  *   zcrx-gcov 1\n                       header
  *   <path>\n<size>\n<size bytes>        per file; <path> is absolute (the

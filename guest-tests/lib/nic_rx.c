@@ -29,6 +29,7 @@
  * for the E04 negative).
  */
 #define NIC_RCVBUF	(512 * 1024)
+#define NIC_RCVBUF_MIN	(16 * 1024)
 
 uint16_t nic_test_port(void)
 {
@@ -151,6 +152,23 @@ int nic_rx_steer(struct nic_rx *r, unsigned int queue)
 
 	if (!ret)
 		r->rule = (int)loc;
+	/*
+	 * A zero-copy flow: TCP's out-of-order queue must never be able to
+	 * hold the whole area. Segments queued behind a lost one keep their
+	 * buffers; when they are all of them, the retransmission that would
+	 * fill the hole finds no buffer and the stream is dead for good (seen
+	 * under load: rcv_ooopack 128 with a 128-buffer area). A receive
+	 * buffer of an eighth of the area keeps TCP's rmem (which counts
+	 * each buffer's truesize) to a quarter of it.
+	 */
+	if (!ret && queue == r->z.reg.if_rxq && r->rcvbuf == NIC_RCVBUF) {
+		size_t cap = r->z.area_len / 8;
+
+		if (cap < NIC_RCVBUF_MIN)
+			cap = NIC_RCVBUF_MIN;
+		if (cap < (size_t)r->rcvbuf)
+			r->rcvbuf = (int)cap;
+	}
 	return ret;
 }
 
@@ -404,7 +422,11 @@ void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 		    (stop_on_event && t->event_cqes > events))
 			break;
 		if (now_ms() > end) {
-			nic_rx_stall_diag(r, t, bytes, timeout_ms);
+			/* short waits are polls on purpose: only a stream that
+			 * had seconds to arrive is a stall
+			 */
+			if (timeout_ms >= 5000)
+				nic_rx_stall_diag(r, t, bytes, timeout_ms);
 			break;
 		}
 	}

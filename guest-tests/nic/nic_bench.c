@@ -3,7 +3,7 @@
  * Throughput of one TCP stream received through zcrx on the NIC under
  * test, zero-copy (flow steered to the zcrx queue) against copy fallback
  * (flow on another queue). Not in the default suite: run it with
- * `make bench-nic` (host-scripts/bench-nic.sh). Each run still proves its
+ * `make bench-nic` (host-scripts/dev/bench-nic.sh). Each run still proves its
  * data: every byte is checked, and the copy counters must say which path
  * was taken. Results are printed as "# bench: mode=... MBps=..." lines.
  */

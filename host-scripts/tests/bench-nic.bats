@@ -4,9 +4,10 @@
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
-	mkdir -p "$T/top/host-scripts"
-	cp "$BATS_TEST_DIRNAME/../bench-nic.sh" "$BATS_TEST_DIRNAME/../lib.sh" "$BATS_TEST_DIRNAME/../host-pkg.sh" "$T/top/host-scripts/"
-	S="$T/top/host-scripts/bench-nic.sh"
+	mkdir -p "$T/top/host-scripts/dev"
+	cp "$BATS_TEST_DIRNAME/../lib.sh" "$BATS_TEST_DIRNAME/../host-pkg.sh" "$T/top/host-scripts/"
+	cp "$BATS_TEST_DIRNAME/../dev/bench-nic.sh" "$T/top/host-scripts/dev/"
+	S="$T/top/host-scripts/dev/bench-nic.sh"
 	export ZCRX_TOP="$T/top" RESULTS_DIR="$T/results"
 	# the stub writes run N's MB/s from $T/rates (one "zc copy" line per run)
 	cat >"$T/top/host-scripts/vm-test.sh" <<'STUB'

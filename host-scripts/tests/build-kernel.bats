@@ -3,8 +3,8 @@
 # (no kernel is built here).
 
 setup() {
-	S="$BATS_TEST_DIRNAME/../build-kernel.sh"
-	P="$BATS_TEST_DIRNAME/../apply-patches.sh"
+	S="$BATS_TEST_DIRNAME/../kernels/build-kernel.sh"
+	P="$BATS_TEST_DIRNAME/../kernels/apply-patches.sh"
 	T="$BATS_TEST_TMPDIR"
 	export BUILD_DIR="$T/build"
 }

@@ -2,7 +2,7 @@
 # fetch-kernel.sh: KERNEL= argument handling (no network needed).
 
 setup() {
-	S="$BATS_TEST_DIRNAME/../fetch-kernel.sh"
+	S="$BATS_TEST_DIRNAME/../kernels/fetch-kernel.sh"
 	T="$BATS_TEST_TMPDIR"
 	export BUILD_DIR="$T/build"
 	# a minimal "bzImage": HdrS at 0x202, kernel_version pointer at 0x20e

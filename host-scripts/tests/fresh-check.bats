@@ -5,7 +5,7 @@
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
-	S="$BATS_TEST_DIRNAME/../fresh-check.sh"
+	S="$BATS_TEST_DIRNAME/../dev/fresh-check.sh"
 	export BUILD_DIR="$T/build" RESULTS_DIR="$T/results"
 	FRESH_CHECK_LIB=1 . "$S"
 	# apt list --installed of a bookworm root, release named both ways

@@ -1,12 +1,12 @@
 #!/usr/bin/env bats
-# make kcov-report's pure pieces (host-scripts/kcov-lib.sh): the per-object
+# make kcov-report's pure pieces (host-scripts/dev/kcov-lib.sh): the per-object
 # profiling variables, the gcov stream of the guest, the lcov summary; and
 # kcov-report.sh's refusals. No kernel is built, no VM booted.
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	L="$BATS_TEST_DIRNAME/../lib.sh"
-	K="$BATS_TEST_DIRNAME/../kcov-lib.sh"
+	K="$BATS_TEST_DIRNAME/../dev/kcov-lib.sh"
 	export BUILD_DIR="$T/build" RESULTS_DIR="$T/results"
 }
 
@@ -155,7 +155,7 @@ E
 }
 
 @test "kcov-report.sh: knobs that would change its kernel are refused in one line" {
-	S="$BATS_TEST_DIRNAME/../kcov-report.sh"
+	S="$BATS_TEST_DIRNAME/../dev/kcov-report.sh"
 	KERNEL=7.3 run "$S"
 	[ "$status" -eq 1 ] && [[ $output == "zcrx-vmtest: error: KERNEL=7.3: make kcov-report builds its own kernel"* ]]
 	KSRC=/tmp run "$S"
@@ -170,10 +170,10 @@ E
 # directory with kernel.env, results.json and the stream of $STREAM), stub
 # lcov and genhtml, and a fake build directory: the glue, not the kernel.
 report_setup() {
-	S="$BATS_TEST_DIRNAME/../kcov-report.sh"
-	mkdir -p "$T/top/host-scripts" "$T/bin" "$T/src/io_uring" "$T/src/drivers/net/netdevsim" \
+	S="$BATS_TEST_DIRNAME/../dev/kcov-report.sh"
+	mkdir -p "$T/top/host-scripts/dev" "$T/bin" "$T/src/io_uring" "$T/src/drivers/net/netdevsim" \
 		"$T/obj/io_uring" "$T/obj/arch/x86/boot"
-	ln -s "$K" "$T/top/host-scripts/kcov-lib.sh"
+	ln -s "$K" "$T/top/host-scripts/dev/kcov-lib.sh"
 	ln -s "$T/src" "$T/obj/source"
 	touch "$T/obj/io_uring/zcrx.gcno" "$T/obj/arch/x86/boot/bzImage" "$T/src/io_uring/zcrx.c"
 	cat >"$T/top/host-scripts/vm-test.sh" <<'E'

@@ -8,8 +8,8 @@ setup() {
 	export BUILD_DIR="$T/build" RESULTS_DIR="$T/results"
 	# shellcheck source=host-scripts/lib.sh
 	. "$BATS_TEST_DIRNAME/../lib.sh"
-	# shellcheck source=host-scripts/mutant-lib.sh
-	. "$BATS_TEST_DIRNAME/../mutant-lib.sh"
+	# shellcheck source=host-scripts/dev/mutant-lib.sh
+	. "$BATS_TEST_DIRNAME/../dev/mutant-lib.sh"
 	tree="$T/tree"
 	mkdir -p "$tree/io_uring" "$tree/net" "$T/m"
 	printf 'int a;\nint b;\nint c;\n' >"$tree/io_uring/zcrx.c"
@@ -253,8 +253,8 @@ hold_lock() {
 # kernel says MUTATED; vm-test.sh refuses KERNEL with KSRC as the real one
 # does; VM_HANG=1 makes the mutant runs hang.
 stubs() {
-	mkdir -p "$T/top/host-scripts"
-	cat >"$T/top/host-scripts/build-kernel.sh" <<'E'
+	mkdir -p "$T/top/host-scripts/kernels"
+	cat >"$T/top/host-scripts/kernels/build-kernel.sh" <<'E'
 #!/usr/bin/env bash
 set -euo pipefail
 echo "${KBUILD_STEP} KSRC=$KSRC ZCRX_MUTATING=${ZCRX_MUTATING:-}" >>"$BUILD_DIR/build-calls"
@@ -277,12 +277,12 @@ else
 	echo '{"verdict": "pass", "reasons": [], "cases": []}' >"$d/results.json"
 fi
 E
-	chmod +x "$T/top/host-scripts/"*.sh
+	chmod +x "$T/top/host-scripts/"*.sh "$T/top/host-scripts/kernels/"*.sh
 	mkdir -p "$BUILD_DIR/src"
 	mv "$tree" "$BUILD_DIR/src/linux-source-7.3"
 	tree="$BUILD_DIR/src/linux-source-7.3"
 	export ZCRX_TOP="$T/top" MUTANTS="$T/m"
-	S="$BATS_TEST_DIRNAME/../mutants.sh"
+	S="$BATS_TEST_DIRNAME/../dev/mutants.sh"
 }
 
 @test "mutants.sh: a bad mutant stops the run before the baseline build" {

@@ -9,7 +9,7 @@ setup() {
 
 @test "the README's knob table is generated from knobs.tsv and current" {
 	cp "$TOP/README.md" "$BATS_TEST_TMPDIR/README.md"
-	ZCRX_TOP="$TOP" "$TOP/host-scripts/gen-docs.sh" "$BATS_TEST_TMPDIR/README.md"
+	ZCRX_TOP="$TOP" "$TOP/host-scripts/dev/gen-docs.sh" "$BATS_TEST_TMPDIR/README.md"
 	diff -u "$TOP/README.md" "$BATS_TEST_TMPDIR/README.md"
 }
 

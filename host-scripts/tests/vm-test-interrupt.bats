@@ -5,18 +5,18 @@
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	top="$T/top"
-	mkdir -p "$top/host-scripts" "$top/vm" "$top/guest-tests" "$T/bin"
+	mkdir -p "$top/host-scripts/kernels" "$top/vm" "$top/guest-tests" "$T/bin"
 	cp "$BATS_TEST_DIRNAME"/../*.sh "$BATS_TEST_DIRNAME"/../knobs.tsv "$top/host-scripts/"
 	cp -r "$BATS_TEST_DIRNAME"/../backends "$BATS_TEST_DIRNAME"/../report "$BATS_TEST_DIRNAME"/../sinks "$top/host-scripts/"
 	cp "$BATS_TEST_DIRNAME/../../vm/machine.conf" "$top/vm/"
 	cp "$BATS_TEST_DIRNAME/../../guest-tests/Makefile" "$top/guest-tests/"
 	# a kernel fetch that hangs in a grandchild, as apt-get download would
-	cat >"$top/host-scripts/fetch-kernel.sh" <<S
+	cat >"$top/host-scripts/kernels/fetch-kernel.sh" <<S
 #!/bin/bash
 bash -c 'echo \$\$ > "$T/grandchild.pid"; exec sleep 60' &
 wait
 S
-	chmod +x "$top/host-scripts/fetch-kernel.sh"
+	chmod +x "$top/host-scripts/kernels/fetch-kernel.sh"
 	for c in qemu-system-x86_64 jq cpio; do printf '#!/bin/sh\nexit 0\n' >"$T/bin/$c"; chmod +x "$T/bin/$c"; done
 	export PATH="$T/bin:$PATH" ZCRX_TOP="$top" BUILD_DIR="$T/build" RESULTS_DIR="$T/results"
 	unset KERNEL KSRC KCONFIG TESTS ZCRX_TESTS

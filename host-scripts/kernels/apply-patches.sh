@@ -5,7 +5,7 @@
 # tree, which is reported rather than guessed at.
 #   usage: apply-patches.sh TREE PATCHDIR
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 tree=${1:?usage: apply-patches.sh TREE PATCHDIR}
 dir=${2:?usage: apply-patches.sh TREE PATCHDIR}
 need_cmd patch patch

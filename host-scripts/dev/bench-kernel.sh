@@ -5,7 +5,7 @@
 # KCONFIG=lean|debug selects the fragments (lean). Debian source only.
 # Not a test: a measurement for docs/measurements.md.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 mode=${1:?usage: bench-kernel.sh cold|touch [RUNS]}
 runs=${2:-3}
@@ -18,21 +18,21 @@ for i in $(seq 1 "$runs"); do
 	cold)
 		bdir=$(mktemp -d "$BUILD_DIR/bench-cold.XXXXXX")
 		mkdir -p "$bdir/src"
-		[ -d "$src" ] || KSRC=debian "$ZCRX_TOP/host-scripts/build-kernel.sh" >/dev/null
+		[ -d "$src" ] || KSRC=debian "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" >/dev/null
 		ln -s "$src" "$bdir/src/$(basename "$src")"
 		t0=$(date +%s.%N)
 		BUILD_DIR="$bdir" DEPS_DIR="$DEPS_DIR" KSRC=debian KCONFIG="$KCONFIG" \
-			"$ZCRX_TOP/host-scripts/build-kernel.sh" >"$bdir.log" 2>&1 ||
+			"$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" >"$bdir.log" 2>&1 ||
 			die "cold build $i failed; see $bdir.log"
 		t1=$(date +%s.%N)
 		objs=$(find "$bdir/kbuild" -name '*.o' | wc -l)
 		rm -rf "$bdir"
 		;;
 	touch)
-		KSRC=debian KCONFIG="$KCONFIG" "$ZCRX_TOP/host-scripts/build-kernel.sh" >/dev/null 2>&1
+		KSRC=debian KCONFIG="$KCONFIG" "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" >/dev/null 2>&1
 		touch "$src/io_uring/zcrx.c"
 		t0=$(date +%s.%N)
-		KSRC=debian KCONFIG="$KCONFIG" "$ZCRX_TOP/host-scripts/build-kernel.sh" >/dev/null 2>&1 ||
+		KSRC=debian KCONFIG="$KCONFIG" "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" >/dev/null 2>&1 ||
 			die "rebuild $i failed"
 		t1=$(date +%s.%N)
 		objs=-

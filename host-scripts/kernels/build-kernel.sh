@@ -15,8 +15,8 @@
 # fetching the source package (make deps KSRC=...); KBUILD_STEP=tree after
 # the source tree is ready (unpacked and patched).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/apt-private.sh"
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../apt-private.sh"
 
 out_env=${1:-}
 KSRC=${KSRC:-debian}
@@ -96,8 +96,8 @@ if [ "$KSRC" = debian ]; then
 	fi
 	if [ "${ZCRX_MUTATING:-0}" != 1 ] && [ -f "$srcdir/.zcrx-mutating.files" ]; then
 		# the manifest lists every backup, wherever in the tree
-		# shellcheck source=host-scripts/mutant-lib.sh
-		. "$(dirname "$0")/mutant-lib.sh"
+		# shellcheck source=host-scripts/dev/mutant-lib.sh
+		. "$ZCRX_TOP/host-scripts/dev/mutant-lib.sh"
 		mutant_restore "$srcdir" "left mutated by an interrupted 'make mutants'"
 	elif [ "${ZCRX_MUTATING:-0}" != 1 ]; then
 		while IFS= read -r f; do
@@ -106,7 +106,7 @@ if [ "$KSRC" = debian ]; then
 			touch "${f%.zcrx-orig}"
 		done < <(find "$srcdir/io_uring" "$srcdir/net" -name '*.zcrx-orig' 2>/dev/null)
 	fi
-	"$ZCRX_TOP/host-scripts/apply-patches.sh" "$srcdir" "$frag_dir/patches"
+	"$ZCRX_TOP/host-scripts/kernels/apply-patches.sh" "$srcdir" "$frag_dir/patches"
 	lock_drop "src-debian-$KSRC_VERSION"
 else
 	src_id="ksrc-$(printf '%s' "$srcdir" | sha256sum | cut -c1-12)"
@@ -168,8 +168,8 @@ printf '%s\n' "$cfg_hash" >"$obj/.zcrx-config"
 # profiled, through kbuild's per-object variables on the command line.
 prof_vars=()
 if [ "$KCONFIG" = gcov ]; then
-	# shellcheck source=host-scripts/kcov-lib.sh
-	. "$(dirname "$0")/kcov-lib.sh"
+	# shellcheck source=host-scripts/dev/kcov-lib.sh
+	. "$ZCRX_TOP/host-scripts/dev/kcov-lib.sh"
 	mapfile -t prof_vars < <(kcov_obj_vars "$srcdir" "${KCOV_DIRS[@]}")
 	[ "${#prof_vars[@]}" -gt 0 ] || die "kcov: no objects to profile in $srcdir"
 fi

@@ -7,7 +7,7 @@
 # test: a measurement for docs/measurements.md.
 #   usage: flake-runs.sh [RUNS]     (RUNS=20; LOAD=0|1)
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 runs=${1:-20}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS=$runs: expected a positive number"

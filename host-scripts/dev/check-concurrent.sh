@@ -3,7 +3,7 @@
 # both pass (what they share is built under a lock; the VMs run side by
 # side, each in its own network namespace).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need_cmd jq jq
 
 stamp=$(date +%Y%m%d-%H%M%S)

@@ -7,7 +7,7 @@
 #                                 build directory (downloads included)
 # Other knobs (KERNEL, TESTS, VM_*) pass through to vm-test.sh.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 runs=${1:-5}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS=$runs: expected a positive number"

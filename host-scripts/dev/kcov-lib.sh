@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The pure pieces of make kcov-report (host-scripts/kcov-report.sh) and of
+# The pure pieces of make kcov-report (host-scripts/dev/kcov-report.sh) and of
 # the KCONFIG=gcov build (build-kernel.sh). Source after lib.sh.
 
 # Directories of the kernel tree whose objects are profiled.

@@ -15,8 +15,8 @@
 # Knobs: TESTS= (a subset), RUN_NAME= (default kcov-<date>-<pid>), and
 # those of make vm-test that do not change the kernel.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$ZCRX_TOP/host-scripts/kcov-lib.sh"
+. "$(dirname "$0")/../lib.sh"
+. "$ZCRX_TOP/host-scripts/dev/kcov-lib.sh"
 
 [ -z "${KERNEL:-}" ] || die "KERNEL=$KERNEL: make kcov-report builds its own kernel (KSRC=debian KCONFIG=gcov)"
 [ "${KSRC:-debian}" = debian ] || die "KSRC=$KSRC: make kcov-report builds KSRC=debian only"

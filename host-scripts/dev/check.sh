@@ -21,7 +21,7 @@
 #          (CHECK_FRESH=0 leaves it out)
 # Ends with "check: N passed, N failed" and a non-zero exit on any failure.
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 CHECK_KERNELS=${CHECK_KERNELS:-"default 7.0 7.2"}
 passed=0 failed=0 failures=() times=()
@@ -61,8 +61,8 @@ vm_checked() {
 	"$@" && results_valid "$run"
 }
 
-step lint "$ZCRX_TOP/host-scripts/check-lint.sh"
-step unit "$ZCRX_TOP/host-scripts/check-unit.sh"
+step lint "$ZCRX_TOP/host-scripts/dev/check-lint.sh"
+step unit "$ZCRX_TOP/host-scripts/dev/check-unit.sh"
 for k in $CHECK_KERNELS; do
 	kv=$k
 	[ "$k" != default ] || kv=
@@ -74,10 +74,10 @@ done
 # After the stock kernels: the new root is seeded with the verified .debs
 # they downloaded.
 if [ "${CHECK_FRESH:-1}" = 1 ]; then
-	step fresh "$ZCRX_TOP/host-scripts/fresh-check.sh"
+	step fresh "$ZCRX_TOP/host-scripts/dev/fresh-check.sh"
 fi
-step interrupt "$ZCRX_TOP/host-scripts/check-interrupt.sh"
-step concurrent "$ZCRX_TOP/host-scripts/check-concurrent.sh"
+step interrupt "$ZCRX_TOP/host-scripts/dev/check-interrupt.sh"
+step concurrent "$ZCRX_TOP/host-scripts/dev/check-concurrent.sh"
 
 # The libvirt backend, when libvirt can run here (root, embedded driver).
 if ! is_root; then

@@ -20,8 +20,8 @@
 #
 # Sourced with FRESH_CHECK_LIB=1 it only defines its functions (bats).
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/apt-private.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../apt-private.sh"
 
 FRESH_CMD=${FRESH_CMD:-'cd /src/zcrx-vmtest && make vm-test TESTS=query && make deps KSRC=debian'}
 FRESH_TIMEOUT=${FRESH_TIMEOUT:-2400}

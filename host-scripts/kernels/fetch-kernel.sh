@@ -5,8 +5,8 @@
 #   KERNEL=7.0        newest Debian 7.0.x cloud kernel; KERNEL=7.0.13 exact
 #   KERNEL=/path      a bzImage (MODULES=/lib/modules/<rel> dir optional)
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/apt-private.sh"
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../apt-private.sh"
 
 out=${1:?usage: fetch-kernel.sh OUT.env}
 KERNEL=${KERNEL:-}

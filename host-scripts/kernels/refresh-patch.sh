@@ -7,7 +7,7 @@
 #   usage: refresh-patch.sh PATCH DIR
 #   e.g.   refresh-patch.sh kernel-config/patches/0001-netdevsim-zcrx-capable-rx.patch drivers/net/netdevsim
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 . "$ZCRX_TOP/host-scripts/apt-private.sh"
 
 patch=${1:?usage: refresh-patch.sh PATCH DIR}

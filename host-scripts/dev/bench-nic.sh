@@ -6,7 +6,7 @@
 #   usage: bench-nic.sh [RUNS]     (KSRC defaults to debian; KCONFIG and
 #                                   VM_* pass through to vm-test.sh)
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 runs=${1:-3}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS=$runs: expected a positive number"

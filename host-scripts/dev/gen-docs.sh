@@ -4,7 +4,7 @@
 # host-scripts/knobs.tsv. make check's unit tests fail when the README is
 # out of date. usage: gen-docs.sh [README]
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 readme=${1:-$ZCRX_TOP/README.md}
 if ! grep -q '^<!-- knobs:begin' "$readme" || ! grep -q '^<!-- knobs:end' "$readme"; then
 	die "$readme has no <!-- knobs:begin --> / <!-- knobs:end --> markers"

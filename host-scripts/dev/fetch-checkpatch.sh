@@ -4,7 +4,7 @@
 # fetches for the kselftest headers. Prints the path of checkpatch.pl.
 #   usage: fetch-checkpatch.sh
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 . "$ZCRX_TOP/host-scripts/apt-private.sh"
 ver=${KSFT_SOURCE:-7.3}
 dir="$DEPS_DIR/checkpatch-$ver"

@@ -3,7 +3,7 @@
 # definition; the kernel's checkpatch.pl (from linux-source-7.3) over the
 # guest C (guest-tests/, images/).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need_cmd shellcheck shellcheck
 cd "$ZCRX_TOP"
 mapfile -t files < <(find host-scripts images vm .ci -type f \( -name '*.sh' -o -name '*.conf' -o -name run \) | sort)
@@ -23,7 +23,7 @@ echo "lint: shellcheck clean (${#files[@]} files)"
 #   PREFER_DEFINED_ATTRIBUTE_MACRO  no __packed/__aligned in userspace
 #   ENOSYS             the tests compare with what the kernel returns
 ignore=VOLATILE,MACRO_WITH_FLOW_CONTROL,COMPLEX_MACRO,MULTISTATEMENT_MACRO_USE_DO_WHILE,BRACES,PREFER_DEFINED_ATTRIBUTE_MACRO,ENOSYS
-checkpatch=$("$ZCRX_TOP/host-scripts/fetch-checkpatch.sh")
+checkpatch=$("$ZCRX_TOP/host-scripts/dev/fetch-checkpatch.sh")
 mapfile -t cfiles < <(find guest-tests images -type f \( -name '*.c' -o -name '*.h' \) | sort)
 out=$(for f in "${cfiles[@]}"; do
 	"$checkpatch" --no-tree --quiet --terse --show-types --ignore "$ignore" -f "$f" || true

@@ -5,14 +5,14 @@
 # the lean kernel is rebuilt incrementally, booted, and the suite run; the
 # files are then restored. A mutant is "killed" when any case fails (or the
 # run fails: splat, hang, no report), "survived" otherwise.
-# Formats and checks: host-scripts/mutant-lib.sh. Every mutant is checked
+# Formats and checks: host-scripts/dev/mutant-lib.sh. Every mutant is checked
 # against the tree before the (long) baseline build; one bad one stops the
 # run there. One run at a time ($BUILD_DIR/.lock-mutants); Ctrl-C or SIGTERM
 # restores the tree.
 # Writes the kill matrix to results/mutants-<date>/matrix.md (and prints it).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-# shellcheck source=host-scripts/mutant-lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=host-scripts/dev/mutant-lib.sh
 . "$(dirname "$0")/mutant-lib.sh"
 
 mutant_lock "$BUILD_DIR/.lock-mutants"
@@ -37,7 +37,7 @@ fi
 [ "${#mutants[@]}" -gt 0 ] || die "no *.sed or *.patch mutants in $src_list"
 
 build() { # build [VAR=VALUE...]: build-kernel.sh on the Debian tree, lean
-	run_stoppable env KSRC=debian KCONFIG=lean KBUILD_STEP=all "$@" "$ZCRX_TOP/host-scripts/build-kernel.sh"
+	run_stoppable env KSRC=debian KCONFIG=lean KBUILD_STEP=all "$@" "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh"
 }
 
 # The tree, unpacked and patched; we hold the lock, so a run marker is stale,

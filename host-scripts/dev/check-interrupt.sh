@@ -8,7 +8,7 @@
 #   - no process of the run is left (no QEMU naming its run directory);
 #   - results.json says "interrupted"; the run's initramfs is gone.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need_cmd jq jq
 
 run="check-$(date +%Y%m%d-%H%M%S)-interrupt-$$"
