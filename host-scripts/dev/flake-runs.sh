@@ -19,6 +19,17 @@ if [ "$load" = 1 ]; then
 	[ -f "$tree/Makefile" ] || die "LOAD=1 builds $tree: run make kernel KSRC=debian first"
 fi
 
+# stop_group PGID: TERM to the whole group, KILL after 5 s.
+stop_group() {
+	local i
+	kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 -- "-$1" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	kill -KILL -- "-$1" 2>/dev/null || true
+}
+
 tag=flake-$(date +%Y%m%d-%H%M%S)
 table="$RESULTS_DIR/$tag.tsv"
 mkdir -p "$RESULTS_DIR"
@@ -27,16 +38,10 @@ printf 'run\tverdict\tsuite_s\twall_s\tfailed\n' >"$table"
 if [ "$load" = 1 ]; then
 	loaddir=$(mktemp -d "${TMPDIR:-/tmp}/zcrx-load.XXXXXX")
 	at_exit_rm "$loaddir"
-	(
-		exec >"$loaddir/log" 2>&1
-		while :; do
-			rm -rf "$loaddir/o"
-			CCACHE_DISABLE=1 make -C "$tree" O="$loaddir/o" -s tinyconfig
-			CCACHE_DISABLE=1 make -C "$tree" O="$loaddir/o" -s -j"$(nproc)" vmlinux || true
-		done
-	) &
+	# its own process group: stopping it stops every make and compiler
+	setsid "$ZCRX_TOP/host-scripts/dev/kbuild-load.sh" "$tree" "$loaddir/o" >"$loaddir/log" 2>&1 &
 	loadpid=$!
-	at_exit "kill_tree $loadpid; kill $loadpid 2>/dev/null || true"
+	at_exit "stop_group $loadpid"
 	log "load: kernel build loop pid $loadpid in $loaddir"
 fi
 
