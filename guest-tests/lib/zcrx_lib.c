@@ -533,11 +533,11 @@ int zcrx_env_setup(struct zcrx_env *e, unsigned int ring_flags, size_t area_page
 {
 	int ret;
 
-	memset(e, 0, sizeof(*e));
-	e->rx = e->tx = -1;
+	zcrx_env_init(e);
 	ret = ring_create(&e->ring, ring_flags);
 	if (ret)
 		return ret;
+	e->ring_up = true;
 	ifq_init(&e->z, RQ_ENTRIES, REGION_SZ, area_pages);
 	if (!e->z.area_mem)
 		return -ENOMEM;
@@ -553,7 +553,13 @@ int zcrx_env_setup(struct zcrx_env *e, unsigned int ring_flags, size_t area_page
 	return tcp_pair(&e->rx, &e->tx);
 }
 
-void zcrx_env_close(struct zcrx_env *e, bool ring_up)
+void zcrx_env_init(struct zcrx_env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->rx = e->tx = -1;
+}
+
+void zcrx_env_close(struct zcrx_env *e)
 {
 	if (e->rx >= 0)
 		close(e->rx);
@@ -561,8 +567,9 @@ void zcrx_env_close(struct zcrx_env *e, bool ring_up)
 		close(e->tx);
 	e->rx = e->tx = -1;
 	ifq_release(&e->z);
-	if (ring_up)
+	if (e->ring_up)
 		io_uring_queue_exit(&e->ring);
+	e->ring_up = false;
 }
 
 void cqlog_init(struct cqlog *l, struct zcrx_env *e, __u64 ev_ud, int seed)

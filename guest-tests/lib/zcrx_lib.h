@@ -244,7 +244,11 @@ struct zcrx_env {
 	struct io_uring ring;
 	struct zcrx_ifq z;
 	int rx, tx;
+	bool ring_up;		/* the ring was created: close must exit it */
 };
+
+/* An env with nothing made yet: zcrx_env_close() may always be called. */
+void zcrx_env_init(struct zcrx_env *e);
 
 /* Ring with @ring_flags + NODEV ifq of @area_pages (RQ_ENTRIES, REGION_SZ;
  * with an event desc {@ud, @mask, @flags} when @desc, stats at
@@ -255,9 +259,29 @@ int zcrx_env_setup(struct zcrx_env *e, unsigned int ring_flags, size_t area_page
 		   bool desc, uint64_t ud, uint32_t mask, uint32_t flags);
 
 /* Undo zcrx_env_setup() for a fixture's teardown: the TCP pair, the ifq's
- * memory, and the ring when @ring_up. Safe on a half-made env.
+ * memory and the ring. Safe on a half-made or never-made env.
  */
-void zcrx_env_close(struct zcrx_env *e, bool ring_up);
+void zcrx_env_close(struct zcrx_env *e);
+
+/*
+ * The fixture of the traffic cases (events.c, stats.c): an env and a CQE
+ * log, set up by the case itself (each wants its own geometry), closed by
+ * the teardown whatever happened. Cases skip without the events API.
+ */
+#define TRAFFIC_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		struct zcrx_env e;					\
+		struct cqlog l;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		zcrx_env_init(&self->e);				\
+		REQUIRE(zcrx_events_missing());				\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		zcrx_env_close(&self->e);				\
+	}
 
 /* One CQE as logged. */
 struct cqrec {

@@ -1014,7 +1014,7 @@ FIXTURE_SETUP(ctrl_pair)
 
 FIXTURE_TEARDOWN(ctrl_pair)
 {
-	zcrx_env_close(&self->e, self->up);
+	zcrx_env_close(&self->e);
 	if (self->mem && self->mem != MAP_FAILED)
 		munmap(self->mem, 2 * page_size());
 }

@@ -78,146 +78,132 @@ static bool wait_sq_flag(struct io_uring *ring, unsigned int flag, int timeout_m
 
 /* ================================================================================ */
 
+TRAFFIC_FIXTURE(traffic);
+
 /* E01: a NODEV frag copy of > 0 bytes fires COPY once. */
-TEST(copy_fires__E01)
+TEST_F(traffic, copy_fires__E01)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	cqlog_collect(&e.ring, &l, 1000);
-	EXPECT_EQ(1000U, l.bytes) TH_LOG("E01: payload delivered");
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("E01: payload intact");
-	EXPECT_EQ(1U, l.data) TH_LOG("E01: one frag of 1000 bytes, one chunk");
-	EXPECT_EQ(1U, l.events) TH_LOG("E01: exactly one COPY event");
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E01: the event is COPY");
-	EXPECT_EQ(0U, l.other) TH_LOG("E01: no other CQE");
-	st = ifq_stats(&e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1000);
+	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E01: payload delivered");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E01: payload intact");
+	EXPECT_EQ(1U, self->l.data) TH_LOG("E01: one frag of 1000 bytes, one chunk");
+	EXPECT_EQ(1U, self->l.events) TH_LOG("E01: exactly one COPY event");
+	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E01: the event is COPY");
+	EXPECT_EQ(0U, self->l.other) TH_LOG("E01: no other CQE");
+	st = ifq_stats(&self->e.z);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E01: the copy was a frag copy");
-	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E01: the COPY fired bit is set");
 }
 
 /* E03: no free buffer: copy_chunk gets -ENOMEM before copying anything. */
-TEST(no_buffer_enomem_no_event__E03)
+TEST_F(traffic, no_buffer_enomem_no_event__E03)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
 	/* one-page area: the first 1000-byte copy takes its only buffer, which
 	 * is never returned (no refill-ring entries are written)
 	 */
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	cqlog_collect(&e.ring, &l, 1000);
-	ASSERT_EQ(1000U, l.bytes) TH_LOG("E03: first copy uses the only buffer");
-	ASSERT_EQ(1U, l.events) TH_LOG("E03: first copy fired COPY");
-	ASSERT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1000);
+	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("E03: first copy uses the only buffer");
+	ASSERT_EQ(1U, self->l.events) TH_LOG("E03: first copy fired COPY");
+	ASSERT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E03: re-arm after the first event");
-	ASSERT_EQ(0, write_once(e.tx, 1000, 1000, SEED));
-	cqlog_collect(&e.ring, &l, 2000);
-	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("E03: recvzc ends with -ENOMEM");
-	EXPECT_EQ(1000U, l.bytes) TH_LOG("E03: nothing more was copied");
-	EXPECT_EQ(1U, l.events) TH_LOG("E03: a 0-byte copy fires no COPY event");
-	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	ASSERT_EQ(0, write_once(self->e.tx, 1000, 1000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 2000);
+	EXPECT_EQ(-ENOMEM, self->l.final) TH_LOG("E03: recvzc ends with -ENOMEM");
+	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E03: nothing more was copied");
+	EXPECT_EQ(1U, self->l.events) TH_LOG("E03: a 0-byte copy fires no COPY event");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E03: the 0-byte copy did not set the fired bit");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E03: no stats for the failed copy");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("E03: no stats for the failed copy");
 }
 
 /* E03: CQ full: io_zcrx_queue_cqe fails, the copy returns -ENOSPC. */
-TEST(cq_full_enospc_no_event__E03)
+TEST_F(traffic, cq_full_enospc_no_event__E03)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 	unsigned int cq;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cq = e.ring.cq.ring_entries;
-	ASSERT_EQ(0, post_nops(&e.ring, cq));
-	ASSERT_EQ(cq, io_uring_cq_ready(&e.ring)) TH_LOG("E03: CQ filled with NOPs");
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cq = self->e.ring.cq.ring_entries;
+	ASSERT_EQ(0, post_nops(&self->e.ring, cq));
+	ASSERT_EQ(cq, io_uring_cq_ready(&self->e.ring)) TH_LOG("E03: CQ filled with NOPs");
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	/* the recvzc completion itself overflows: wait for that */
-	ASSERT_TRUE(wait_sq_flag(&e.ring, IORING_SQ_CQ_OVERFLOW, 3000))
+	ASSERT_TRUE(wait_sq_flag(&self->e.ring, IORING_SQ_CQ_OVERFLOW, 3000))
 		TH_LOG("E03: the recvzc completion went to the overflow list");
-	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	EXPECT_EQ(-EINVAL, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E03: -ENOSPC copy did not set the COPY fired bit");
 	EXPECT_EQ(0ULL, st->copy_count) TH_LOG("E03: nothing counted");
 	EXPECT_EQ(0ULL, st->copy_bytes) TH_LOG("E03: nothing counted");
-	cqlog_init(&l, &e, EVENT_UD, -1);
-	cqlog_drain(&e.ring, &l);
-	EXPECT_EQ(cq, l.other) TH_LOG("E03: the NOPs");
-	cqlog_collect(&e.ring, &l, 1000);
-	EXPECT_EQ(-ENOSPC, l.final) TH_LOG("E03: recvzc ended with -ENOSPC");
-	EXPECT_EQ(0U, l.data) TH_LOG("E03: no data CQE");
-	EXPECT_EQ(0U, l.events) TH_LOG("E03: no COPY event");
+	cqlog_init(&self->l, &self->e, EVENT_UD, -1);
+	cqlog_drain(&self->e.ring, &self->l);
+	EXPECT_EQ(cq, self->l.other) TH_LOG("E03: the NOPs");
+	cqlog_collect(&self->e.ring, &self->l, 1000);
+	EXPECT_EQ(-ENOSPC, self->l.final) TH_LOG("E03: recvzc ended with -ENOSPC");
+	EXPECT_EQ(0U, self->l.data) TH_LOG("E03: no data CQE");
+	EXPECT_EQ(0U, self->l.events) TH_LOG("E03: no COPY event");
 }
 
 /* E03: a partial copy (> 0 bytes, then no buffer) does fire. */
-TEST(partial_copy_fires__E03)
+TEST_F(traffic, partial_copy_fires__E03)
 {
-	struct cqlog l;
-	struct zcrx_env e;
-
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
 	/* 6000 bytes in one write: one 6000-byte frag (order-3 page_frag) or
 	 * 4096 + 1904 (order-0 fallback); either way one page is copied and
 	 * the next chunk finds no buffer
 	 */
-	ASSERT_EQ(0, write_once(e.tx, 0, 6000, SEED));
-	cqlog_collect(&e.ring, &l, 6000);
-	EXPECT_EQ(page_size(), l.bytes) TH_LOG("E03: one page copied");
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("E03: payload intact");
-	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("E03: then -ENOMEM");
-	EXPECT_EQ(1U, l.events) TH_LOG("E03: the partial copy fired COPY");
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E03: COPY contents");
-	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 6000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 6000);
+	EXPECT_EQ(page_size(), self->l.bytes) TH_LOG("E03: one page copied");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E03: payload intact");
+	EXPECT_EQ(-ENOMEM, self->l.final) TH_LOG("E03: then -ENOMEM");
+	EXPECT_EQ(1U, self->l.events) TH_LOG("E03: the partial copy fired COPY");
+	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E03: COPY contents");
+	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E03: fired bit set by the partial copy");
 }
 
 /* E06: a type outside type_mask posts nothing and sets no fired bit. */
-TEST(unsubscribed_copy_silent__E06)
+TEST_F(traffic, unsubscribed_copy_silent__E06)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_ALLOC_FAIL, ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	cqlog_collect(&e.ring, &l, 1000);
-	EXPECT_EQ(1000U, l.bytes) TH_LOG("E06: data delivered");
-	EXPECT_EQ(0U, l.events) TH_LOG("E06: no event CQE for an unsubscribed type");
-	EXPECT_EQ(0U, l.other) TH_LOG("E06: no other CQE");
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1000);
+	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E06: data delivered");
+	EXPECT_EQ(0U, self->l.events) TH_LOG("E06: no event CQE for an unsubscribed type");
+	EXPECT_EQ(0U, self->l.other) TH_LOG("E06: no other CQE");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E06: a copy did happen");
-	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	EXPECT_EQ(-EINVAL, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E06: no COPY fired bit");
-	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL))
+	EXPECT_EQ(-EINVAL, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL))
 		TH_LOG("E06: no ALLOC_FAIL fired bit either (NODEV)");
 }
 
@@ -259,41 +245,38 @@ TEST_F(no_master, never_posts__E07)
 }
 
 /* E08: fire-once until ARM_EVENT clears the bit. */
-TEST(fire_once_until_armed__E08)
+TEST_F(traffic, fire_once_until_armed__E08)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
 
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	cqlog_collect(&e.ring, &l, 1000);
-	EXPECT_EQ(1U, l.events) TH_LOG("E08: first copy fires");
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1000);
+	EXPECT_EQ(1U, self->l.events) TH_LOG("E08: first copy fires");
 
-	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	cqlog_collect(&e.ring, &l, 1700);
-	EXPECT_EQ(1700U, l.bytes) TH_LOG("E08: second copy delivered");
-	EXPECT_EQ(1U, l.events) TH_LOG("E08: second copy does not fire (bit still set)");
+	ASSERT_EQ(0, write_once(self->e.tx, 1000, 700, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1700);
+	EXPECT_EQ(1700U, self->l.bytes) TH_LOG("E08: second copy delivered");
+	EXPECT_EQ(1U, self->l.events) TH_LOG("E08: second copy does not fire (bit still set)");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("E08: the second copy happened");
 
-	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E08: arm clears the bit");
-	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	EXPECT_EQ(-EINVAL, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E08: bit already clear");
 
-	ASSERT_EQ(0, write_once(e.tx, 1700, 300, SEED));
-	cqlog_collect(&e.ring, &l, 2000);
-	EXPECT_EQ(2000U, l.bytes) TH_LOG("E08: third copy delivered");
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("E08: payload intact");
-	EXPECT_EQ(2U, l.events) TH_LOG("E08: after arm the next copy fires once more");
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E08: both events are COPY");
-	EXPECT_EQ(0U, l.other) TH_LOG("E08: no other CQE");
+	ASSERT_EQ(0, write_once(self->e.tx, 1700, 300, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 2000);
+	EXPECT_EQ(2000U, self->l.bytes) TH_LOG("E08: third copy delivered");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E08: payload intact");
+	EXPECT_EQ(2U, self->l.events) TH_LOG("E08: after arm the next copy fires once more");
+	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E08: both events are COPY");
+	EXPECT_EQ(0U, self->l.other) TH_LOG("E08: no other CQE");
 }
 
 /* ---- fault injection: E09, the drop half of E16 ---------------------------- */
@@ -467,32 +450,30 @@ TEST_F(layout, deferred_event_cqe__E10_E11_E13)
 }
 
 /* E12: traffic through an importer's id posts the event to the creator. */
-TEST(event_goes_to_creator__E12)
+TEST_F(traffic, event_goes_to_creator__E12)
 {
 	struct io_uring imp;
 	struct cqlog l, la;
-	struct zcrx_env e;
 	__u32 imp_id;
 	int fd;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
-	ASSERT_EQ(0, zcrx_export(&e.ring, e.z.reg.zcrx_id, &fd));
+	ASSERT_EQ(0, zcrx_export(&self->e.ring, self->e.z.reg.zcrx_id, &fd));
 	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
 	ASSERT_EQ(0, zcrx_import(&imp, fd, &imp_id));
 	close(fd);
-	ASSERT_EQ(0, submit_recvzc(&imp, e.rx, imp_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	ASSERT_EQ(0, submit_recvzc(&imp, self->e.rx, imp_id));
+	cqlog_init(&l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	cqlog_collect(&imp, &l, 1000);
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E12: data arrives on the importer");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E12: payload intact");
 	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E12: no event on the importer");
 
-	cqlog_init(&la, &e, EVENT_UD, -1);
-	ASSERT_EQ(0, io_uring_get_events(&e.ring));
-	cqlog_drain(&e.ring, &la);
+	cqlog_init(&la, &self->e, EVENT_UD, -1);
+	ASSERT_EQ(0, io_uring_get_events(&self->e.ring));
+	cqlog_drain(&self->e.ring, &la);
 	EXPECT_EQ(1U, la.n) TH_LOG("E12: exactly one CQE on the creator");
 	EXPECT_EQ(1U, la.events) TH_LOG("E12: the COPY event is on the creator ring");
 	EXPECT_EQ(0U, la.ev_bad) TH_LOG("E12: COPY contents");
@@ -501,56 +482,49 @@ TEST(event_goes_to_creator__E12)
 }
 
 /* E14: the event comes after every data CQE of the copy that fired it. */
-TEST(event_after_its_data__E14)
+TEST_F(traffic, event_after_its_data__E14)
 {
-	struct cqlog l;
-	struct zcrx_env e;
 	/* 3 pages + 100 bytes in one write: one frag (order-3 page_frag) or four
 	 * page frags (fallback); both give 4 chunks: 4096, 4096, 4096, 100
 	 */
 	size_t len = 3 * page_size() + 100;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, len, SEED));
-	cqlog_collect(&e.ring, &l, len);
-	EXPECT_EQ(len, l.bytes) TH_LOG("E14: data delivered");
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("E14: payload intact");
-	ASSERT_EQ(5U, l.n) TH_LOG("E14: 4 data CQEs and 1 event");
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, len, SEED));
+	cqlog_collect(&self->e.ring, &self->l, len);
+	EXPECT_EQ(len, self->l.bytes) TH_LOG("E14: data delivered");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E14: payload intact");
+	ASSERT_EQ(5U, self->l.n) TH_LOG("E14: 4 data CQEs and 1 event");
 	for (unsigned int i = 0; i < 4; i++) {
-		EXPECT_EQ(RECV_UD, l.c[i].ud) TH_LOG("E14: CQE %u is data", i);
+		EXPECT_EQ(RECV_UD, self->l.c[i].ud) TH_LOG("E14: CQE %u is data", i);
 	}
-	EXPECT_EQ(EVENT_UD, l.c[4].ud) TH_LOG("E14: the event is last");
-	EXPECT_EQ((int)ZCRX_EVENT_COPY, l.c[4].res) TH_LOG("E14: COPY");
+	EXPECT_EQ(EVENT_UD, self->l.c[4].ud) TH_LOG("E14: the event is last");
+	EXPECT_EQ((int)ZCRX_EVENT_COPY, self->l.c[4].res) TH_LOG("E14: COPY");
 }
 
 /* E15: arming before the pending event is reaped gives a second CQE. */
-TEST(arm_before_reap_two_cqes__E15)
+TEST_F(traffic, arm_before_reap_two_cqes__E15)
 {
-	struct cqlog l;
-	struct zcrx_env e;
-
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_drain(&e.ring, &l);
-	ASSERT_EQ(1000U, l.bytes) TH_LOG("E15: first copy done inline");
-	ASSERT_EQ(0U, l.events) TH_LOG("E15: its event is still queued, not posted");
-	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	ASSERT_EQ(1, submit_recvzc_nogetevents(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_drain(&self->e.ring, &self->l);
+	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("E15: first copy done inline");
+	ASSERT_EQ(0U, self->l.events) TH_LOG("E15: its event is still queued, not posted");
+	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E15: arm while the first event is pending");
-	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	cqlog_collect(&e.ring, &l, 1700);
-	EXPECT_EQ(1700U, l.bytes) TH_LOG("E15: second copy delivered");
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("E15: payload intact");
-	EXPECT_EQ(2U, l.events) TH_LOG("E15: both events appear, no coalescing");
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E15: both are COPY");
-	EXPECT_EQ(0U, l.other) TH_LOG("E15: no other CQE");
+	ASSERT_EQ(0, write_once(self->e.tx, 1000, 700, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1700);
+	EXPECT_EQ(1700U, self->l.bytes) TH_LOG("E15: second copy delivered");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E15: payload intact");
+	EXPECT_EQ(2U, self->l.events) TH_LOG("E15: both events appear, no coalescing");
+	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E15: both are COPY");
+	EXPECT_EQ(0U, self->l.other) TH_LOG("E15: no other CQE");
 }
 
 /*
@@ -558,30 +532,27 @@ TEST(arm_before_reap_two_cqes__E15)
  * list (GFP_NOWAIT allocation); the drop path (allocation failure,
  * cq_overflow++) is event_dropped_when_overflow_alloc_fails__E16 below.
  */
-TEST(cq_full_event_overflows__E16)
+TEST_F(traffic, cq_full_event_overflows__E16)
 {
 	volatile struct zcrx_stats *st;
 	struct io_uring_cqe *cqe;
-	struct cqlog l;
-	struct zcrx_env e;
 	unsigned int cq, head, seen = 0, evs = 0;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cq = e.ring.cq.ring_entries;
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cq = self->e.ring.cq.ring_entries;
 	/* leave exactly one slot: the data CQE takes it, the event overflows */
-	ASSERT_EQ(0, post_nops(&e.ring, cq - 1));
-	ASSERT_EQ(cq - 1, io_uring_cq_ready(&e.ring));
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	ASSERT_TRUE(wait_sq_flag(&e.ring, IORING_SQ_CQ_OVERFLOW, 3000))
+	ASSERT_EQ(0, post_nops(&self->e.ring, cq - 1));
+	ASSERT_EQ(cq - 1, io_uring_cq_ready(&self->e.ring));
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	ASSERT_TRUE(wait_sq_flag(&self->e.ring, IORING_SQ_CQ_OVERFLOW, 3000))
 		TH_LOG("E16: the event went to the overflow list");
-	EXPECT_EQ(cq, io_uring_cq_ready(&e.ring)) TH_LOG("E16: the CQ is full");
-	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
+	EXPECT_EQ(cq, io_uring_cq_ready(&self->e.ring)) TH_LOG("E16: the CQ is full");
+	EXPECT_EQ(0U, IO_URING_READ_ONCE(*self->e.ring.cq.koverflow))
 		TH_LOG("E16: nothing dropped (cq_overflow)");
-	io_uring_for_each_cqe(&e.ring, head, cqe) {
+	io_uring_for_each_cqe(&self->e.ring, head, cqe) {
 		if (cqe->user_data == EVENT_UD)
 			evs++;
 		if (++seen == cq) {
@@ -590,20 +561,20 @@ TEST(cq_full_event_overflows__E16)
 	}
 	EXPECT_EQ(0U, evs) TH_LOG("E16: the event is not in the CQ");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("E16: the copy happened");
-	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E16: fired bit set although the CQE is not visible");
 
 	/* consume exactly the visible CQEs; the next enter flushes the overflow */
-	io_uring_cq_advance(&e.ring, cq);
-	ASSERT_EQ(0, io_uring_get_events(&e.ring));
-	cqlog_init(&l, &e, EVENT_UD, -1);
-	cqlog_drain(&e.ring, &l);
-	EXPECT_EQ(1U, l.n) TH_LOG("E16: one CQE flushed from the overflow list");
-	EXPECT_EQ(1U, l.events) TH_LOG("E16: it is the event");
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E16: COPY contents preserved");
-	EXPECT_FALSE((sq_flags(&e.ring) & IORING_SQ_CQ_OVERFLOW) != 0)
+	io_uring_cq_advance(&self->e.ring, cq);
+	ASSERT_EQ(0, io_uring_get_events(&self->e.ring));
+	cqlog_init(&self->l, &self->e, EVENT_UD, -1);
+	cqlog_drain(&self->e.ring, &self->l);
+	EXPECT_EQ(1U, self->l.n) TH_LOG("E16: one CQE flushed from the overflow list");
+	EXPECT_EQ(1U, self->l.events) TH_LOG("E16: it is the event");
+	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E16: COPY contents preserved");
+	EXPECT_FALSE((sq_flags(&self->e.ring) & IORING_SQ_CQ_OVERFLOW) != 0)
 		TH_LOG("E16: overflow list empty again");
-	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
+	EXPECT_EQ(0U, IO_URING_READ_ONCE(*self->e.ring.cq.koverflow))
 		TH_LOG("E16: still nothing dropped");
 }
 
@@ -712,48 +683,45 @@ TEST_F(fault, event_dropped_when_overflow_alloc_fails__E16)
  * area means the creator ctx was freed, i.e. io_ring_exit_work (which runs
  * io_terminate_zcrx first) has finished.
  */
-TEST(creator_closed_events_stop__E17)
+TEST_F(traffic, creator_closed_events_stop__E17)
 {
 	struct zcrx_ifq priv;
 	struct io_uring imp;
-	struct cqlog l;
-	struct zcrx_env e;
 	long before, want;
 	__u32 imp_id;
 	void *map;
 	int fd;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	ifq_init(&priv, RQ_ENTRIES, REGION_SZ, AREA_SMALL);
-	ASSERT_EQ(0, ifq_register(&e.ring, &priv));
-	ASSERT_EQ(0, zcrx_export(&e.ring, e.z.reg.zcrx_id, &fd));
+	ASSERT_EQ(0, ifq_register(&self->e.ring, &priv));
+	ASSERT_EQ(0, zcrx_export(&self->e.ring, self->e.z.reg.zcrx_id, &fd));
 	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
 	ASSERT_EQ(0, zcrx_import(&imp, fd, &imp_id));
 	close(fd);
 	/* both are the first id of their ring, so the region offset is shared */
-	ASSERT_EQ(e.z.reg.zcrx_id, imp_id);
+	ASSERT_EQ(self->e.z.reg.zcrx_id, imp_id);
 	map = mmap(NULL, REGION_SZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		   imp.ring_fd, e.z.rd.mmap_offset);
+		   imp.ring_fd, self->e.z.rd.mmap_offset);
 	ASSERT_NE(MAP_FAILED, map) TH_LOG("E17: importer maps the region");
 
 	/* region mappings hold the creator's file: drop them, then close */
-	ifq_unmap_region(&e.z);
+	ifq_unmap_region(&self->e.z);
 	ifq_unmap_region(&priv);
 	before = vm_pinned_kb();
 	want = before - (long)(AREA_SMALL * page_size() / 1024);
-	io_uring_queue_exit(&e.ring);
+	io_uring_queue_exit(&self->e.ring);
 	ASSERT_EQ(want, wait_vm_pinned_kb(want, 10000))
 		TH_LOG("E17: creator ctx freed (private area unpinned)");
 
-	ASSERT_EQ(0, submit_recvzc(&imp, e.rx, imp_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	cqlog_collect(&imp, &l, 1000);
-	EXPECT_EQ(1000U, l.bytes) TH_LOG("E17: data still flows through the importer");
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("E17: payload intact");
-	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E17: no event anywhere visible");
+	ASSERT_EQ(0, submit_recvzc(&imp, self->e.rx, imp_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	cqlog_collect(&imp, &self->l, 1000);
+	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E17: data still flows through the importer");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E17: payload intact");
+	EXPECT_EQ(0U, self->l.events + self->l.other) TH_LOG("E17: no event anywhere visible");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&imp, imp_id, ZCRX_EVENT_COPY))
 		TH_LOG("E17: no master_ctx, so the fired bit is never set");
 	EXPECT_EQ(1ULL, ((volatile struct zcrx_stats *)((char *)map + first_stats_offset(RQ_ENTRIES)))->copy_count)
@@ -765,31 +733,28 @@ TEST(creator_closed_events_stop__E17)
 }
 
 /* E18: close with an event queued (and already re-armed): nothing leaks. */
-TEST(close_with_pending_event_unpins__E18)
+TEST_F(traffic, close_with_pending_event_unpins__E18)
 {
-	struct cqlog l;
-	struct zcrx_env e;
 	long base, reg;
 
-	REQUIRE(zcrx_events_missing());
 	base = vm_pinned_kb();
 	ASSERT_LE(0, base) TH_LOG("E18: VmPin readable");
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	reg = vm_pinned_kb();
 	EXPECT_EQ(base + (long)(AREA_PAGES * page_size() / 1024), reg)
 		TH_LOG("E18: the area is accounted in pinned_vm");
-	cqlog_init(&l, &e, EVENT_UD, -1);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_drain(&e.ring, &l);
-	ASSERT_EQ(1000U, l.bytes) TH_LOG("E18: copied inline");
-	ASSERT_EQ(0U, l.events) TH_LOG("E18: the event is pending");
-	ASSERT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	cqlog_init(&self->l, &self->e, EVENT_UD, -1);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	ASSERT_EQ(1, submit_recvzc_nogetevents(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_drain(&self->e.ring, &self->l);
+	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("E18: copied inline");
+	ASSERT_EQ(0U, self->l.events) TH_LOG("E18: the event is pending");
+	ASSERT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E18: arm done while the event is pending");
 	/* the region mapping holds the ring file: drop it so close releases */
-	ifq_unmap_region(&e.z);
-	io_uring_queue_exit(&e.ring);
+	ifq_unmap_region(&self->e.z);
+	io_uring_queue_exit(&self->e.ring);
 	EXPECT_EQ(base, wait_vm_pinned_kb(base, 10000))
 		TH_LOG("E18: VmPin back to baseline: ctx and ifq freed despite the pending event");
 }
@@ -799,31 +764,27 @@ TEST(close_with_pending_event_unpins__E18)
  * is then only told apart by its shape (no F_MORE, res 1, flags 0), which a
  * final 1-byte recv CQE would share: applications must use a unique value.
  */
-TEST(user_data_collision_accepted__E20)
+TEST_F(traffic, user_data_collision_accepted__E20)
 {
-	struct cqlog l;
-	struct zcrx_env e;
-
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, RECV_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, RECV_UD,
 				    1u << ZCRX_EVENT_COPY, 0))
 		TH_LOG("E20: desc.user_data == recv user_data is not rejected");
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, RECV_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	cqlog_collect(&e.ring, &l, 1000);
-	ASSERT_EQ(2U, l.n) TH_LOG("E20: data CQE + event CQE");
-	EXPECT_EQ(RECV_UD, l.c[0].ud) TH_LOG("E20: data");
-	EXPECT_EQ(IORING_CQE_F_MORE, l.c[0].flags) TH_LOG("E20: data has F_MORE");
-	EXPECT_EQ(RECV_UD, l.c[1].ud) TH_LOG("E20: the event carries the same user_data");
-	EXPECT_EQ(1, l.c[1].res) TH_LOG("E20: res 1 (COPY) reads like a 1-byte result");
-	EXPECT_EQ(0U, l.c[1].flags) TH_LOG("E20: no F_MORE: reads like the recv's final CQE");
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, RECV_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1000);
+	ASSERT_EQ(2U, self->l.n) TH_LOG("E20: data CQE + event CQE");
+	EXPECT_EQ(RECV_UD, self->l.c[0].ud) TH_LOG("E20: data");
+	EXPECT_EQ(IORING_CQE_F_MORE, self->l.c[0].flags) TH_LOG("E20: data has F_MORE");
+	EXPECT_EQ(RECV_UD, self->l.c[1].ud) TH_LOG("E20: the event carries the same user_data");
+	EXPECT_EQ(1, self->l.c[1].res) TH_LOG("E20: res 1 (COPY) reads like a 1-byte result");
+	EXPECT_EQ(0U, self->l.c[1].flags) TH_LOG("E20: no F_MORE: reads like the recv's final CQE");
 	/* yet the recv is alive: the CQE was the event, not its termination */
-	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	cqlog_collect(&e.ring, &l, 1700);
-	EXPECT_EQ(1700U, l.bytes) TH_LOG("E20: the recvzc keeps delivering");
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("E20: payload intact");
-	EXPECT_EQ(3U, l.n) TH_LOG("E20: one more data CQE only (fire-once)");
+	ASSERT_EQ(0, write_once(self->e.tx, 1000, 700, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 1700);
+	EXPECT_EQ(1700U, self->l.bytes) TH_LOG("E20: the recvzc keeps delivering");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E20: payload intact");
+	EXPECT_EQ(3U, self->l.n) TH_LOG("E20: one more data CQE only (fire-once)");
 }
 
 /* ---- E10/R24: the event user_data is delivered exactly ------------------------ */
@@ -861,7 +822,7 @@ FIXTURE_SETUP(event_ud)
 
 FIXTURE_TEARDOWN(event_ud)
 {
-	zcrx_env_close(&self->e, self->up);
+	zcrx_env_close(&self->e);
 }
 
 static void check_event_rec(struct __test_metadata *_metadata, const struct cqrec *r,
@@ -956,7 +917,7 @@ FIXTURE_SETUP(cq_full)
 
 FIXTURE_TEARDOWN(cq_full)
 {
-	zcrx_env_close(&self->e, self->up);
+	zcrx_env_close(&self->e);
 }
 
 /* Put every data CQE of l->c[from..l->n) on the refill ring and FLUSH_RQ:

@@ -73,196 +73,174 @@ static size_t step(struct __test_metadata *_metadata, struct zcrx_env *e,
 
 /* ================================================================================ */
 
+TRAFFIC_FIXTURE(traffic);
+
 /* T01: STATS without any event subscription counts copies and posts nothing. */
-TEST(mask0_counts_without_cqes__T01)
+TEST_F(traffic, mask0_counts_without_cqes__T01)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	step(_metadata, &e, &e.ring, &l, 1000);
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("T01: payload intact");
-	EXPECT_EQ(1U, l.data) TH_LOG("T01: one data CQE");
-	EXPECT_EQ(0U, l.events + l.other) TH_LOG("T01: no event CQE with type_mask 0");
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T01: payload intact");
+	EXPECT_EQ(1U, self->l.data) TH_LOG("T01: one data CQE");
+	EXPECT_EQ(0U, self->l.events + self->l.other) TH_LOG("T01: no event CQE with type_mask 0");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T01: counted with type_mask 0");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T01: counted with type_mask 0");
 }
 
 /* T01: without the STATS flag nothing is written past the refill ring. */
-TEST(no_stats_flag_writes_nothing__T01)
+TEST_F(traffic, no_stats_flag_writes_nothing__T01)
 {
 	size_t used = rq_used_bytes(RQ_ENTRIES);
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, env_setup_user(&e, 0x5A, 1u << ZCRX_EVENT_COPY, 0, 0));
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	step(_metadata, &e, &e.ring, &l, 1000);
-	EXPECT_EQ(1U, l.events) TH_LOG("T01: the copy happened (COPY fired)");
-	EXPECT_TRUE(all_bytes(e.z.region, used, e.z.region_len, 0x5A))
+	ASSERT_EQ(0, env_setup_user(&self->e, 0x5A, 1u << ZCRX_EVENT_COPY, 0, 0));
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
+	EXPECT_EQ(1U, self->l.events) TH_LOG("T01: the copy happened (COPY fired)");
+	EXPECT_TRUE(all_bytes(self->e.z.region, used, self->e.z.region_len, 0x5A))
 		TH_LOG("T01: bytes %zu..%zu of the user region untouched without STATS",
-		       used, e.z.region_len);
+		       used, self->e.z.region_len);
 }
 
 /* T01: counting does not depend on the fired/armed state. */
-TEST(counts_regardless_of_arm__T01)
+TEST_F(traffic, counts_regardless_of_arm__T01)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	step(_metadata, &e, &e.ring, &l, 1000);
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T01: armed (first event fires)");
-	step(_metadata, &e, &e.ring, &l, 700);
-	EXPECT_EQ(1U, l.events) TH_LOG("T01: fired, not re-armed: no second event");
+	step(_metadata, &self->e, &self->e.ring, &self->l, 700);
+	EXPECT_EQ(1U, self->l.events) TH_LOG("T01: fired, not re-armed: no second event");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T01: still counted while fired");
 	EXPECT_EQ(1700ULL, st->copy_bytes) TH_LOG("T01: still counted while fired");
-	ASSERT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY));
-	step(_metadata, &e, &e.ring, &l, 300);
+	ASSERT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY));
+	step(_metadata, &self->e, &self->e.ring, &self->l, 300);
 	EXPECT_EQ(3ULL, st->copy_count) TH_LOG("T01: counted after re-arm");
 	EXPECT_EQ(2000ULL, st->copy_bytes) TH_LOG("T01: counted after re-arm");
 }
 
 /* T02: the 16 bytes are zeroed at registration, and only then. */
-TEST(zeroed_once_at_registration__T02)
+TEST_F(traffic, zeroed_once_at_registration__T02)
 {
 	volatile struct zcrx_stats *st;
 	size_t used = rq_used_bytes(RQ_ENTRIES);
 	__u64 off = first_stats_offset(RQ_ENTRIES) + zcrx_caps()->event.stats_off_alignment;
 	struct zcrx_ctrl flush = { .op = ZCRX_CTRL_FLUSH_RQ };
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
 	/* one aligned slot past the ring end, so both neighbours are visible */
-	ASSERT_EQ(0, env_setup_user(&e, 0xFF, 1u << ZCRX_EVENT_COPY,
+	ASSERT_EQ(0, env_setup_user(&self->e, 0xFF, 1u << ZCRX_EVENT_COPY,
 				    ZCRX_EVENT_DESC_FLAG_STATS, off));
-	st = ifq_stats(&e.z);
+	st = ifq_stats(&self->e.z);
 	EXPECT_EQ(0ULL, st->copy_count) TH_LOG("T02: copy_count zeroed");
 	EXPECT_EQ(0ULL, st->copy_bytes) TH_LOG("T02: copy_bytes zeroed");
-	EXPECT_TRUE(all_bytes(e.z.region, used, off, 0xFF))
+	EXPECT_TRUE(all_bytes(self->e.z.region, used, off, 0xFF))
 		TH_LOG("T02: bytes before the stats untouched");
-	EXPECT_TRUE(all_bytes(e.z.region, off + sizeof(struct zcrx_stats), e.z.region_len, 0xFF))
+	EXPECT_TRUE(all_bytes(self->e.z.region, off + sizeof(struct zcrx_stats), self->e.z.region_len, 0xFF))
 		TH_LOG("T02: bytes after the 16 stats bytes untouched");
 
 	/* nothing later zeroes them again: ctrl ops, arm, traffic */
 	st->copy_count = 5;
 	st->copy_bytes = 50;
-	flush.zcrx_id = e.z.reg.zcrx_id;
-	EXPECT_EQ(0, zcrx_ctrl(e.ring.ring_fd, &flush, 0)) TH_LOG("T02: FLUSH_RQ");
-	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	flush.zcrx_id = self->e.z.reg.zcrx_id;
+	EXPECT_EQ(0, zcrx_ctrl(self->e.ring.ring_fd, &flush, 0)) TH_LOG("T02: FLUSH_RQ");
+	EXPECT_EQ(-EINVAL, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("T02: arm (nothing fired yet)");
 	EXPECT_EQ(5ULL, st->copy_count) TH_LOG("T02: not re-zeroed by ctrl ops");
 	EXPECT_EQ(50ULL, st->copy_bytes) TH_LOG("T02: not re-zeroed by ctrl ops");
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	step(_metadata, &e, &e.ring, &l, 1000);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(6ULL, st->copy_count) TH_LOG("T02: traffic adds, does not reset");
 	EXPECT_EQ(1050ULL, st->copy_bytes) TH_LOG("T02: traffic adds, does not reset");
 }
 
 /* T03: +1 / +bytes for each frag copy. */
-TEST(counted_per_frag_copy__T03)
+TEST_F(traffic, counted_per_frag_copy__T03)
 {
 	volatile struct zcrx_stats *st;
 	static const size_t len[] = { 1000, 700, 300, 1 };
 	__u64 sum = 0;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
 	for (unsigned int i = 0; i < 4; i++) {
-		step(_metadata, &e, &e.ring, &l, len[i]);
+		step(_metadata, &self->e, &self->e.ring, &self->l, len[i]);
 		sum += len[i];
 		EXPECT_EQ((__u64)i + 1, st->copy_count) TH_LOG("T03: write %u: +1 per frag", i);
 		EXPECT_EQ(sum, st->copy_bytes) TH_LOG("T03: write %u: +bytes copied", i);
-		EXPECT_EQ(i + 1, l.data) TH_LOG("T03: write %u: one CQE", i);
+		EXPECT_EQ(i + 1, self->l.data) TH_LOG("T03: write %u: one CQE", i);
 	}
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("T03: payload intact");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T03: payload intact");
 }
 
 /* T03: a copy that fails (-ENOMEM: no buffer) adds nothing. */
-TEST(failed_copy_not_counted__T03)
+TEST_F(traffic, failed_copy_not_counted__T03)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	step(_metadata, &e, &e.ring, &l, 1000);
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	ASSERT_EQ(1ULL, st->copy_count) TH_LOG("T03: the only buffer is used");
-	ASSERT_EQ(0, write_once(e.tx, 1000, 1000, SEED));
-	cqlog_collect(&e.ring, &l, 2000);
-	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("T03: the second copy fails");
+	ASSERT_EQ(0, write_once(self->e.tx, 1000, 1000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 2000);
+	EXPECT_EQ(-ENOMEM, self->l.final) TH_LOG("T03: the second copy fails");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T03: failed copy not counted");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T03: failed copy not counted");
 }
 
 /* T03: the stats are updated before the COPY event is queued. */
-TEST(counted_before_event__T03)
+TEST_F(traffic, counted_before_event__T03)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
+	st = ifq_stats(&self->e.z);
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	/* inline copy; the event stays queued until a GETEVENTS enter */
-	ASSERT_EQ(1, submit_recvzc_nogetevents(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_drain(&e.ring, &l);
-	ASSERT_EQ(0U, l.events) TH_LOG("T03: event not posted yet");
-	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
+	ASSERT_EQ(1, submit_recvzc_nogetevents(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_drain(&self->e.ring, &self->l);
+	ASSERT_EQ(0U, self->l.events) TH_LOG("T03: event not posted yet");
+	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("T03: the event was queued");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T03: counted when the event is queued");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T03: counted when the event is queued");
 }
 
 /* T05: copy_count counts frag copies, not CQEs. */
-TEST(counts_frags_not_cqes__T05)
+TEST_F(traffic, counts_frags_not_cqes__T05)
 {
 	volatile struct zcrx_stats *st;
 	size_t len = 3 * page_size() + 100;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	step(_metadata, &e, &e.ring, &l, len);
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("T05: payload intact");
-	EXPECT_EQ(4U, l.data) TH_LOG("T05: 4 chunks: 3 full pages + 100 bytes");
-	EXPECT_EQ(1U, l.short_cqes) TH_LOG("T05: only the last chunk is short");
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	step(_metadata, &self->e, &self->e.ring, &self->l, len);
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T05: payload intact");
+	EXPECT_EQ(4U, self->l.data) TH_LOG("T05: 4 chunks: 3 full pages + 100 bytes");
+	EXPECT_EQ(1U, self->l.short_cqes) TH_LOG("T05: only the last chunk is short");
 	EXPECT_EQ((__u64)len, st->copy_bytes) TH_LOG("T05: copy_bytes == bytes received");
 	/* one write from an empty task page_frag: one frag when the order-3
 	 * (32 KiB) page_frag refill succeeds, as it does in the guest; 4 would
@@ -273,76 +251,67 @@ TEST(counts_frags_not_cqes__T05)
 }
 
 /* T05: bounds for a burst of writes whose frag layout is not known. */
-TEST(burst_bounds__T05)
+TEST_F(traffic, burst_bounds__T05)
 {
 	volatile struct zcrx_stats *st;
 	size_t len = 8 * page_size();
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
 	/* 8 writes of a page back to back, reaped together */
 	for (unsigned int i = 0; i < 8; i++)
-		ASSERT_EQ(0, write_once(e.tx, i * page_size(), page_size(), SEED));
-	cqlog_collect(&e.ring, &l, len);
-	EXPECT_EQ(len, l.bytes) TH_LOG("T05: all delivered");
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("T05: payload intact");
+		ASSERT_EQ(0, write_once(self->e.tx, i * page_size(), page_size(), SEED));
+	cqlog_collect(&self->e.ring, &self->l, len);
+	EXPECT_EQ(len, self->l.bytes) TH_LOG("T05: all delivered");
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T05: payload intact");
 	EXPECT_EQ((__u64)len, st->copy_bytes) TH_LOG("T05: copy_bytes == bytes received");
-	EXPECT_EQ(0U, l.over_page) TH_LOG("T05: no CQE exceeds a page");
-	EXPECT_LE((__u64)l.short_cqes, st->copy_count)
+	EXPECT_EQ(0U, self->l.over_page) TH_LOG("T05: no CQE exceeds a page");
+	EXPECT_LE((__u64)self->l.short_cqes, st->copy_count)
 		TH_LOG("T05: each frag copy ends with at most one short chunk");
-	EXPECT_LE(st->copy_count, (__u64)l.data)
+	EXPECT_LE(st->copy_count, (__u64)self->l.data)
 		TH_LOG("T05: each frag copy posts at least one CQE");
-	EXPECT_LE(8U, l.data) TH_LOG("T05: at least one CQE per page of payload");
-	TH_LOG("T05: %zu bytes: %u data CQEs, copy_count %llu", len, l.data,
+	EXPECT_LE(8U, self->l.data) TH_LOG("T05: at least one CQE per page of payload");
+	TH_LOG("T05: %zu bytes: %u data CQEs, copy_count %llu", len, self->l.data,
 	       (unsigned long long)st->copy_count);
 }
 
 /* T06: a partial copy counts the bytes actually copied. */
-TEST(partial_copy_counts_copied__T06)
+TEST_F(traffic, partial_copy_counts_copied__T06)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
 	/* one-page area, one 6000-byte write: the first page is copied, the
 	 * next chunk finds no buffer (frag 6000, or frags 4096 + 1904)
 	 */
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	ASSERT_EQ(0, write_once(e.tx, 0, 6000, SEED));
-	cqlog_collect(&e.ring, &l, 6000);
-	EXPECT_EQ(page_size(), l.bytes) TH_LOG("T06: one page delivered");
-	EXPECT_EQ(1U, l.data) TH_LOG("T06: in one CQE");
-	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("T06: then the recvzc ends with -ENOMEM");
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, write_once(self->e.tx, 0, 6000, SEED));
+	cqlog_collect(&self->e.ring, &self->l, 6000);
+	EXPECT_EQ(page_size(), self->l.bytes) TH_LOG("T06: one page delivered");
+	EXPECT_EQ(1U, self->l.data) TH_LOG("T06: in one CQE");
+	EXPECT_EQ(-ENOMEM, self->l.final) TH_LOG("T06: then the recvzc ends with -ENOMEM");
 	EXPECT_EQ((__u64)page_size(), st->copy_bytes) TH_LOG("T06: bytes actually copied");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T06: one copy moved data");
 }
 
 /* T07: with a single writer the counters are exact. */
-TEST(single_writer_exact__T07)
+TEST_F(traffic, single_writer_exact__T07)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
 	for (unsigned int i = 1; i <= 5; i++) {
-		step(_metadata, &e, &e.ring, &l, 700);
+		step(_metadata, &self->e, &self->e.ring, &self->l, 700);
 		EXPECT_EQ((__u64)i, st->copy_count) TH_LOG("T07: after write %u", i);
 		EXPECT_EQ((__u64)i * 700, st->copy_bytes) TH_LOG("T07: after write %u", i);
 	}
@@ -350,50 +319,43 @@ TEST(single_writer_exact__T07)
 }
 
 /* T08: a reader that saw a data CQE sees the stats of its copy. */
-TEST(visible_with_data_cqe__T08)
+TEST_F(traffic, visible_with_data_cqe__T08)
 {
-	struct cqlog l;
-	struct zcrx_env e;
-
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	l.st = ifq_stats(&e.z);
-	step(_metadata, &e, &e.ring, &l, 1000);
-	step(_metadata, &e, &e.ring, &l, 2000);
-	step(_metadata, &e, &e.ring, &l, 1000);
-	EXPECT_EQ(3U, l.data) TH_LOG("T08: three data CQEs checked");
-	EXPECT_EQ(0U, l.st_lag)
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	self->l.st = ifq_stats(&self->e.z);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 2000);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
+	EXPECT_EQ(3U, self->l.data) TH_LOG("T08: three data CQEs checked");
+	EXPECT_EQ(0U, self->l.st_lag)
 		TH_LOG("T08: at every data CQE, copy_bytes already covered it");
-	EXPECT_EQ(4000ULL, l.st->copy_bytes) TH_LOG("T08: final value");
+	EXPECT_EQ(4000ULL, self->l.st->copy_bytes) TH_LOG("T08: final value");
 }
 
 /* T09: userspace may overwrite the counters; the kernel adds to them. */
-TEST(user_reset__T09)
+TEST_F(traffic, user_reset__T09)
 {
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
-	struct zcrx_env e;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	step(_metadata, &e, &e.ring, &l, 1000);
+	st = ifq_stats(&self->e.z);
+	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1ULL, st->copy_count);
 	EXPECT_EQ(1000ULL, st->copy_bytes);
 	st->copy_count = 0;
 	st->copy_bytes = 0;
-	step(_metadata, &e, &e.ring, &l, 700);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 700);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T09: counts from the reset value");
 	EXPECT_EQ(700ULL, st->copy_bytes) TH_LOG("T09: counts from the reset value");
 	st->copy_count = 1000000;
 	st->copy_bytes = 5;
-	step(_metadata, &e, &e.ring, &l, 300);
+	step(_metadata, &self->e, &self->e.ring, &self->l, 300);
 	EXPECT_EQ(1000001ULL, st->copy_count) TH_LOG("T09: adds to whatever is there");
 	EXPECT_EQ(305ULL, st->copy_bytes) TH_LOG("T09: adds to whatever is there");
 }
@@ -403,48 +365,45 @@ TEST(user_reset__T09)
  * importer and closes; a private ifq with its own small area marks the
  * creator ctx as freed when its pinned pages go (VmPin).
  */
-TEST(survive_creator_close__T10)
+TEST_F(traffic, survive_creator_close__T10)
 {
 	volatile struct zcrx_stats *st;
 	struct zcrx_ifq priv;
 	struct io_uring imp;
-	struct cqlog l;
-	struct zcrx_env e;
 	long want;
 	__u32 imp_id;
 	void *map;
 	int fd;
 
-	REQUIRE(zcrx_events_missing());
-	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
+	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	ifq_init(&priv, RQ_ENTRIES, REGION_SZ, AREA_SMALL);
-	ASSERT_EQ(0, ifq_register(&e.ring, &priv));
-	ASSERT_EQ(0, zcrx_export(&e.ring, e.z.reg.zcrx_id, &fd));
+	ASSERT_EQ(0, ifq_register(&self->e.ring, &priv));
+	ASSERT_EQ(0, zcrx_export(&self->e.ring, self->e.z.reg.zcrx_id, &fd));
 	ASSERT_EQ(0, ring_create(&imp, ZCRX_RING_FLAGS));
 	ASSERT_EQ(0, zcrx_import(&imp, fd, &imp_id));
 	close(fd);
 	/* both are the first id of their ring, so the region offset is shared */
-	ASSERT_EQ(e.z.reg.zcrx_id, imp_id);
+	ASSERT_EQ(self->e.z.reg.zcrx_id, imp_id);
 	map = mmap(NULL, REGION_SZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		   imp.ring_fd, e.z.rd.mmap_offset);
+		   imp.ring_fd, self->e.z.rd.mmap_offset);
 	ASSERT_NE(MAP_FAILED, map) TH_LOG("T10: importer maps the region");
 	st = (volatile struct zcrx_stats *)((char *)map + first_stats_offset(RQ_ENTRIES));
 
-	ASSERT_EQ(0, submit_recvzc(&imp, e.rx, imp_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	step(_metadata, &e, &imp, &l, 500);
+	ASSERT_EQ(0, submit_recvzc(&imp, self->e.rx, imp_id));
+	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	step(_metadata, &self->e, &imp, &self->l, 500);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T10: importer traffic counted");
 	EXPECT_EQ(500ULL, st->copy_bytes) TH_LOG("T10: importer traffic counted");
 
-	ifq_unmap_region(&e.z);
+	ifq_unmap_region(&self->e.z);
 	ifq_unmap_region(&priv);
 	want = vm_pinned_kb() - (long)(AREA_SMALL * page_size() / 1024);
-	io_uring_queue_exit(&e.ring);
+	io_uring_queue_exit(&self->e.ring);
 	ASSERT_EQ(want, wait_vm_pinned_kb(want, 10000)) TH_LOG("T10: creator ctx freed");
 
-	step(_metadata, &e, &imp, &l, 500);
-	EXPECT_EQ(0, l.bad_payload) TH_LOG("T10: payload intact");
+	step(_metadata, &self->e, &imp, &self->l, 500);
+	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T10: payload intact");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T10: still counting after the creator closed");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T10: 500 -> 1000");
 }
