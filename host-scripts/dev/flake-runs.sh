@@ -45,10 +45,12 @@ if [ "$load" = 1 ]; then
 	log "load: kernel build loop pid $loadpid in $loaddir"
 fi
 
+stop_children_on_signal
 fails=0
 for i in $(seq 1 "$runs"); do
 	name="$tag-$i"
-	RUN_NAME="$name" KSRC=debian "$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 || true
+	# in the background: a signal stops this script (and the run) at once
+	run_stoppable env RUN_NAME="$name" KSRC=debian "$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 || true
 	s="$RESULTS_DIR/$name/results.json"
 	[ -f "$s" ] || die "run $i left no summary ($RESULTS_DIR/$name)"
 	jq -r --arg i "$i" '[$i, .verdict, .seconds.suite, .seconds.wall,

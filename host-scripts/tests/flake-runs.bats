@@ -51,13 +51,17 @@ E
 	pid=$!
 	for _ in $(seq 100); do pgrep -f 'sleep 301' >/dev/null && break; sleep 0.1; done
 	pgrep -f 'sleep 301' >/dev/null
+	t0=$(date +%s)
 	kill -TERM "$pid"
 	wait "$pid" || true
+	# at once, not when the run in progress ends
+	[ $(($(date +%s) - t0)) -lt 10 ]
+	for _ in $(seq 60); do pgrep -f 'sleep 300' >/dev/null || break; sleep 0.1; done
+	! pgrep -f 'sleep 300'
 	for _ in $(seq 60); do pgrep -f "$top/host-scripts/dev/kbuild-load.sh" >/dev/null || break; sleep 0.1; done
 	! pgrep -f "$top/host-scripts/dev/kbuild-load.sh"
 	! pgrep -f 'sleep 301'
 	[ -z "$(find "$T" -maxdepth 1 -name 'zcrx-load.*')" ]
-	pkill -f "$top/host-scripts/vm-test.sh" || true
 }
 
 @test "LOAD=1: the load stops when the runs end" {
