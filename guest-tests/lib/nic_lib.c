@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #define ZCRX_LIB_NO_HARNESS
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
@@ -27,6 +26,7 @@
 #include <unistd.h>
 
 #include "nic_lib.h"
+#include "rtnl.h"
 #include "zcrx_lib.h"
 
 /* ---- presence and names ---------------------------------------------------- */
@@ -149,19 +149,7 @@ long long nic_stat(const char *ifname, const char *name)
 
 int nic_rx_queues(const char *ifname)
 {
-	char path[128];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)))
-		n += !strncmp(de->d_name, "rx-", 3);
-	closedir(d);
-	return n;
+	return rx_queues(ifname);
 }
 
 void *nic_huge_area(const char **why)

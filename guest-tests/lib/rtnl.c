@@ -109,7 +109,7 @@ int rx_queues(const char *ifname)
 	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
 	d = opendir(path);
 	if (!d)
-		return -1;
+		return -errno;
 	while ((de = readdir(d)))
 		n += !strncmp(de->d_name, "rx-", 3);
 	closedir(d);

@@ -13,7 +13,7 @@
 int link_change(int ifindex, int up, int netns_fd);
 /* RTM_NEWADDR @text/@plen of @family on @ifindex, no DAD. 0 or -errno. */
 int addr_add(int ifindex, int family, const char *text, int plen);
-/* The number of rx queues of @ifname (sysfs), or -1. */
+/* The number of rx queues of @ifname (sysfs), or -errno. */
 int rx_queues(const char *ifname);
 
 #endif
