@@ -234,7 +234,7 @@ static void hold(struct nic_rx *r, __u64 off)
 	r->held[r->held_n++] = off;
 }
 
-void nic_rx_return(struct nic_rx *r, struct nic_tally *t)
+void nic_rx_return(struct nic_rx *r, struct cq_tally *t)
 {
 	for (unsigned int i = 0; i < r->held_n; i++)
 		rq_push(r, r->held[i], 0);
@@ -249,70 +249,28 @@ static __u64 nic_rx_buf_len(const struct nic_rx *r)
 	return r->z.reg.rx_buf_len ? r->z.reg.rx_buf_len : page_size();
 }
 
-static void nic_tally_inbuf(struct nic_tally *t, __u64 off, unsigned int len,
-			    __u64 buf)
+/* Tell @t what this receiver checks: its areas, buffer size and pattern. */
+static void nic_tally_setup(const struct nic_rx *r, struct cq_tally *t, unsigned int seed)
 {
-	__u64 in = off & (buf - 1);
-
-	t->inbuf_or |= in;
-	if (in)
-		t->inbuf_nz++;
-	if (in && in + len == buf)
-		t->inbuf_tail++;
-	if (in + len > buf)
-		t->inbuf_cross++;
+	t->ev_ud = EVENT_UD;
+	t->seed = seed;
+	t->buf_len = nic_rx_buf_len(r);
+	t->area[0].mem = r->z.area_mem;
+	t->area[0].len = r->z.area_len;
+	for (unsigned int i = 0; i < NIC_MORE_AREAS; i++) {
+		t->area[i + 1].mem = i < r->nr_more ? r->more[i].mem : NULL;
+		t->area[i + 1].len = i < r->nr_more ? r->more[i].len : 0;
+	}
 }
 
-static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *cqe,
-		    unsigned int seed, bool refill)
+static void nic_cqe(struct nic_rx *r, struct cq_tally *t, struct io_uring_cqe *cqe,
+		    bool refill)
 {
 	const struct io_uring_zcrx_cqe *zc = (const void *)cqe->big_cqe;
-	const unsigned char *data;
-	const void *mem;
-	__u64 off, area;
-	size_t len;
 
-	if (cqe->user_data == EVENT_UD) {
-		if (t->event_cqes < 8)
-			t->event_res[t->event_cqes] = cqe->res;
-		t->event_cqes++;
-		if (cqe->res >= 0 && cqe->res < __ZCRX_EVENT_TYPE_LAST)
-			t->events[cqe->res]++;
-		if (cqe->flags)
-			t->event_bad++;
+	if (cq_tally_cqe(t, r->ring.flags, cqe) != CQ_DATA)
 		return;
-	}
-	if (cqe->user_data != RECV_UD) {
-		t->event_bad++;
-		return;
-	}
-	if (!(cqe->flags & IORING_CQE_F_MORE)) {
-		t->final_res = cqe->res;
-		return;
-	}
-	if (cqe->res <= 0)
-		return;
-	off = zc->off & ~IORING_ZCRX_AREA_MASK;
-	area = zc->off >> IORING_ZCRX_AREA_SHIFT;
-	mem = area ? (area <= r->nr_more ? r->more[area - 1].mem : NULL) : r->z.area_mem;
-	len = area ? (area <= r->nr_more ? r->more[area - 1].len : 0) : r->z.area_len;
-	if (!mem || off + cqe->res > len) {
-		t->bad_off++;
-	} else {
-		data = (const unsigned char *)mem + off;
-		for (int i = 0; i < cqe->res; i++)
-			if (data[i] != pattern_byte(t->bytes + i, seed))
-				t->bad_payload++;
-		t->area_cqes[area]++;
-		t->area_bytes[area] += cqe->res;
-		t->off_or |= off;
-		nic_tally_inbuf(t, off, cqe->res, nic_rx_buf_len(r));
-	}
-	t->bytes += cqe->res;
-	t->data_cqes++;
-	if ((unsigned int)cqe->res > t->max_len)
-		t->max_len = cqe->res;
-	if (refill && !(r->hold_area0 && area == 0)) {
+	if (refill && !(r->hold_area0 && !(zc->off >> IORING_ZCRX_AREA_SHIFT))) {
 		rq_push(r, zc->off, cqe->res);
 		t->returned++;
 	} else {
@@ -323,15 +281,16 @@ static void nic_cqe(struct nic_rx *r, struct nic_tally *t, struct io_uring_cqe *
 /* Wait up to 20 ms for a CQE (GETEVENTS runs the deferred task work that
  * posts them), then process every CQE there is.
  */
-static void nic_rx_poll(struct nic_rx *r, struct nic_tally *t, unsigned int seed,
+static void nic_rx_poll(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
 			bool refill)
 {
 	struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
 	struct io_uring_cqe *cqe;
 
+	nic_tally_setup(r, t, seed);
 	io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts);
 	while (!io_uring_peek_cqe(&r->ring, &cqe)) {
-		nic_cqe(r, t, cqe, seed, refill);
+		nic_cqe(r, t, cqe, refill);
 		io_uring_cqe_seen(&r->ring, cqe);
 	}
 }
@@ -363,7 +322,7 @@ static long long net_stat(const char *file, const char *proto, const char *key)
  * A stream that stopped short: say what the NIC and TCP saw, as KTAP
  * comments, so a stall can be told apart from a slow machine.
  */
-void nic_rx_stall_diag(const struct nic_rx *r, const struct nic_tally *t, size_t bytes,
+void nic_rx_stall_diag(const struct nic_rx *r, const struct cq_tally *t, size_t bytes,
 		       int timeout_ms)
 {
 	struct tcp_info ti;
@@ -396,7 +355,7 @@ void nic_rx_stall_diag(const struct nic_rx *r, const struct nic_tally *t, size_t
 	fflush(stdout);
 }
 
-void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
+void nic_rx_run(struct nic_rx *r, struct cq_tally *t, size_t bytes,
 		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms)
 {
 	long long end = now_ms() + timeout_ms;
@@ -432,7 +391,7 @@ void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
 	}
 }
 
-void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed,
+void nic_rx_wait(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
 		 bool refill, int ms)
 {
 	long long end = now_ms() + ms;

@@ -36,7 +36,7 @@
  */
 #define NIC_UNPIN_MS	15000
 /* Areas a nic_rx checks CQEs against besides the first one */
-#define NIC_MORE_AREAS	3
+#define NIC_MORE_AREAS	(CQ_TALLY_AREAS - 1)
 
 struct nic_rx {
 	int family;		/* of the flow: AF_INET6 unless set after open */
@@ -67,27 +67,6 @@ struct nic_rx {
 	bool hold_area0;	/* with refill: hold area 0's buffers, return the rest */
 };
 
-struct nic_tally {
-	size_t bytes;			/* payload bytes in data CQEs */
-	unsigned int data_cqes;
-	unsigned int max_len;		/* largest data CQE */
-	unsigned int bad_off;		/* data CQEs outside the area */
-	int bad_payload;		/* payload bytes that did not match */
-	unsigned int events[__ZCRX_EVENT_TYPE_LAST];
-	unsigned int event_cqes;
-	unsigned int event_bad;		/* events with flags != 0 or a wrong user_data */
-	int event_res[8];
-	int final_res;			/* res of the final recv CQE; 1: none yet */
-	unsigned int returned;		/* buffers given back through the RQ */
-	unsigned int area_cqes[1 + NIC_MORE_AREAS];	/* data CQEs per area index */
-	size_t area_bytes[1 + NIC_MORE_AREAS];		/* their payload bytes */
-	__u64 off_or;			/* OR of the data CQEs' offsets within their area */
-	/* offsets within the buffer (rx_buf_len) a data CQE points into */
-	unsigned int inbuf_nz;		/* data CQEs not at the buffer's start */
-	unsigned int inbuf_tail;	/* ... that end exactly at the buffer's end */
-	unsigned int inbuf_cross;	/* data CQEs running past their buffer's end */
-	__u64 inbuf_or;			/* OR of those offsets */
-};
 
 /* A nic_rx with nothing open yet: nic_rx_close() may always be called. */
 void nic_rx_init(struct nic_rx *r);
@@ -141,21 +120,21 @@ int nic_rx_start(struct nic_rx *r, size_t len, unsigned int seed, size_t chunk);
 /* What NETIF and TCP counted, printed as KTAP comments when a stream
  * stopped short of @bytes (nic_rx_run calls it on its timeout).
  */
-void nic_rx_stall_diag(const struct nic_rx *r, const struct nic_tally *t, size_t bytes,
+void nic_rx_stall_diag(const struct nic_rx *r, const struct cq_tally *t, size_t bytes,
 		       int timeout_ms);
-void nic_rx_run(struct nic_rx *r, struct nic_tally *t, size_t bytes,
+void nic_rx_run(struct nic_rx *r, struct cq_tally *t, size_t bytes,
 		unsigned int seed, bool refill, bool stop_on_event, int timeout_ms);
 /* Process CQEs for @ms, whatever arrives; buffers go back at once when
  * @refill, else they are held.
  */
-void nic_rx_wait(struct nic_rx *r, struct nic_tally *t, unsigned int seed,
+void nic_rx_wait(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
 		 bool refill, int ms);
 /* Wait until the kernel has taken every refill-ring entry given back
  * (its head reached our tail): 0, or -ETIMEDOUT after @ms.
  */
 int nic_rx_wait_taken(struct nic_rx *r, int ms);
 /* Give every held buffer back through the refill ring. */
-void nic_rx_return(struct nic_rx *r, struct nic_tally *t);
+void nic_rx_return(struct nic_rx *r, struct cq_tally *t);
 /* The sender's result: 0 when it sent everything and saw the close. */
 int nic_rx_finish(struct nic_rx *r);
 /* Close the socket, stop the sender, remove the rule, tear the ring down

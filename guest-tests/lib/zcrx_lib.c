@@ -429,75 +429,13 @@ int submit_recvzc_nogetevents(struct io_uring *ring, int sock, uint32_t zcrx_id)
 /* Area 0 memory holding the payload of a zcrx CQE, or NULL when the CQE's
  * area index is not 0 (only area 0 is known here).
  */
-static const unsigned char *area0_payload(void *area0, const struct io_uring_zcrx_cqe *rcqe)
-{
-	if (!area0 || (rcqe->off >> IORING_ZCRX_AREA_SHIFT) != 0)
-		return NULL;
-	return (const unsigned char *)area0 + (rcqe->off & ~IORING_ZCRX_AREA_MASK);
-}
-
-static void tally_cqe(struct io_uring *ring, struct zcrx_ifq *z,
-		      struct io_uring_cqe *cqe, int seed, struct recv_tally *t)
-{
-	bool big = (ring->flags & IORING_SETUP_CQE32) || (cqe->flags & IORING_CQE_F_32);
-
-	if (cqe->user_data != RECV_UD) {
-		if (t->event_cqes < 8)
-			t->event_res[t->event_cqes] = cqe->res;
-		t->event_cqes++;
-		if (cqe->res >= 0 && cqe->res < __ZCRX_EVENT_TYPE_LAST)
-			t->events[cqe->res]++;
-		t->event_flags |= cqe->flags;
-		if (big && (cqe->big_cqe[0] || cqe->big_cqe[1]))
-			t->event_big_nonzero++;
-		if (!t->data_cqes)
-			t->order_error = 1;
-		return;
-	}
-	if (!(cqe->flags & IORING_CQE_F_MORE)) {
-		/* the final CQE: never data, even with res > 0 (E20 collision) */
-		t->last_res = cqe->res;
-		return;
-	}
-	if (cqe->res > 0) {
-		const unsigned char *data = area0_payload(z->area_mem, (void *)cqe->big_cqe);
-
-		if (seed >= 0 && data)
-			for (int i = 0; i < cqe->res; i++)
-				if (data[i] != pattern_byte(t->bytes + i, seed))
-					t->pattern_errors++;
-		t->bytes += cqe->res;
-		t->data_cqes++;
-	}
-}
-
 void reap(struct io_uring *ring, struct zcrx_ifq *z, size_t bytes,
-	  int timeout_ms, int seed, struct recv_tally *t)
+	  int timeout_ms, int seed, struct cq_tally *t)
 {
-	long long end = now_ms() + timeout_ms;
-	bool settled = false;
-
-	if (!t->last_res)
-		t->last_res = 1;
-	for (;;) {
-		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
-		struct io_uring_cqe *cqe;
-
-		/* waits with IORING_ENTER_GETEVENTS: runs the local task work */
-		io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-		while (!io_uring_peek_cqe(ring, &cqe)) {
-			tally_cqe(ring, z, cqe, seed, t);
-			io_uring_cqe_seen(ring, cqe);
-		}
-		if (now_ms() > end)
-			break;
-		if (t->bytes >= bytes || t->last_res <= 0) {
-			/* one more pass to flush events queued by the last copy */
-			if (settled)
-				break;
-			settled = true;
-		}
-	}
+	t->seed = seed;
+	t->area[0].mem = z->area_mem;
+	t->area[0].len = z->area_len;
+	cq_wait(ring, t, bytes, timeout_ms);
 }
 
 long vm_pinned_kb(void)
@@ -572,83 +510,54 @@ void zcrx_env_close(struct zcrx_env *e)
 	e->ring_up = false;
 }
 
-void cqlog_init(struct cqlog *l, struct zcrx_env *e, __u64 ev_ud, int seed)
+void cq_tally_env(struct cq_tally *t, struct zcrx_env *e, __u64 ev_ud, int seed)
 {
-	memset(l, 0, sizeof(*l));
-	l->ev_ud = ev_ud;
-	l->area = e->z.area_mem;
-	l->seed = seed;
-	l->final = 1;
+	memset(t, 0, sizeof(*t));
+	t->ev_ud = ev_ud;
+	t->area[0].mem = e->z.area_mem;
+	t->area[0].len = e->z.area_len;
+	t->seed = seed;
+	t->final_res = 1;
 }
 
-void cqlog_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe)
-{
-	bool big = (ring->flags & IORING_SETUP_CQE32) || (cqe->flags & IORING_CQE_F_32);
-	struct cqrec r = { .ud = cqe->user_data, .res = cqe->res, .flags = cqe->flags,
-			   .has_big = big };
-
-	if (big) {
-		r.big[0] = cqe->big_cqe[0];
-		r.big[1] = cqe->big_cqe[1];
-	}
-	if (l->n < ARRAY_SIZE(l->c))
-		l->c[l->n] = r;
-	l->n++;
-	if (r.ud == l->ev_ud && !(r.flags & IORING_CQE_F_MORE)) {
-		l->events++;
-		if (r.res != (int)ZCRX_EVENT_COPY || r.flags || r.big[0] || r.big[1])
-			l->ev_bad++;
-	} else if (r.ud == RECV_UD && (r.flags & IORING_CQE_F_MORE) && r.res > 0) {
-		const unsigned char *d = area0_payload(l->area, (const void *)cqe->big_cqe);
-
-		if (l->seed >= 0 && d)
-			for (int i = 0; i < r.res; i++)
-				if (d[i] != pattern_byte(l->bytes + i, l->seed))
-					l->bad_payload++;
-		l->bytes += r.res;
-		l->data++;
-		if ((size_t)r.res < page_size())
-			l->short_cqes++;
-		if ((size_t)r.res > page_size())
-			l->over_page++;
-		if (l->st && l->st->copy_bytes < l->bytes)
-			l->st_lag++;
-	} else if (r.ud == RECV_UD && !(r.flags & IORING_CQE_F_MORE)) {
-		l->final = r.res;
-	} else {
-		l->other++;
-	}
-}
-
-void cqlog_drain(struct io_uring *ring, struct cqlog *l)
+void cq_drain(struct io_uring *ring, struct cq_tally *t)
 {
 	struct io_uring_cqe *cqe;
 
 	while (io_uring_cq_ready(ring) && !io_uring_peek_cqe(ring, &cqe)) {
-		cqlog_cqe(ring, l, cqe);
+		cq_tally_cqe(t, ring->flags, cqe);
 		io_uring_cqe_seen(ring, cqe);
 	}
 }
 
-void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto)
+void cq_wait(struct io_uring *ring, struct cq_tally *t, size_t upto, int timeout_ms)
 {
-	long long end = now_ms() + 5000;
+	long long end = now_ms() + timeout_ms;
 	bool settled = false;
 
+	if (!t->final_res)
+		t->final_res = 1;
 	for (;;) {
 		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
 		struct io_uring_cqe *cqe;
 
+		/* waits with IORING_ENTER_GETEVENTS: runs the local task work */
 		io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-		cqlog_drain(ring, l);
+		cq_drain(ring, t);
 		if (now_ms() > end)
 			break;
-		if (l->bytes >= upto || l->final <= 0) {
+		if (t->bytes >= upto || t->final_res <= 0) {
+			/* one more pass to flush events queued by the last copy */
 			if (settled)
 				break;
 			settled = true;
 		}
 	}
+}
+
+void cq_collect(struct io_uring *ring, struct cq_tally *t, size_t upto)
+{
+	cq_wait(ring, t, upto, 5000);
 }
 
 int write_str(const char *path, const char *s)

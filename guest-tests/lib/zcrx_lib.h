@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cq_tally.h"
+
 #ifndef ZCRX_LIB_NO_HARNESS
 #include "kselftest_harness.h"
 #endif
@@ -199,18 +201,6 @@ int send_pattern(int fd, size_t len, unsigned int seed);
  */
 int write_once(int fd, size_t pos, size_t len, unsigned int seed);
 
-struct recv_tally {
-	size_t bytes;		/* payload bytes in data CQEs */
-	unsigned int data_cqes;
-	unsigned int events[__ZCRX_EVENT_TYPE_LAST];
-	unsigned int event_cqes;
-	int event_res[8];	/* res of the first event CQEs, in order */
-	unsigned int event_flags;	/* OR of the event CQEs' flags */
-	unsigned int event_big_nonzero;	/* CQE32 events with big_cqe != 0 */
-	int last_res;		/* res of a final non-F_MORE recv CQE, or 1 */
-	int pattern_errors;	/* payload bytes that did not match */
-	int order_error;	/* an event CQE came before any data CQE */
-};
 
 /* Get an SQE and prepare a multishot IORING_OP_RECV_ZC on @sock for ifq
  * @zcrx_id, user_data RECV_UD; NULL when the SQ is full. Not submitted.
@@ -222,13 +212,12 @@ int submit_recvzc(struct io_uring *ring, int sock, uint32_t zcrx_id);
  * io_uring_submit() may add, spec 1.6): io_uring_enter(fd, 1, 0, 0) result.
  */
 int submit_recvzc_nogetevents(struct io_uring *ring, int sock, uint32_t zcrx_id);
-/* Reap until @bytes were received or @timeout_ms passed; checks the payload
- * against the pattern from @seed (@seed < 0: no check). The final recv CQE
- * (no F_MORE) only sets last_res, it never counts as data; data CQEs of an
- * area other than area 0 are counted without a payload check.
+/* Reap into @t until @bytes were received, a final recv CQE came or
+ * @timeout_ms passed, checking area 0 (@z's) against the pattern of @seed
+ * (@seed < 0: no check); see cq_collect().
  */
 void reap(struct io_uring *ring, struct zcrx_ifq *z, size_t bytes,
-	  int timeout_ms, int seed, struct recv_tally *t);
+	  int timeout_ms, int seed, struct cq_tally *t);
 
 /* Pinned memory of this process in kB (VmPin in /proc/self/status). */
 long vm_pinned_kb(void);
@@ -237,7 +226,7 @@ long vm_pinned_kb(void);
  */
 long wait_vm_pinned_kb(long want, int timeout_ms);
 
-/* ---- traffic environment and CQE log (events.c, stats.c) ------------------ */
+/* ---- traffic environment and its CQE tally (events.c, stats.c) ------------- */
 
 /* A ring, a NODEV ifq on it and a connected loopback TCP pair. */
 struct zcrx_env {
@@ -271,7 +260,7 @@ void zcrx_env_close(struct zcrx_env *e);
 #define TRAFFIC_FIXTURE(name)						\
 	FIXTURE(name) {							\
 		struct zcrx_env e;					\
-		struct cqlog l;						\
+		struct cq_tally l;					\
 	};								\
 	FIXTURE_SETUP(name)						\
 	{								\
@@ -283,51 +272,19 @@ void zcrx_env_close(struct zcrx_env *e);
 		zcrx_env_close(&self->e);				\
 	}
 
-/* One CQE as logged. */
-struct cqrec {
-	__u64 ud;
-	__s32 res;
-	__u32 flags;
-	__u64 big[2];
-	bool has_big;
-};
-
-/* Every CQE of a test, classified. */
-struct cqlog {
-	struct cqrec c[160];
-	unsigned int n;		/* every CQE, in CQ order */
-	__u64 ev_ud;		/* event user_data to dispatch on */
-	void *area;		/* area 0 memory, for the payload check */
-	int seed;		/* payload check when >= 0 */
-	size_t bytes;		/* payload bytes of data CQEs */
-	unsigned int data;	/* RECV_UD with F_MORE and res > 0 */
-	unsigned int events;	/* ev_ud without F_MORE */
-	unsigned int ev_bad;	/* events with res != COPY or flags != 0 or big != 0 */
-	unsigned int other;	/* anything else, except the final recv CQE */
-	int final;		/* res of the final (no F_MORE) recv CQE; 1 = none */
-	int bad_payload;	/* payload bytes that did not match the pattern */
-	unsigned int short_cqes;	/* data CQEs with res < PAGE_SIZE */
-	unsigned int over_page;		/* data CQEs with res > PAGE_SIZE */
-	/* T08: when set, every data CQE checks the stats already cover it */
-	volatile struct zcrx_stats *st;
-	unsigned int st_lag;	/* data CQEs seen before copy_bytes covered them */
-};
-
-/* Empty log for events with user_data @ev_ud, payload checked against the
- * pattern of @seed in @e's area (@seed < 0: no check).
+/* An empty tally for events with user_data @ev_ud, payload checked against
+ * the pattern of @seed in @e's area 0 (@seed < 0: no check).
  */
-void cqlog_init(struct cqlog *l, struct zcrx_env *e, __u64 ev_ud, int seed);
-/* Log and classify one CQE. A data CQE whose area index is not 0 is counted
- * but its payload is not checked (the log knows area 0 only).
- */
-void cqlog_cqe(struct io_uring *ring, struct cqlog *l, struct io_uring_cqe *cqe);
-/* Log every CQE already visible, without entering the kernel. */
-void cqlog_drain(struct io_uring *ring, struct cqlog *l);
+void cq_tally_env(struct cq_tally *t, struct zcrx_env *e, __u64 ev_ud, int seed);
+/* Tally every CQE already visible, without entering the kernel. */
+void cq_drain(struct io_uring *ring, struct cq_tally *t);
 /* Wait (running local task work) until @upto payload bytes or a final recv
- * CQE were logged, or 5 s passed, then one more short wait for events
- * queued last.
+ * CQE were tallied, or @timeout_ms passed, then one more short wait for
+ * events queued last.
  */
-void cqlog_collect(struct io_uring *ring, struct cqlog *l, size_t upto);
+void cq_wait(struct io_uring *ring, struct cq_tally *t, size_t upto, int timeout_ms);
+/* cq_wait() for at most 5 s. */
+void cq_collect(struct io_uring *ring, struct cq_tally *t, size_t upto);
 
 /* ---- fault injection (Documentation/fault-injection/fault-injection.rst) -- */
 

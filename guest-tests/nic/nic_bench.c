@@ -19,7 +19,7 @@
 FIXTURE(bench)
 {
 	struct nic_rx r;
-	struct nic_tally t;
+	struct cq_tally t;
 };
 
 FIXTURE_VARIANT(bench)

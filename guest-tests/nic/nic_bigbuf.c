@@ -83,7 +83,7 @@ static int set_pair_mtu(int mtu)
 FIXTURE(big)
 {
 	struct nic_rx r;
-	struct nic_tally t;
+	struct cq_tally t;
 	bool jumbo, huge;
 };
 

@@ -32,7 +32,7 @@
 FIXTURE(pack)
 {
 	struct nic_rx r;
-	struct nic_tally t;
+	struct cq_tally t;
 	bool packing, huge;
 };
 
@@ -65,7 +65,7 @@ static int set_pack(bool *packing, unsigned int align)
  * points, no CQE past its buffer, no copy, no COPY event.
  */
 static void packed_stream_exact(struct __test_metadata *_metadata,
-				struct nic_rx *r, struct nic_tally *t, size_t len)
+				struct nic_rx *r, struct cq_tally *t, size_t len)
 {
 	volatile struct zcrx_stats *st = ifq_stats(&r->z);
 

@@ -26,7 +26,7 @@
 FIXTURE(nic)
 {
 	struct nic_rx r;
-	struct nic_tally t;
+	struct cq_tally t;
 };
 
 FIXTURE_SETUP(nic)

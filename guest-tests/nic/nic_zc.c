@@ -19,7 +19,7 @@
 FIXTURE(zc)
 {
 	struct nic_rx r;
-	struct nic_tally t;
+	struct cq_tally t;
 };
 
 FIXTURE_SETUP(zc)
@@ -115,7 +115,8 @@ TEST_F_TIMEOUT(zc, copy_fallback_from_other_queue__E01_T03_T05, NIC_TEST_TIMEOUT
 		TH_LOG("E01: %u event CQEs, expected exactly one COPY", self->t.event_cqes);
 	}
 	EXPECT_EQ(1U, self->t.events[ZCRX_EVENT_COPY]);
-	EXPECT_EQ(0U, self->t.event_bad);
+	EXPECT_EQ(0U, self->t.event_bad) TH_LOG("E10: an event CQE with flags or big_cqe != 0");
+	EXPECT_EQ(0U, self->t.other) TH_LOG("a CQE neither data, event nor the final recv");
 	EXPECT_EQ(0, nic_rx_finish(&self->r)) {
 		TH_LOG("sender status 0x%x", remote_sender_status());
 	}

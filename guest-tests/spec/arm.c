@@ -62,7 +62,7 @@ static int traffic_start(struct io_uring *ring, uint32_t id, int *rx, int *tx)
 
 /* Send @len bytes and reap them (and any events) on @ring. */
 static void burst(struct io_uring *ring, struct zcrx_ifq *z, int tx, unsigned int seed,
-		  struct recv_tally *t)
+		  struct cq_tally *t)
 {
 	memset(t, 0, sizeof(*t));
 	if (send_pattern(tx, BURST, seed))
@@ -87,10 +87,10 @@ static unsigned int drain_events(struct io_uring *ring)
 
 /* Runs one burst that must fire exactly one COPY event. */
 #define FIRE_COPY(ring, z, tx, seed) do {					\
-	struct recv_tally __t;							\
+	struct cq_tally __t;							\
 	burst(ring, z, tx, seed, &__t);						\
 	ASSERT_EQ((size_t)BURST, __t.bytes) TH_LOG("burst received");		\
-	ASSERT_EQ(0, __t.pattern_errors) TH_LOG("burst payload");		\
+	ASSERT_EQ(0, __t.bad_payload) TH_LOG("burst payload");		\
 	ASSERT_EQ(1U, __t.events[ZCRX_EVENT_COPY]) TH_LOG("burst fired one COPY event"); \
 	ASSERT_EQ(1U, __t.event_cqes) TH_LOG("and no other event");		\
 } while (0)
@@ -187,7 +187,7 @@ FIXTURE_VARIANT_ADD(not_fired, alloc_fail_nodev__A03) {
 
 TEST_F(not_fired, arm_einval__A03)
 {
-	struct recv_tally t;
+	struct cq_tally t;
 	struct io_uring ring;
 	struct zcrx_ifq z;
 	int rx = -1, tx = -1;
@@ -222,7 +222,7 @@ TEST_F(not_fired, arm_einval__A03)
 
 TEST(fired_bit_cleared__A04)
 {
-	struct recv_tally t;
+	struct cq_tally t;
 	struct io_uring ring;
 	struct zcrx_ifq z;
 	int rx, tx;
@@ -286,7 +286,7 @@ static void count_posted(struct io_uring *ring, unsigned int *data, unsigned int
 
 TEST(arm_before_event_cqe_posted__A06)
 {
-	struct recv_tally t = { 0 };
+	struct cq_tally t = { 0 };
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	struct zcrx_ifq z;
@@ -324,7 +324,7 @@ TEST(arm_before_event_cqe_posted__A06)
 	/* GETEVENTS runs the local task work: the queued event appears */
 	reap(&ring, &z, BURST, 2000, 8, &t);
 	EXPECT_EQ((size_t)BURST, t.bytes) TH_LOG("A06: all data");
-	EXPECT_EQ(0, t.pattern_errors) TH_LOG("A06: payload");
+	EXPECT_EQ(0, t.bad_payload) TH_LOG("A06: payload");
 	EXPECT_EQ(1U, t.events[ZCRX_EVENT_COPY]) TH_LOG("A06: the event CQE arrives after GETEVENTS");
 	EXPECT_EQ(1U, t.event_cqes) TH_LOG("A06: exactly one event CQE");
 	close(rx);
@@ -387,7 +387,7 @@ TEST(fired_state_shared_with_importer__A07)
 TEST(arm_ignores_master_ctx__A08)
 {
 	struct io_uring ring, imp;
-	struct recv_tally t;
+	struct cq_tally t;
 	struct zcrx_ifq z, priv;
 	long page = sysconf(_SC_PAGESIZE);
 	long pin_before, pin_now = -1, pin_kb = PIN_PAGES * page / 1024;
@@ -439,7 +439,7 @@ TEST(arm_ignores_master_ctx__A08)
 	ASSERT_EQ(0, traffic_start(&imp, imp_id, &rx2, &tx2));
 	burst(&imp, &z, tx2, 12, &t);
 	EXPECT_EQ((size_t)BURST, t.bytes) TH_LOG("A08: copies through the importer continue");
-	EXPECT_EQ(0, t.pattern_errors) TH_LOG("A08: payload");
+	EXPECT_EQ(0, t.bad_payload) TH_LOG("A08: payload");
 	EXPECT_EQ(0U, t.event_cqes) TH_LOG("A08: no event CQE on the importer");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&imp, imp_id, ZCRX_EVENT_COPY))
 		TH_LOG("A08: no new fire without master_ctx");

@@ -376,7 +376,7 @@ struct data_cqes {
 	unsigned int n;
 	uint64_t off[16];
 	uint32_t len[16];
-	int last_res;		/* res of a final (no F_MORE) recv CQE, or 1 */
+	int final_res;		/* res of a final (no F_MORE) recv CQE, or 1 */
 };
 
 /* Collect data CQEs until @bytes arrived, recv ended, or 2 s passed. */
@@ -385,8 +385,8 @@ static void collect(struct io_uring *ring, size_t bytes, struct data_cqes *d)
 	long long end = now_ms() + 2000;
 
 	memset(d, 0, sizeof(*d));
-	d->last_res = 1;
-	while (d->bytes < bytes && d->last_res > 0 && now_ms() < end) {
+	d->final_res = 1;
+	while (d->bytes < bytes && d->final_res > 0 && now_ms() < end) {
 		struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
 		struct io_uring_cqe *cqe;
 
@@ -396,7 +396,7 @@ static void collect(struct io_uring *ring, size_t bytes, struct data_cqes *d)
 			struct io_uring_zcrx_cqe *rc = (void *)cqe->big_cqe;
 
 			if (!(cqe->flags & IORING_CQE_F_MORE))
-				d->last_res = cqe->res;
+				d->final_res = cqe->res;
 			if (cqe->res > 0) {
 				if (d->n < 16) {
 					d->off[d->n] = rc->off;
@@ -450,7 +450,7 @@ TEST_F(refill, second_chunk)
 	collect(&ring, CHUNK, &d1);
 	ASSERT_EQ((size_t)CHUNK, d1.bytes) TH_LOG("first %d bytes fill the %d-page area",
 						   CHUNK, SMALL_AREA);
-	ASSERT_EQ(1, d1.last_res) TH_LOG("recvzc still armed after the first chunk");
+	ASSERT_EQ(1, d1.final_res) TH_LOG("recvzc still armed after the first chunk");
 	ASSERT_GE(16U, d1.n);
 
 	mask = z.reg.rq_entries - 1;
@@ -490,10 +490,10 @@ TEST_F(refill, second_chunk)
 	collect(&ring, CHUNK, &d2);
 	if (!variant->flush && !variant->add_area) {
 		EXPECT_EQ(0U, d2.bytes) TH_LOG("control: no buffer left for the second chunk");
-		EXPECT_EQ(-ENOMEM, d2.last_res) TH_LOG("control: recvzc ends with -ENOMEM");
+		EXPECT_EQ(-ENOMEM, d2.final_res) TH_LOG("control: recvzc ends with -ENOMEM");
 	} else {
 		EXPECT_EQ((size_t)CHUNK, d2.bytes) TH_LOG("second chunk received");
-		EXPECT_EQ(1, d2.last_res) TH_LOG("recvzc still armed");
+		EXPECT_EQ(1, d2.final_res) TH_LOG("recvzc still armed");
 	}
 	if (variant->add_area)
 		for (unsigned int i = 0; i < d2.n && i < 16; i++) {
@@ -677,7 +677,7 @@ FIXTURE(after_traffic) {
 	int box;
 	void *map2, *mem2;
 	long pin0;
-	struct cqlog l;
+	struct cq_tally l;
 };
 
 FIXTURE_VARIANT(after_traffic) {
@@ -702,12 +702,12 @@ FIXTURE_SETUP(after_traffic)
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	self->up = true;
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, AT_UD, AT_SEED);
+	cq_tally_env(&self->l, &self->e, AT_UD, AT_SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, AT_SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1000);
+	cq_collect(&self->e.ring, &self->l, 1000);
 	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("set-up: 1000 bytes received");
 	ASSERT_EQ(2U, self->l.n) TH_LOG("set-up: one data CQE and the COPY event");
-	ASSERT_EQ(1U, self->l.events) TH_LOG("set-up: COPY fired");
+	ASSERT_EQ(1U, self->l.event_cqes) TH_LOG("set-up: COPY fired");
 }
 
 FIXTURE_TEARDOWN(after_traffic)
@@ -744,7 +744,7 @@ TEST_F(after_traffic, state_kept__T01_E08)
 	volatile struct zcrx_stats *st, *st2 = NULL;
 	struct io_uring_zcrx_area_reg area2;
 	struct zcrx_ctrl c, c0;
-	struct cqlog l2;
+	struct cq_tally l2;
 	unsigned int n0;
 	uint32_t imp_id = ~0U;
 	int fd0, ret;
@@ -834,27 +834,27 @@ TEST_F(after_traffic, state_kept__T01_E08)
 		EXPECT_EQ(fd0, next_fd()) TH_LOG("no fd installed by the op (next free fd %d)", fd0);
 	}
 	ASSERT_EQ(0, io_uring_get_events(&e->ring));
-	cqlog_drain(&e->ring, &self->l);
+	cq_drain(&e->ring, &self->l);
 	EXPECT_EQ(n0, self->l.n) TH_LOG("the op posts no CQE on the creator ring (seen %u)",
 					self->l.n - n0);
 	if (self->ring2_up) {
-		cqlog_init(&l2, e, AT_UD, -1);
+		cq_tally_env(&l2, e, AT_UD, -1);
 		io_uring_get_events(&self->ring2);
-		cqlog_drain(&self->ring2, &l2);
+		cq_drain(&self->ring2, &l2);
 		EXPECT_EQ(0U, l2.n) TH_LOG("I06/E12: nothing on the importer ring");
 	}
 
 	/* traffic after the op */
 	ASSERT_EQ(0, write_once(e->tx, 1000, 500, AT_SEED));
-	cqlog_collect(&e->ring, &self->l, 1500);
+	cq_collect(&e->ring, &self->l, 1500);
 	EXPECT_EQ(1500U, self->l.bytes) TH_LOG("the recv keeps delivering after the op");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("payload intact");
-	EXPECT_EQ(variant->op == AT_ARM ? 2U : 1U, self->l.events)
+	EXPECT_EQ(variant->op == AT_ARM ? 2U : 1U, self->l.event_cqes)
 		TH_LOG("E08: %s, seen %u events in all",
 		       variant->op == AT_ARM ? "ARM cleared COPY: the next copy fires once (2 in all)"
 					     : "the op kept COPY fired: no second event (1 in all)",
-		       self->l.events);
-	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E10: COPY contents");
+		       self->l.event_cqes);
+	EXPECT_EQ(0U, cq_unclean_events(&self->l, ZCRX_EVENT_COPY)) TH_LOG("E10: COPY contents");
 	EXPECT_EQ(0U, self->l.other) TH_LOG("no other CQE");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T03: copy_count 2, seen %llu",
 					       (unsigned long long)st->copy_count);
@@ -980,7 +980,7 @@ FIXTURE_VARIANT_ADD(ctrl_pair, add_area_resv_then_token__C11) {
 FIXTURE_SETUP(ctrl_pair)
 {
 	struct zcrx_ifq *z;
-	struct cqlog l;
+	struct cq_tally l;
 	__u32 *tailp;
 	struct io_uring_zcrx_rqe *rqe;
 
@@ -993,11 +993,11 @@ FIXTURE_SETUP(ctrl_pair)
 	self->up = true;
 	z = &self->e.z;
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, z->reg.zcrx_id));
-	cqlog_init(&l, &self->e, EVENT_UD, CP_SEED);
+	cq_tally_env(&l, &self->e, EVENT_UD, CP_SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, CP_SEED));
-	cqlog_collect(&self->e.ring, &l, 1000);
+	cq_collect(&self->e.ring, &l, 1000);
 	ASSERT_EQ(2U, l.n) TH_LOG("set-up: the data CQE and the COPY event");
-	ASSERT_EQ(1U, l.events);
+	ASSERT_EQ(1U, l.event_cqes);
 	/* the received buffer goes on the refill ring, not flushed */
 	tailp = (__u32 *)((char *)z->region + z->reg.offsets.tail);
 	rqe = (void *)((char *)z->region + z->reg.offsets.rqes);

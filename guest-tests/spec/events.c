@@ -88,14 +88,14 @@ TEST_F(traffic, copy_fires__E01)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1000);
+	cq_collect(&self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E01: payload delivered");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E01: payload intact");
-	EXPECT_EQ(1U, self->l.data) TH_LOG("E01: one frag of 1000 bytes, one chunk");
-	EXPECT_EQ(1U, self->l.events) TH_LOG("E01: exactly one COPY event");
-	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E01: the event is COPY");
+	EXPECT_EQ(1U, self->l.data_cqes) TH_LOG("E01: one frag of 1000 bytes, one chunk");
+	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("E01: exactly one COPY event");
+	EXPECT_EQ(0U, cq_unclean_events(&self->l, ZCRX_EVENT_COPY)) TH_LOG("E01: the event is COPY");
 	EXPECT_EQ(0U, self->l.other) TH_LOG("E01: no other CQE");
 	st = ifq_stats(&self->e.z);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E01: the copy was a frag copy");
@@ -115,18 +115,18 @@ TEST_F(traffic, no_buffer_enomem_no_event__E03)
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1000);
+	cq_collect(&self->e.ring, &self->l, 1000);
 	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("E03: first copy uses the only buffer");
-	ASSERT_EQ(1U, self->l.events) TH_LOG("E03: first copy fired COPY");
+	ASSERT_EQ(1U, self->l.event_cqes) TH_LOG("E03: first copy fired COPY");
 	ASSERT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E03: re-arm after the first event");
 	ASSERT_EQ(0, write_once(self->e.tx, 1000, 1000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 2000);
-	EXPECT_EQ(-ENOMEM, self->l.final) TH_LOG("E03: recvzc ends with -ENOMEM");
+	cq_collect(&self->e.ring, &self->l, 2000);
+	EXPECT_EQ(-ENOMEM, self->l.final_res) TH_LOG("E03: recvzc ends with -ENOMEM");
 	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E03: nothing more was copied");
-	EXPECT_EQ(1U, self->l.events) TH_LOG("E03: a 0-byte copy fires no COPY event");
+	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("E03: a 0-byte copy fires no COPY event");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E03: the 0-byte copy did not set the fired bit");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E03: no stats for the failed copy");
@@ -154,13 +154,13 @@ TEST_F(traffic, cq_full_enospc_no_event__E03)
 		TH_LOG("E03: -ENOSPC copy did not set the COPY fired bit");
 	EXPECT_EQ(0ULL, st->copy_count) TH_LOG("E03: nothing counted");
 	EXPECT_EQ(0ULL, st->copy_bytes) TH_LOG("E03: nothing counted");
-	cqlog_init(&self->l, &self->e, EVENT_UD, -1);
-	cqlog_drain(&self->e.ring, &self->l);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, -1);
+	cq_drain(&self->e.ring, &self->l);
 	EXPECT_EQ(cq, self->l.other) TH_LOG("E03: the NOPs");
-	cqlog_collect(&self->e.ring, &self->l, 1000);
-	EXPECT_EQ(-ENOSPC, self->l.final) TH_LOG("E03: recvzc ended with -ENOSPC");
-	EXPECT_EQ(0U, self->l.data) TH_LOG("E03: no data CQE");
-	EXPECT_EQ(0U, self->l.events) TH_LOG("E03: no COPY event");
+	cq_collect(&self->e.ring, &self->l, 1000);
+	EXPECT_EQ(-ENOSPC, self->l.final_res) TH_LOG("E03: recvzc ended with -ENOSPC");
+	EXPECT_EQ(0U, self->l.data_cqes) TH_LOG("E03: no data CQE");
+	EXPECT_EQ(0U, self->l.event_cqes) TH_LOG("E03: no COPY event");
 }
 
 /* E03: a partial copy (> 0 bytes, then no buffer) does fire. */
@@ -169,18 +169,18 @@ TEST_F(traffic, partial_copy_fires__E03)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	/* 6000 bytes in one write: one 6000-byte frag (order-3 page_frag) or
 	 * 4096 + 1904 (order-0 fallback); either way one page is copied and
 	 * the next chunk finds no buffer
 	 */
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 6000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 6000);
+	cq_collect(&self->e.ring, &self->l, 6000);
 	EXPECT_EQ(page_size(), self->l.bytes) TH_LOG("E03: one page copied");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E03: payload intact");
-	EXPECT_EQ(-ENOMEM, self->l.final) TH_LOG("E03: then -ENOMEM");
-	EXPECT_EQ(1U, self->l.events) TH_LOG("E03: the partial copy fired COPY");
-	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E03: COPY contents");
+	EXPECT_EQ(-ENOMEM, self->l.final_res) TH_LOG("E03: then -ENOMEM");
+	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("E03: the partial copy fired COPY");
+	EXPECT_EQ(0U, cq_unclean_events(&self->l, ZCRX_EVENT_COPY)) TH_LOG("E03: COPY contents");
 	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E03: fired bit set by the partial copy");
 }
@@ -194,11 +194,11 @@ TEST_F(traffic, unsubscribed_copy_silent__E06)
 				    1u << ZCRX_EVENT_ALLOC_FAIL, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1000);
+	cq_collect(&self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E06: data delivered");
-	EXPECT_EQ(0U, self->l.events) TH_LOG("E06: no event CQE for an unsubscribed type");
+	EXPECT_EQ(0U, self->l.event_cqes) TH_LOG("E06: no event CQE for an unsubscribed type");
 	EXPECT_EQ(0U, self->l.other) TH_LOG("E06: no other CQE");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E06: a copy did happen");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
@@ -219,21 +219,21 @@ FIXTURE_VARIANT_ADD(no_master, no_desc__E07) { .desc = false };
 
 TEST_F(no_master, never_posts__E07)
 {
-	struct cqlog l;
+	struct cq_tally l;
 	struct zcrx_env e;
 
 	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, variant->desc, EVENT_UD,
 				    0, variant->desc ? ZCRX_EVENT_DESC_FLAG_STATS : 0));
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
+	cq_tally_env(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
-	cqlog_collect(&e.ring, &l, 1000);
+	cq_collect(&e.ring, &l, 1000);
 	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	cqlog_collect(&e.ring, &l, 1700);
+	cq_collect(&e.ring, &l, 1700);
 	EXPECT_EQ(1700U, l.bytes) TH_LOG("E07: data delivered");
-	EXPECT_EQ(2U, l.data) TH_LOG("E07: one data CQE per write");
-	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E07: no CQE besides data");
+	EXPECT_EQ(2U, l.data_cqes) TH_LOG("E07: one data CQE per write");
+	EXPECT_EQ(0U, l.event_cqes + l.other) TH_LOG("E07: no CQE besides data");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E07: nothing fired");
 	if (variant->desc) {
@@ -253,16 +253,16 @@ TEST_F(traffic, fire_once_until_armed__E08)
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1000);
-	EXPECT_EQ(1U, self->l.events) TH_LOG("E08: first copy fires");
+	cq_collect(&self->e.ring, &self->l, 1000);
+	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("E08: first copy fires");
 
 	ASSERT_EQ(0, write_once(self->e.tx, 1000, 700, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1700);
+	cq_collect(&self->e.ring, &self->l, 1700);
 	EXPECT_EQ(1700U, self->l.bytes) TH_LOG("E08: second copy delivered");
-	EXPECT_EQ(1U, self->l.events) TH_LOG("E08: second copy does not fire (bit still set)");
+	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("E08: second copy does not fire (bit still set)");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("E08: the second copy happened");
 
 	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
@@ -271,11 +271,11 @@ TEST_F(traffic, fire_once_until_armed__E08)
 		TH_LOG("E08: bit already clear");
 
 	ASSERT_EQ(0, write_once(self->e.tx, 1700, 300, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 2000);
+	cq_collect(&self->e.ring, &self->l, 2000);
 	EXPECT_EQ(2000U, self->l.bytes) TH_LOG("E08: third copy delivered");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E08: payload intact");
-	EXPECT_EQ(2U, self->l.events) TH_LOG("E08: after arm the next copy fires once more");
-	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E08: both events are COPY");
+	EXPECT_EQ(2U, self->l.event_cqes) TH_LOG("E08: after arm the next copy fires once more");
+	EXPECT_EQ(0U, cq_unclean_events(&self->l, ZCRX_EVENT_COPY)) TH_LOG("E08: both events are COPY");
 	EXPECT_EQ(0U, self->l.other) TH_LOG("E08: no other CQE");
 }
 
@@ -301,7 +301,7 @@ TEST_F(fault, event_lost_on_atomic_alloc_failure__E09)
 {
 	volatile struct zcrx_stats *st;
 	const struct cqrec *ev = NULL;
-	struct cqlog l;
+	struct cq_tally l;
 	struct zcrx_env e;
 	long left;
 	int ret;
@@ -311,10 +311,10 @@ TEST_F(fault, event_lost_on_atomic_alloc_failure__E09)
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
-	cqlog_init(&l, &e, EVENT_UD, SEED);
+	cq_tally_env(&l, &e, EVENT_UD, SEED);
 	ASSERT_EQ(0, post_nops(&e.ring, 1))
 		TH_LOG("E09: a first submission: the task context exists before the fault is armed");
-	cqlog_drain(&e.ring, &l);
+	cq_drain(&e.ring, &l);
 	ASSERT_EQ(1U, l.other) TH_LOG("E09: the NOP's CQE");
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
 
@@ -331,16 +331,16 @@ TEST_F(fault, event_lost_on_atomic_alloc_failure__E09)
 		       left);
 
 	/* the copy itself went through, inline, in this task */
-	cqlog_drain(&e.ring, &l);
+	cq_drain(&e.ring, &l);
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E09: the 1000 bytes were copied at submit");
-	EXPECT_EQ(1U, l.data) TH_LOG("E09: one data CQE");
+	EXPECT_EQ(1U, l.data_cqes) TH_LOG("E09: one data CQE");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E09: payload intact");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("E09/T03: the copy was counted before the event attempt");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("E09/T03: the copy was counted before the event attempt");
 	/* ... and its event is gone without a trace */
 	ASSERT_EQ(0, io_uring_get_events(&e.ring)) TH_LOG("E09: GETEVENTS runs the local task work");
-	cqlog_drain(&e.ring, &l);
-	EXPECT_EQ(0U, l.events) TH_LOG("E09: no event CQE for the occurrence whose allocation failed");
+	cq_drain(&e.ring, &l);
+	EXPECT_EQ(0U, l.event_cqes) TH_LOG("E09: no event CQE for the occurrence whose allocation failed");
 	EXPECT_EQ(2U, l.n) TH_LOG("E09: the NOP and the data CQE, nothing else");
 	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e.ring.cq.koverflow))
 		TH_LOG("E09: not a dropped CQE (cq_overflow 0): the event was never queued");
@@ -349,12 +349,12 @@ TEST_F(fault, event_lost_on_atomic_alloc_failure__E09)
 
 	/* the next occurrence retries and fires, once */
 	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	cqlog_collect(&e.ring, &l, 1700);
+	cq_collect(&e.ring, &l, 1700);
 	EXPECT_EQ(1700U, l.bytes) TH_LOG("E09: the second copy delivered");
-	EXPECT_EQ(2U, l.data) TH_LOG("E09: one data CQE per write");
+	EXPECT_EQ(2U, l.data_cqes) TH_LOG("E09: one data CQE per write");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E09: payload intact");
-	EXPECT_EQ(1U, l.events) TH_LOG("E09: the next occurrence posts exactly one event CQE");
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E09/E10: it is COPY: res 1, flags 0, big_cqe 0");
+	EXPECT_EQ(1U, l.event_cqes) TH_LOG("E09: the next occurrence posts exactly one event CQE");
+	EXPECT_EQ(0U, cq_unclean_events(&l, ZCRX_EVENT_COPY)) TH_LOG("E09/E10: it is COPY: res 1, flags 0, big_cqe 0");
 	EXPECT_EQ(4U, l.n) TH_LOG("E09: NOP, data, data, event");
 	for (unsigned int i = 0; i < l.n && i < ARRAY_SIZE(l.c); i++)
 		if (l.c[i].ud == EVENT_UD)
@@ -453,7 +453,7 @@ TEST_F(layout, deferred_event_cqe__E10_E11_E13)
 TEST_F(traffic, event_goes_to_creator__E12)
 {
 	struct io_uring imp;
-	struct cqlog l, la;
+	struct cq_tally l, la;
 	__u32 imp_id;
 	int fd;
 
@@ -464,19 +464,19 @@ TEST_F(traffic, event_goes_to_creator__E12)
 	ASSERT_EQ(0, zcrx_import(&imp, fd, &imp_id));
 	close(fd);
 	ASSERT_EQ(0, submit_recvzc(&imp, self->e.rx, imp_id));
-	cqlog_init(&l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
-	cqlog_collect(&imp, &l, 1000);
+	cq_collect(&imp, &l, 1000);
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E12: data arrives on the importer");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E12: payload intact");
-	EXPECT_EQ(0U, l.events + l.other) TH_LOG("E12: no event on the importer");
+	EXPECT_EQ(0U, l.event_cqes + l.other) TH_LOG("E12: no event on the importer");
 
-	cqlog_init(&la, &self->e, EVENT_UD, -1);
+	cq_tally_env(&la, &self->e, EVENT_UD, -1);
 	ASSERT_EQ(0, io_uring_get_events(&self->e.ring));
-	cqlog_drain(&self->e.ring, &la);
+	cq_drain(&self->e.ring, &la);
 	EXPECT_EQ(1U, la.n) TH_LOG("E12: exactly one CQE on the creator");
-	EXPECT_EQ(1U, la.events) TH_LOG("E12: the COPY event is on the creator ring");
-	EXPECT_EQ(0U, la.ev_bad) TH_LOG("E12: COPY contents");
+	EXPECT_EQ(1U, la.event_cqes) TH_LOG("E12: the COPY event is on the creator ring");
+	EXPECT_EQ(0U, cq_unclean_events(&la, ZCRX_EVENT_COPY)) TH_LOG("E12: COPY contents");
 	EXPECT_EQ(0, zcrx_arm(&imp, imp_id, ZCRX_EVENT_COPY))
 		TH_LOG("E12: fired state is per ifq: arm through the importer's id");
 }
@@ -492,9 +492,9 @@ TEST_F(traffic, event_after_its_data__E14)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, len, SEED));
-	cqlog_collect(&self->e.ring, &self->l, len);
+	cq_collect(&self->e.ring, &self->l, len);
 	EXPECT_EQ(len, self->l.bytes) TH_LOG("E14: data delivered");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E14: payload intact");
 	ASSERT_EQ(5U, self->l.n) TH_LOG("E14: 4 data CQEs and 1 event");
@@ -510,20 +510,20 @@ TEST_F(traffic, arm_before_reap_two_cqes__E15)
 {
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	ASSERT_EQ(1, submit_recvzc_nogetevents(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_drain(&self->e.ring, &self->l);
+	cq_drain(&self->e.ring, &self->l);
 	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("E15: first copy done inline");
-	ASSERT_EQ(0U, self->l.events) TH_LOG("E15: its event is still queued, not posted");
+	ASSERT_EQ(0U, self->l.event_cqes) TH_LOG("E15: its event is still queued, not posted");
 	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E15: arm while the first event is pending");
 	ASSERT_EQ(0, write_once(self->e.tx, 1000, 700, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1700);
+	cq_collect(&self->e.ring, &self->l, 1700);
 	EXPECT_EQ(1700U, self->l.bytes) TH_LOG("E15: second copy delivered");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E15: payload intact");
-	EXPECT_EQ(2U, self->l.events) TH_LOG("E15: both events appear, no coalescing");
-	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E15: both are COPY");
+	EXPECT_EQ(2U, self->l.event_cqes) TH_LOG("E15: both events appear, no coalescing");
+	EXPECT_EQ(0U, cq_unclean_events(&self->l, ZCRX_EVENT_COPY)) TH_LOG("E15: both are COPY");
 	EXPECT_EQ(0U, self->l.other) TH_LOG("E15: no other CQE");
 }
 
@@ -567,11 +567,11 @@ TEST_F(traffic, cq_full_event_overflows__E16)
 	/* consume exactly the visible CQEs; the next enter flushes the overflow */
 	io_uring_cq_advance(&self->e.ring, cq);
 	ASSERT_EQ(0, io_uring_get_events(&self->e.ring));
-	cqlog_init(&self->l, &self->e, EVENT_UD, -1);
-	cqlog_drain(&self->e.ring, &self->l);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, -1);
+	cq_drain(&self->e.ring, &self->l);
 	EXPECT_EQ(1U, self->l.n) TH_LOG("E16: one CQE flushed from the overflow list");
-	EXPECT_EQ(1U, self->l.events) TH_LOG("E16: it is the event");
-	EXPECT_EQ(0U, self->l.ev_bad) TH_LOG("E16: COPY contents preserved");
+	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("E16: it is the event");
+	EXPECT_EQ(0U, cq_unclean_events(&self->l, ZCRX_EVENT_COPY)) TH_LOG("E16: COPY contents preserved");
 	EXPECT_FALSE((sq_flags(&self->e.ring) & IORING_SQ_CQ_OVERFLOW) != 0)
 		TH_LOG("E16: overflow list empty again");
 	EXPECT_EQ(0U, IO_URING_READ_ONCE(*self->e.ring.cq.koverflow))
@@ -595,7 +595,7 @@ TEST_F(fault, event_dropped_when_overflow_alloc_fails__E16)
 {
 	volatile struct zcrx_stats *st;
 	struct io_uring_cqe *cqe;
-	struct cqlog l;
+	struct cq_tally l;
 	struct zcrx_env e;
 	unsigned int cq, head, evs = 0;
 	long left;
@@ -640,24 +640,24 @@ TEST_F(fault, event_dropped_when_overflow_alloc_fails__E16)
 	EXPECT_EQ(0U, evs) TH_LOG("E16: the event is not in the CQ");
 
 	/* consume everything: the event never comes */
-	cqlog_init(&l, &e, EVENT_UD, SEED);
-	cqlog_drain(&e.ring, &l);
+	cq_tally_env(&l, &e, EVENT_UD, SEED);
+	cq_drain(&e.ring, &l);
 	EXPECT_EQ(cq, l.n) TH_LOG("E16: %u CQEs were visible", cq);
 	EXPECT_EQ(cq - 1, l.other) TH_LOG("E16: the NOPs");
-	EXPECT_EQ(1U, l.data) TH_LOG("E16: the data CQE");
+	EXPECT_EQ(1U, l.data_cqes) TH_LOG("E16: the data CQE");
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("E16: 1000 bytes");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E16: payload intact");
 	ASSERT_EQ(0, io_uring_get_events(&e.ring));
-	cqlog_drain(&e.ring, &l);
+	cq_drain(&e.ring, &l);
 	EXPECT_EQ(cq, l.n) TH_LOG("E16: with the CQ empty nothing is flushed: the event is lost");
-	EXPECT_EQ(0U, l.events) TH_LOG("E16: the user never sees the event");
+	EXPECT_EQ(0U, l.event_cqes) TH_LOG("E16: the user never sees the event");
 
 	/* the fired bit stayed set: a second occurrence does not fire */
 	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
-	cqlog_collect(&e.ring, &l, 1700);
+	cq_collect(&e.ring, &l, 1700);
 	EXPECT_EQ(1700U, l.bytes) TH_LOG("E16: the second copy delivered");
-	EXPECT_EQ(2U, l.data) TH_LOG("E16: one data CQE per write");
-	EXPECT_EQ(0U, l.events) TH_LOG("E16: the second occurrence does not fire: the bit is still set");
+	EXPECT_EQ(2U, l.data_cqes) TH_LOG("E16: one data CQE per write");
+	EXPECT_EQ(0U, l.event_cqes) TH_LOG("E16: the second occurrence does not fire: the bit is still set");
 	EXPECT_EQ(0, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E16: arm still returns 0 although the event was dropped");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&e.ring, e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
@@ -665,11 +665,11 @@ TEST_F(fault, event_dropped_when_overflow_alloc_fails__E16)
 
 	/* armed again: the next occurrence posts exactly one event */
 	ASSERT_EQ(0, write_once(e.tx, 1700, 300, SEED));
-	cqlog_collect(&e.ring, &l, 2000);
+	cq_collect(&e.ring, &l, 2000);
 	EXPECT_EQ(2000U, l.bytes) TH_LOG("E16: the third copy delivered");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("E16: payload intact");
-	EXPECT_EQ(1U, l.events) TH_LOG("E16: after the arm one event CQE");
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E16/E10: it is COPY: res 1, flags 0, big_cqe 0");
+	EXPECT_EQ(1U, l.event_cqes) TH_LOG("E16: after the arm one event CQE");
+	EXPECT_EQ(0U, cq_unclean_events(&l, ZCRX_EVENT_COPY)) TH_LOG("E16/E10: it is COPY: res 1, flags 0, big_cqe 0");
 	EXPECT_EQ(cq - 1, l.other) TH_LOG("E16: no other CQE");
 	EXPECT_EQ(3ULL, st->copy_count) TH_LOG("E16: three copies counted");
 	EXPECT_EQ(2000ULL, st->copy_bytes) TH_LOG("E16: three copies counted");
@@ -716,12 +716,12 @@ TEST_F(traffic, creator_closed_events_stop__E17)
 		TH_LOG("E17: creator ctx freed (private area unpinned)");
 
 	ASSERT_EQ(0, submit_recvzc(&imp, self->e.rx, imp_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
-	cqlog_collect(&imp, &self->l, 1000);
+	cq_collect(&imp, &self->l, 1000);
 	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E17: data still flows through the importer");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E17: payload intact");
-	EXPECT_EQ(0U, self->l.events + self->l.other) TH_LOG("E17: no event anywhere visible");
+	EXPECT_EQ(0U, self->l.event_cqes + self->l.other) TH_LOG("E17: no event anywhere visible");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&imp, imp_id, ZCRX_EVENT_COPY))
 		TH_LOG("E17: no master_ctx, so the fired bit is never set");
 	EXPECT_EQ(1ULL, ((volatile struct zcrx_stats *)((char *)map + first_stats_offset(RQ_ENTRIES)))->copy_count)
@@ -744,12 +744,12 @@ TEST_F(traffic, close_with_pending_event_unpins__E18)
 	reg = vm_pinned_kb();
 	EXPECT_EQ(base + (long)(AREA_PAGES * page_size() / 1024), reg)
 		TH_LOG("E18: the area is accounted in pinned_vm");
-	cqlog_init(&self->l, &self->e, EVENT_UD, -1);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, -1);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	ASSERT_EQ(1, submit_recvzc_nogetevents(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_drain(&self->e.ring, &self->l);
+	cq_drain(&self->e.ring, &self->l);
 	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("E18: copied inline");
-	ASSERT_EQ(0U, self->l.events) TH_LOG("E18: the event is pending");
+	ASSERT_EQ(0U, self->l.event_cqes) TH_LOG("E18: the event is pending");
 	ASSERT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("E18: arm done while the event is pending");
 	/* the region mapping holds the ring file: drop it so close releases */
@@ -770,9 +770,9 @@ TEST_F(traffic, user_data_collision_accepted__E20)
 				    1u << ZCRX_EVENT_COPY, 0))
 		TH_LOG("E20: desc.user_data == recv user_data is not rejected");
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, RECV_UD, SEED);
+	cq_tally_env(&self->l, &self->e, RECV_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1000);
+	cq_collect(&self->e.ring, &self->l, 1000);
 	ASSERT_EQ(2U, self->l.n) TH_LOG("E20: data CQE + event CQE");
 	EXPECT_EQ(RECV_UD, self->l.c[0].ud) TH_LOG("E20: data");
 	EXPECT_EQ(IORING_CQE_F_MORE, self->l.c[0].flags) TH_LOG("E20: data has F_MORE");
@@ -781,7 +781,7 @@ TEST_F(traffic, user_data_collision_accepted__E20)
 	EXPECT_EQ(0U, self->l.c[1].flags) TH_LOG("E20: no F_MORE: reads like the recv's final CQE");
 	/* yet the recv is alive: the CQE was the event, not its termination */
 	ASSERT_EQ(0, write_once(self->e.tx, 1000, 700, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 1700);
+	cq_collect(&self->e.ring, &self->l, 1700);
 	EXPECT_EQ(1700U, self->l.bytes) TH_LOG("E20: the recvzc keeps delivering");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("E20: payload intact");
 	EXPECT_EQ(3U, self->l.n) TH_LOG("E20: one more data CQE only (fire-once)");
@@ -846,14 +846,14 @@ TEST_F(event_ud, delivered_exactly__E10)
 {
 	volatile struct zcrx_stats *st;
 	struct zcrx_env *e = &self->e;
-	struct cqlog l;
+	struct cq_tally l;
 
 	REQUIRE(zcrx_events_missing());
 	st = ifq_stats(&e->z);
 	ASSERT_EQ(0, submit_recvzc(&e->ring, e->rx, e->z.reg.zcrx_id));
-	cqlog_init(&l, e, variant->ud, SEED);
+	cq_tally_env(&l, e, variant->ud, SEED);
 	ASSERT_EQ(0, write_once(e->tx, 0, 1000, SEED));
-	cqlog_collect(&e->ring, &l, 1000);
+	cq_collect(&e->ring, &l, 1000);
 	ASSERT_EQ(2U, l.n) TH_LOG("E01/E10: expected 2 CQEs (data, event), seen %u", l.n);
 	EXPECT_EQ(RECV_UD, l.c[0].ud) TH_LOG("E14: CQE 0 is the data");
 	EXPECT_EQ(1000, l.c[0].res) TH_LOG("CQE 0: 1000 bytes");
@@ -866,12 +866,12 @@ TEST_F(event_ud, delivered_exactly__E10)
 	/* once more after an arm: the same user_data again */
 	EXPECT_EQ(0, zcrx_arm(&e->ring, e->z.reg.zcrx_id, ZCRX_EVENT_COPY)) TH_LOG("A04: arm");
 	ASSERT_EQ(0, write_once(e->tx, 1000, 700, SEED));
-	cqlog_collect(&e->ring, &l, 1700);
+	cq_collect(&e->ring, &l, 1700);
 	ASSERT_EQ(4U, l.n) TH_LOG("E08/E10: expected 4 CQEs after the re-armed copy, seen %u", l.n);
 	EXPECT_EQ(RECV_UD, l.c[2].ud) TH_LOG("E14: CQE 2 is the data");
 	EXPECT_EQ(700, l.c[2].res) TH_LOG("CQE 2: 700 bytes");
 	check_event_rec(_metadata, &l.c[3], variant->ud, 3);
-	EXPECT_EQ(2U, l.events) TH_LOG("E08: two events in all");
+	EXPECT_EQ(2U, l.event_cqes) TH_LOG("E08: two events in all");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T03: copy_count 2");
 	EXPECT_EQ(1700ULL, st->copy_bytes) TH_LOG("T03: copy_bytes 1700");
 	EXPECT_EQ(0, zcrx_arm(&e->ring, e->z.reg.zcrx_id, ZCRX_EVENT_COPY)) TH_LOG("A04: arm");
@@ -923,7 +923,7 @@ FIXTURE_TEARDOWN(cq_full)
 /* Put every data CQE of l->c[from..l->n) on the refill ring and FLUSH_RQ:
  * the FLUSH_RQ result; *given the number of entries.
  */
-static int give_back(struct zcrx_env *e, struct cqlog *l, unsigned int from,
+static int give_back(struct zcrx_env *e, struct cq_tally *l, unsigned int from,
 		     unsigned int *given)
 {
 	struct zcrx_ifq *z = &e->z;
@@ -964,7 +964,7 @@ TEST_F(cq_full, mid_copy_then_full_recovery__E03_E16_T06_C09)
 	volatile struct zcrx_stats *st;
 	struct zcrx_env *e = &self->e;
 	unsigned int cq, given, mark, seen_bufs = 0;
-	struct cqlog l;
+	struct cq_tally l;
 
 	REQUIRE(zcrx_events_missing());
 	if (page_size() != 4096)
@@ -989,17 +989,17 @@ TEST_F(cq_full, mid_copy_then_full_recovery__E03_E16_T06_C09)
 		TH_LOG("T06: two chunks fit the CQ: expected copy_bytes 8192, seen %llu",
 		       (unsigned long long)st->copy_bytes);
 
-	cqlog_init(&l, e, EVENT_UD, SEED);
-	cqlog_drain(&e->ring, &l);
+	cq_tally_env(&l, e, EVENT_UD, SEED);
+	cq_drain(&e->ring, &l);
 	EXPECT_EQ(cq - 2, l.other) TH_LOG("the NOPs");
-	EXPECT_EQ(2U, l.data) TH_LOG("E03: two data CQEs before the CQ filled, seen %u", l.data);
+	EXPECT_EQ(2U, l.data_cqes) TH_LOG("E03: two data CQEs before the CQ filled, seen %u", l.data_cqes);
 	EXPECT_EQ(8192U, l.bytes) TH_LOG("E03: 8192 bytes before the CQ filled, seen %zu", l.bytes);
-	EXPECT_EQ(0U, l.events) TH_LOG("E16: the event is not in the CQ");
-	cqlog_collect(&e->ring, &l, CQF_FIRST);
-	EXPECT_EQ(-ENOSPC, l.final) TH_LOG("E03: the recv ends with -ENOSPC, seen %d", l.final);
-	EXPECT_EQ(1U, l.events) TH_LOG("E03/E16: the partial copy's COPY event, flushed from the overflow list");
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E10: COPY contents");
-	EXPECT_EQ(2U, l.data) TH_LOG("no further data CQE");
+	EXPECT_EQ(0U, l.event_cqes) TH_LOG("E16: the event is not in the CQ");
+	cq_collect(&e->ring, &l, CQF_FIRST);
+	EXPECT_EQ(-ENOSPC, l.final_res) TH_LOG("E03: the recv ends with -ENOSPC, seen %d", l.final_res);
+	EXPECT_EQ(1U, l.event_cqes) TH_LOG("E03/E16: the partial copy's COPY event, flushed from the overflow list");
+	EXPECT_EQ(0U, cq_unclean_events(&l, ZCRX_EVENT_COPY)) TH_LOG("E10: COPY contents");
+	EXPECT_EQ(2U, l.data_cqes) TH_LOG("no further data CQE");
 	EXPECT_EQ(0U, IO_URING_READ_ONCE(*e->ring.cq.koverflow)) TH_LOG("E16: nothing dropped");
 	EXPECT_FALSE((sq_flags(&e->ring) & IORING_SQ_CQ_OVERFLOW) != 0)
 		TH_LOG("E16: the overflow list is empty again");
@@ -1009,18 +1009,18 @@ TEST_F(cq_full, mid_copy_then_full_recovery__E03_E16_T06_C09)
 	EXPECT_EQ(2U, given);
 	EXPECT_EQ(rq_tail(e), rq_head(e)) TH_LOG("C09: FLUSH_RQ consumed every refill entry");
 	mark = l.n;
-	l.final = 1;
+	l.final_res = 1;
 	ASSERT_EQ(0, submit_recvzc(&e->ring, e->rx, e->z.reg.zcrx_id));
-	cqlog_collect(&e->ring, &l, CQF_FIRST);
+	cq_collect(&e->ring, &l, CQF_FIRST);
 	EXPECT_EQ((size_t)CQF_FIRST, l.bytes) TH_LOG("the rest of the write arrives: %zu of %d bytes",
 						       l.bytes, CQF_FIRST);
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("payload intact across the -ENOSPC");
-	EXPECT_EQ(1, l.final) TH_LOG("the new recv is still armed");
+	EXPECT_EQ(1, l.final_res) TH_LOG("the new recv is still armed");
 	ASSERT_EQ(mark + 3, l.n) TH_LOG("three data CQEs (4096, 4096, 128), seen %u CQEs", l.n - mark);
 	EXPECT_EQ(4096, l.c[mark].res);
 	EXPECT_EQ(4096, l.c[mark + 1].res);
 	EXPECT_EQ(128, l.c[mark + 2].res);
-	EXPECT_EQ(1U, l.events) TH_LOG("E08: COPY still fired, no second event");
+	EXPECT_EQ(1U, l.event_cqes) TH_LOG("E08: COPY still fired, no second event");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T03: copy_count 2, seen %llu",
 						 (unsigned long long)st->copy_count);
 	EXPECT_EQ((__u64)CQF_FIRST, st->copy_bytes) TH_LOG("T03: copy_bytes %d, seen %llu", CQF_FIRST,
@@ -1037,9 +1037,9 @@ TEST_F(cq_full, mid_copy_then_full_recovery__E03_E16_T06_C09)
 		unsigned int before = l.n, idx = ~0U;
 
 		ASSERT_EQ(0, write_once(e->tx, pos, CQF_SMALL, SEED));
-		cqlog_collect(&e->ring, &l, pos + CQF_SMALL);
+		cq_collect(&e->ring, &l, pos + CQF_SMALL);
 		ASSERT_EQ(pos + CQF_SMALL, l.bytes)
-			TH_LOG("buffer %u of %d: the write must land (recv end %d)", i + 1, CQF_PAGES, l.final);
+			TH_LOG("buffer %u of %d: the write must land (recv end %d)", i + 1, CQF_PAGES, l.final_res);
 		for (unsigned int j = before; j < l.n; j++)
 			if (l.c[j].ud == RECV_UD && l.c[j].res > 0)
 				idx = (l.c[j].big[0] & ~IORING_ZCRX_AREA_MASK) >> 12;
@@ -1050,12 +1050,12 @@ TEST_F(cq_full, mid_copy_then_full_recovery__E03_E16_T06_C09)
 	EXPECT_EQ((1U << CQF_PAGES) - 1, seen_bufs)
 		TH_LOG("all %d buffers of the area came back: seen mask %#x", CQF_PAGES, seen_bufs);
 	ASSERT_EQ(0, write_once(e->tx, CQF_FIRST + CQF_PAGES * CQF_SMALL, CQF_SMALL, SEED));
-	cqlog_collect(&e->ring, &l, CQF_FIRST + (CQF_PAGES + 1) * CQF_SMALL);
-	EXPECT_EQ(-ENOMEM, l.final) TH_LOG("E03: a ninth buffer does not exist: -ENOMEM, seen %d", l.final);
+	cq_collect(&e->ring, &l, CQF_FIRST + (CQF_PAGES + 1) * CQF_SMALL);
+	EXPECT_EQ(-ENOMEM, l.final_res) TH_LOG("E03: a ninth buffer does not exist: -ENOMEM, seen %d", l.final_res);
 	EXPECT_EQ((size_t)(CQF_FIRST + CQF_PAGES * CQF_SMALL), l.bytes) TH_LOG("nothing more copied");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("payload intact");
-	EXPECT_EQ(2U, l.events) TH_LOG("E08: one event after the arm, two in all, seen %u", l.events);
-	EXPECT_EQ(0U, l.ev_bad) TH_LOG("E10: COPY contents");
+	EXPECT_EQ(2U, l.event_cqes) TH_LOG("E08: one event after the arm, two in all, seen %u", l.event_cqes);
+	EXPECT_EQ(0U, cq_unclean_events(&l, ZCRX_EVENT_COPY)) TH_LOG("E10: COPY contents");
 	EXPECT_EQ((__u64)(2 + CQF_PAGES), st->copy_count) TH_LOG("T03: copy_count %d, seen %llu",
 		2 + CQF_PAGES, (unsigned long long)st->copy_count);
 	EXPECT_EQ((__u64)(CQF_FIRST + CQF_PAGES * CQF_SMALL), st->copy_bytes)

@@ -165,7 +165,7 @@ static int repair_seqs(int fd, uint32_t *snd, uint32_t *rcv)
  * head-path checks; returns through the harness on failure.
  */
 #define FRAG_CONTROL(ring, z, seed) do {					\
-	struct recv_tally __t = { 0 };						\
+	struct cq_tally __t = { 0 };						\
 	volatile struct zcrx_stats *__s = ifq_stats(z);			\
 	int __rx, __tx;								\
 										\
@@ -175,7 +175,7 @@ static int repair_seqs(int fd, uint32_t *snd, uint32_t *rcv)
 	reap(ring, z, CTRL_LEN, 5000, seed, &__t);				\
 	ASSERT_EQ((size_t)CTRL_LEN, __t.bytes)					\
 		TH_LOG("control: frag payload delivered");			\
-	EXPECT_EQ(0, __t.pattern_errors) TH_LOG("control: payload intact");	\
+	EXPECT_EQ(0, __t.bad_payload) TH_LOG("control: payload intact");	\
 	EXPECT_EQ(1ULL, (unsigned long long)__s->copy_count)			\
 		TH_LOG("control (T03): one frag copy counted, so stats are live"); \
 	EXPECT_EQ((unsigned long long)CTRL_LEN, (unsigned long long)__s->copy_bytes) \
@@ -219,7 +219,7 @@ TEST_F(afpacket, lo_inject_head_uncounted__E02_T04)
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
 	socklen_t alen = sizeof(cli);
 	volatile struct zcrx_stats *st;
-	struct recv_tally t = { 0 };
+	struct cq_tally t = { 0 };
 	struct io_uring ring;
 	struct zcrx_ifq z;
 	uint32_t snd, rcv;
@@ -260,9 +260,9 @@ TEST_F(afpacket, lo_inject_head_uncounted__E02_T04)
 
 	ASSERT_EQ(sizeof(payload), t.bytes)
 		TH_LOG("E02: the %d injected %d-byte segments are delivered through RECV_ZC (last res %d)",
-		       NR_SEGS, SEG_LEN, t.last_res);
-	EXPECT_EQ(0, t.pattern_errors) TH_LOG("E02: head-copied payload is intact");
-	EXPECT_EQ(1, t.last_res) TH_LOG("E02: the multishot recv is still armed");
+		       NR_SEGS, SEG_LEN, t.final_res);
+	EXPECT_EQ(0, t.bad_payload) TH_LOG("E02: head-copied payload is intact");
+	EXPECT_EQ(1, t.final_res) TH_LOG("E02: the multishot recv is still armed");
 	EXPECT_EQ(0U, t.event_cqes) TH_LOG("E02: a linear-head copy posts no COPY CQE");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&ring, z.reg.zcrx_id, (uint32_t)ZCRX_EVENT_COPY))
 		TH_LOG("E02: COPY was not even queued: its fired bit is clear (A03)");
@@ -356,7 +356,7 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 	struct sockaddr_storage sa = { 0 };
 	socklen_t salen;
 	volatile struct zcrx_stats *st;
-	struct recv_tally t = { 0 };
+	struct cq_tally t = { 0 };
 	struct io_uring ring;
 	struct zcrx_ifq z;
 	size_t hdrs, len;
@@ -426,7 +426,7 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 		reap(&ring, &z, (i + 1) * len, 5000, seed, &t);
 		ASSERT_EQ((i + 1) * len, t.bytes)
 			TH_LOG("E02: small write %d delivered through RECV_ZC (last res %d)",
-			       i, t.last_res);
+			       i, t.final_res);
 	}
 	close(go[1]);
 	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
@@ -434,7 +434,7 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("remote peer status 0x%x", status);
 
-	EXPECT_EQ(0, t.pattern_errors) TH_LOG("E02: head-copied payload is intact");
+	EXPECT_EQ(0, t.bad_payload) TH_LOG("E02: head-copied payload is intact");
 	EXPECT_EQ(0U, t.event_cqes)
 		TH_LOG("E02: small virtio-net frames live in the skb head: no COPY CQE");
 	EXPECT_EQ(-EINVAL, zcrx_arm(&ring, z.reg.zcrx_id, (uint32_t)ZCRX_EVENT_COPY))
@@ -461,7 +461,7 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 TEST(failed_copy_enomem_adds_nothing__T04)
 {
 	volatile struct zcrx_stats *st;
-	struct recv_tally t1 = { 0 }, t2 = { 0 };
+	struct cq_tally t1 = { 0 }, t2 = { 0 };
 	unsigned long long count1, bytes1;
 	long page = sysconf(_SC_PAGESIZE);
 	struct io_uring ring;
@@ -476,7 +476,7 @@ TEST(failed_copy_enomem_adds_nothing__T04)
 	ASSERT_EQ(0, submit_recvzc(&ring, rx, z.reg.zcrx_id));
 	ASSERT_EQ(0, send_pattern(tx, 2 * page, seed));
 	reap(&ring, &z, 2 * page, 5000, seed, &t1);
-	ASSERT_EQ(-ENOMEM, t1.last_res)
+	ASSERT_EQ(-ENOMEM, t1.final_res)
 		TH_LOG("setup: the first recvzc exhausts the 1-page area (got %zu bytes)", t1.bytes);
 	ASSERT_LT(t1.bytes, (size_t)(2 * page)) TH_LOG("setup: data is left on the socket");
 	ASSERT_EQ(1U, t1.event_cqes) TH_LOG("setup: the partial copy fired COPY");
@@ -487,7 +487,7 @@ TEST(failed_copy_enomem_adds_nothing__T04)
 
 	ASSERT_EQ(0, submit_recvzc(&ring, rx, z.reg.zcrx_id));
 	reap(&ring, &z, 1, 2000, -1, &t2);
-	EXPECT_EQ(-ENOMEM, t2.last_res) TH_LOG("T04: the copy fails for lack of buffers");
+	EXPECT_EQ(-ENOMEM, t2.final_res) TH_LOG("T04: the copy fails for lack of buffers");
 	EXPECT_EQ(0U, t2.data_cqes) TH_LOG("T04: nothing was copied");
 	EXPECT_EQ(count1, (unsigned long long)st->copy_count)
 		TH_LOG("T04: a failed (ENOMEM) copy adds nothing to copy_count");

@@ -246,7 +246,7 @@ TEST(import_new_id_shared_state__I06)
 	size_t page = sysconf(_SC_PAGESIZE);
 	struct zcrx_ifq za, zdummy, zb;
 	struct io_uring_zcrx_ifq_reg imp;
-	struct recv_tally tb = { 0 };
+	struct cq_tally tb = { 0 };
 	struct io_uring ra, rb;
 	volatile struct zcrx_stats *sa, *sb;
 	uint64_t stride, base, imp_off;
@@ -323,7 +323,7 @@ TEST(import_new_id_shared_state__I06)
 	ASSERT_EQ(0, send_pattern(tx, XFER_LEN, SEED));
 	reap(&rb, &za, XFER_LEN, 5000, SEED, &tb);
 	EXPECT_EQ((size_t)XFER_LEN, tb.bytes) TH_LOG("I06: bytes received through B");
-	EXPECT_EQ(0, tb.pattern_errors) TH_LOG("I06: payload in the creator's area");
+	EXPECT_EQ(0, tb.bad_payload) TH_LOG("I06: payload in the creator's area");
 	EXPECT_EQ(0U, tb.event_cqes) TH_LOG("I06: no event CQE on the importer ring");
 
 	sa = ifq_stats(&za);
@@ -478,8 +478,8 @@ TEST_F(gone, other_ring_closed__I06_T10)
 	__u32 kid = cc ? self->imp_id : self->z.reg.zcrx_id;
 	void *kregion = cc ? self->mb : self->z.region;
 	volatile struct zcrx_stats *st;
-	struct zcrx_env view;	/* only for cqlog's payload check */
-	struct cqlog l, la;
+	struct zcrx_env view;	/* only for the tally's payload check */
+	struct cq_tally l, la;
 	long pin, want;
 	unsigned int first;
 
@@ -491,22 +491,22 @@ TEST_F(gone, other_ring_closed__I06_T10)
 
 	/* the keeping ring receives 1000 bytes into Z's only buffer */
 	ASSERT_EQ(0, submit_recvzc(keep, self->rx, kid));
-	cqlog_init(&l, &view, EVENT_UD, GONE_SEED);
+	cq_tally_env(&l, &view, EVENT_UD, GONE_SEED);
 	ASSERT_EQ(0, write_once(self->tx, 0, 1000, GONE_SEED));
-	cqlog_collect(keep, &l, 1000);
+	cq_collect(keep, &l, 1000);
 	ASSERT_EQ(1000U, l.bytes) TH_LOG("1000 bytes into the one-page area");
-	ASSERT_EQ(1U, l.data);
+	ASSERT_EQ(1U, l.data_cqes);
 	first = 0;
 	while (first < l.n && l.c[first].ud != RECV_UD)
 		first++;
 	ASSERT_GT(l.n, first);
-	cqlog_init(&la, &view, EVENT_UD, -1);
+	cq_tally_env(&la, &view, EVENT_UD, -1);
 	ASSERT_EQ(0, io_uring_get_events(&self->a));
 	if (cc)
-		cqlog_drain(&self->a, &la);
+		cq_drain(&self->a, &la);
 	else
 		la = l;
-	EXPECT_EQ(1U, la.events) TH_LOG("E12: the COPY event is on the creator ring");
+	EXPECT_EQ(1U, la.event_cqes) TH_LOG("E12: the COPY event is on the creator ring");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T03: copy_count 1");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T03: copy_bytes 1000");
 
@@ -535,10 +535,10 @@ TEST_F(gone, other_ring_closed__I06_T10)
 			TH_LOG("A07: the COPY fired before the creator closed is still recorded");
 	}
 	ASSERT_EQ(0, write_once(self->tx, 1000, 1000, GONE_SEED));
-	cqlog_collect(keep, &l, 2000);
-	EXPECT_EQ(-ENOMEM, l.final)
+	cq_collect(keep, &l, 2000);
+	EXPECT_EQ(-ENOMEM, l.final_res)
 		TH_LOG("the keeping ring's user still holds the only buffer: expected -ENOMEM, seen %d (%zu bytes)",
-		       l.final, l.bytes);
+		       l.final_res, l.bytes);
 	EXPECT_EQ(1000U, l.bytes) TH_LOG("nothing copied without a buffer");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T04: the failed copy is not counted");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T04: the failed copy is not counted");
@@ -551,24 +551,24 @@ TEST_F(gone, other_ring_closed__I06_T10)
 	if (!cc) {
 		EXPECT_EQ(0, zcrx_arm(keep, kid, ZCRX_EVENT_COPY)) TH_LOG("A04: arm on the creator");
 	}
-	l.final = 1;
+	l.final_res = 1;
 	ASSERT_EQ(0, submit_recvzc(keep, self->rx, kid));
-	cqlog_collect(keep, &l, 2000);
+	cq_collect(keep, &l, 2000);
 	EXPECT_EQ(2000U, l.bytes) TH_LOG("the second 1000 bytes arrive after the give-back");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("payload intact");
-	EXPECT_EQ(1, l.final) TH_LOG("recv still armed");
+	EXPECT_EQ(1, l.final_res) TH_LOG("recv still armed");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T10: copy_count 2, seen %llu",
 					       (unsigned long long)st->copy_count);
 	EXPECT_EQ(2000ULL, st->copy_bytes) TH_LOG("T10: copy_bytes 2000, seen %llu",
 						  (unsigned long long)st->copy_bytes);
 	if (cc) {
-		EXPECT_EQ(0U, l.events + l.other) TH_LOG("E17: no event on the importer");
+		EXPECT_EQ(0U, l.event_cqes + l.other) TH_LOG("E17: no event on the importer");
 		EXPECT_EQ(-EINVAL, zcrx_arm(keep, kid, ZCRX_EVENT_COPY))
 			TH_LOG("E17: no master_ctx: the copy set no fired bit");
 	} else {
-		EXPECT_EQ(2U, l.events) TH_LOG("E12: the re-armed COPY still goes to the creator (2 in all), seen %u",
-					       l.events);
-		EXPECT_EQ(0U, l.ev_bad) TH_LOG("E10: COPY contents");
+		EXPECT_EQ(2U, l.event_cqes) TH_LOG("E12: the re-armed COPY still goes to the creator (2 in all), seen %u",
+					       l.event_cqes);
+		EXPECT_EQ(0U, cq_unclean_events(&l, ZCRX_EVENT_COPY)) TH_LOG("E10: COPY contents");
 		EXPECT_EQ(0, zcrx_arm(keep, kid, ZCRX_EVENT_COPY)) TH_LOG("A04: fired");
 		EXPECT_EQ(-EINVAL, zcrx_arm(keep, kid, ZCRX_EVENT_COPY)) TH_LOG("A05: cleared");
 	}

@@ -1310,7 +1310,7 @@ FIXTURE(pair) {
 	struct zcrx_env a;	/* live ifq A with traffic */
 	struct zcrx_ifq b;	/* the failing registration */
 	struct zcrx_ifq c;	/* the valid one after it */
-	struct cqlog l;
+	struct cq_tally l;
 };
 
 FIXTURE_VARIANT(pair) {
@@ -1332,11 +1332,11 @@ FIXTURE_SETUP(pair)
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	self->up = true;
 	ASSERT_EQ(0, submit_recvzc(&self->a.ring, self->a.rx, self->a.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->a, EVENT_UD, PAIR_SEED);
+	cq_tally_env(&self->l, &self->a, EVENT_UD, PAIR_SEED);
 	ASSERT_EQ(0, write_once(self->a.tx, 0, 1000, PAIR_SEED));
-	cqlog_collect(&self->a.ring, &self->l, 1000);
+	cq_collect(&self->a.ring, &self->l, 1000);
 	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("pair set-up: A received 1000 bytes");
-	ASSERT_EQ(1U, self->l.events) TH_LOG("pair set-up: A's COPY fired once");
+	ASSERT_EQ(1U, self->l.event_cqes) TH_LOG("pair set-up: A's COPY fired once");
 	ASSERT_EQ(1ULL, ifq_stats(&self->a.z)->copy_count) TH_LOG("pair set-up: A's stats");
 	ASSERT_EQ(1000ULL, ifq_stats(&self->a.z)->copy_bytes) TH_LOG("pair set-up: A's stats");
 
@@ -1575,12 +1575,12 @@ TEST_F(pair, first_check_wins_no_side_effect__R35)
 		munmap(m, page_size());
 
 	ASSERT_EQ(0, write_once(self->a.tx, 1000, 500, PAIR_SEED));
-	cqlog_collect(&self->a.ring, &self->l, 1500);
+	cq_collect(&self->a.ring, &self->l, 1500);
 	EXPECT_EQ(1500U, self->l.bytes) TH_LOG("%s: A keeps receiving", variant->what);
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("%s: A's payload intact", variant->what);
-	EXPECT_EQ(1U, self->l.events)
+	EXPECT_EQ(1U, self->l.event_cqes)
 		TH_LOG("%s: E08: no second event, COPY is still fired (seen %u events)",
-		       variant->what, self->l.events);
+		       variant->what, self->l.event_cqes);
 	EXPECT_EQ(0U, self->l.other) TH_LOG("%s: no stray CQE on the ring", variant->what);
 	EXPECT_EQ(2ULL, sa->copy_count) TH_LOG("%s: A's copy_count 1 -> 2", variant->what);
 	EXPECT_EQ(1500ULL, sa->copy_bytes) TH_LOG("%s: A's copy_bytes 1000 -> 1500", variant->what);

@@ -61,12 +61,12 @@ static int env_setup_user(struct zcrx_env *e, int fill, __u32 mask, __u32 flags,
 
 /* One write of @len, reaped; returns the stream position after it. */
 static size_t step(struct __test_metadata *_metadata, struct zcrx_env *e,
-		   struct io_uring *ring, struct cqlog *l, size_t len)
+		   struct io_uring *ring, struct cq_tally *l, size_t len)
 {
 	size_t base = l->bytes;
 
 	EXPECT_EQ(0, write_once(e->tx, base, len, SEED));
-	cqlog_collect(ring, l, base + len);
+	cq_collect(ring, l, base + len);
 	EXPECT_EQ(base + len, l->bytes) TH_LOG("%zu bytes delivered", len);
 	return l->bytes;
 }
@@ -84,11 +84,11 @@ TEST_F(traffic, mask0_counts_without_cqes__T01)
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T01: payload intact");
-	EXPECT_EQ(1U, self->l.data) TH_LOG("T01: one data CQE");
-	EXPECT_EQ(0U, self->l.events + self->l.other) TH_LOG("T01: no event CQE with type_mask 0");
+	EXPECT_EQ(1U, self->l.data_cqes) TH_LOG("T01: one data CQE");
+	EXPECT_EQ(0U, self->l.event_cqes + self->l.other) TH_LOG("T01: no event CQE with type_mask 0");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T01: counted with type_mask 0");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T01: counted with type_mask 0");
 }
@@ -100,9 +100,9 @@ TEST_F(traffic, no_stats_flag_writes_nothing__T01)
 
 	ASSERT_EQ(0, env_setup_user(&self->e, 0x5A, 1u << ZCRX_EVENT_COPY, 0, 0));
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
-	EXPECT_EQ(1U, self->l.events) TH_LOG("T01: the copy happened (COPY fired)");
+	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("T01: the copy happened (COPY fired)");
 	EXPECT_TRUE(all_bytes(self->e.z.region, used, self->e.z.region_len, 0x5A))
 		TH_LOG("T01: bytes %zu..%zu of the user region untouched without STATS",
 		       used, self->e.z.region_len);
@@ -117,11 +117,11 @@ TEST_F(traffic, counts_regardless_of_arm__T01)
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T01: armed (first event fires)");
 	step(_metadata, &self->e, &self->e.ring, &self->l, 700);
-	EXPECT_EQ(1U, self->l.events) TH_LOG("T01: fired, not re-armed: no second event");
+	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("T01: fired, not re-armed: no second event");
 	EXPECT_EQ(2ULL, st->copy_count) TH_LOG("T01: still counted while fired");
 	EXPECT_EQ(1700ULL, st->copy_bytes) TH_LOG("T01: still counted while fired");
 	ASSERT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY));
@@ -159,7 +159,7 @@ TEST_F(traffic, zeroed_once_at_registration__T02)
 	EXPECT_EQ(5ULL, st->copy_count) TH_LOG("T02: not re-zeroed by ctrl ops");
 	EXPECT_EQ(50ULL, st->copy_bytes) TH_LOG("T02: not re-zeroed by ctrl ops");
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(6ULL, st->copy_count) TH_LOG("T02: traffic adds, does not reset");
 	EXPECT_EQ(1050ULL, st->copy_bytes) TH_LOG("T02: traffic adds, does not reset");
@@ -176,13 +176,13 @@ TEST_F(traffic, counted_per_frag_copy__T03)
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	for (unsigned int i = 0; i < 4; i++) {
 		step(_metadata, &self->e, &self->e.ring, &self->l, len[i]);
 		sum += len[i];
 		EXPECT_EQ((__u64)i + 1, st->copy_count) TH_LOG("T03: write %u: +1 per frag", i);
 		EXPECT_EQ(sum, st->copy_bytes) TH_LOG("T03: write %u: +bytes copied", i);
-		EXPECT_EQ(i + 1, self->l.data) TH_LOG("T03: write %u: one CQE", i);
+		EXPECT_EQ(i + 1, self->l.data_cqes) TH_LOG("T03: write %u: one CQE", i);
 	}
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T03: payload intact");
 }
@@ -196,12 +196,12 @@ TEST_F(traffic, failed_copy_not_counted__T03)
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	ASSERT_EQ(1ULL, st->copy_count) TH_LOG("T03: the only buffer is used");
 	ASSERT_EQ(0, write_once(self->e.tx, 1000, 1000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 2000);
-	EXPECT_EQ(-ENOMEM, self->l.final) TH_LOG("T03: the second copy fails");
+	cq_collect(&self->e.ring, &self->l, 2000);
+	EXPECT_EQ(-ENOMEM, self->l.final_res) TH_LOG("T03: the second copy fails");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T03: failed copy not counted");
 	EXPECT_EQ(1000ULL, st->copy_bytes) TH_LOG("T03: failed copy not counted");
 }
@@ -214,12 +214,12 @@ TEST_F(traffic, counted_before_event__T03)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	/* inline copy; the event stays queued until a GETEVENTS enter */
 	ASSERT_EQ(1, submit_recvzc_nogetevents(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_drain(&self->e.ring, &self->l);
-	ASSERT_EQ(0U, self->l.events) TH_LOG("T03: event not posted yet");
+	cq_drain(&self->e.ring, &self->l);
+	ASSERT_EQ(0U, self->l.event_cqes) TH_LOG("T03: event not posted yet");
 	EXPECT_EQ(0, zcrx_arm(&self->e.ring, self->e.z.reg.zcrx_id, ZCRX_EVENT_COPY))
 		TH_LOG("T03: the event was queued");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T03: counted when the event is queued");
@@ -236,10 +236,10 @@ TEST_F(traffic, counts_frags_not_cqes__T05)
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	step(_metadata, &self->e, &self->e.ring, &self->l, len);
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T05: payload intact");
-	EXPECT_EQ(4U, self->l.data) TH_LOG("T05: 4 chunks: 3 full pages + 100 bytes");
+	EXPECT_EQ(4U, self->l.data_cqes) TH_LOG("T05: 4 chunks: 3 full pages + 100 bytes");
 	EXPECT_EQ(1U, self->l.short_cqes) TH_LOG("T05: only the last chunk is short");
 	EXPECT_EQ((__u64)len, st->copy_bytes) TH_LOG("T05: copy_bytes == bytes received");
 	/* one write from an empty task page_frag: one frag when the order-3
@@ -260,21 +260,21 @@ TEST_F(traffic, burst_bounds__T05)
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	/* 8 writes of a page back to back, reaped together */
 	for (unsigned int i = 0; i < 8; i++)
 		ASSERT_EQ(0, write_once(self->e.tx, i * page_size(), page_size(), SEED));
-	cqlog_collect(&self->e.ring, &self->l, len);
+	cq_collect(&self->e.ring, &self->l, len);
 	EXPECT_EQ(len, self->l.bytes) TH_LOG("T05: all delivered");
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T05: payload intact");
 	EXPECT_EQ((__u64)len, st->copy_bytes) TH_LOG("T05: copy_bytes == bytes received");
 	EXPECT_EQ(0U, self->l.over_page) TH_LOG("T05: no CQE exceeds a page");
 	EXPECT_LE((__u64)self->l.short_cqes, st->copy_count)
 		TH_LOG("T05: each frag copy ends with at most one short chunk");
-	EXPECT_LE(st->copy_count, (__u64)self->l.data)
+	EXPECT_LE(st->copy_count, (__u64)self->l.data_cqes)
 		TH_LOG("T05: each frag copy posts at least one CQE");
-	EXPECT_LE(8U, self->l.data) TH_LOG("T05: at least one CQE per page of payload");
-	TH_LOG("T05: %zu bytes: %u data CQEs, copy_count %llu", len, self->l.data,
+	EXPECT_LE(8U, self->l.data_cqes) TH_LOG("T05: at least one CQE per page of payload");
+	TH_LOG("T05: %zu bytes: %u data CQEs, copy_count %llu", len, self->l.data_cqes,
 	       (unsigned long long)st->copy_count);
 }
 
@@ -290,12 +290,12 @@ TEST_F(traffic, partial_copy_counts_copied__T06)
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 6000, SEED));
-	cqlog_collect(&self->e.ring, &self->l, 6000);
+	cq_collect(&self->e.ring, &self->l, 6000);
 	EXPECT_EQ(page_size(), self->l.bytes) TH_LOG("T06: one page delivered");
-	EXPECT_EQ(1U, self->l.data) TH_LOG("T06: in one CQE");
-	EXPECT_EQ(-ENOMEM, self->l.final) TH_LOG("T06: then the recvzc ends with -ENOMEM");
+	EXPECT_EQ(1U, self->l.data_cqes) TH_LOG("T06: in one CQE");
+	EXPECT_EQ(-ENOMEM, self->l.final_res) TH_LOG("T06: then the recvzc ends with -ENOMEM");
 	EXPECT_EQ((__u64)page_size(), st->copy_bytes) TH_LOG("T06: bytes actually copied");
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T06: one copy moved data");
 }
@@ -309,7 +309,7 @@ TEST_F(traffic, single_writer_exact__T07)
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	for (unsigned int i = 1; i <= 5; i++) {
 		step(_metadata, &self->e, &self->e.ring, &self->l, 700);
 		EXPECT_EQ((__u64)i, st->copy_count) TH_LOG("T07: after write %u", i);
@@ -324,12 +324,12 @@ TEST_F(traffic, visible_with_data_cqe__T08)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	self->l.st = ifq_stats(&self->e.z);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 2000);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
-	EXPECT_EQ(3U, self->l.data) TH_LOG("T08: three data CQEs checked");
+	EXPECT_EQ(3U, self->l.data_cqes) TH_LOG("T08: three data CQEs checked");
 	EXPECT_EQ(0U, self->l.st_lag)
 		TH_LOG("T08: at every data CQE, copy_bytes already covered it");
 	EXPECT_EQ(4000ULL, self->l.st->copy_bytes) TH_LOG("T08: final value");
@@ -344,7 +344,7 @@ TEST_F(traffic, user_reset__T09)
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
 	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1ULL, st->copy_count);
 	EXPECT_EQ(1000ULL, st->copy_bytes);
@@ -391,7 +391,7 @@ TEST_F(traffic, survive_creator_close__T10)
 	st = (volatile struct zcrx_stats *)((char *)map + first_stats_offset(RQ_ENTRIES));
 
 	ASSERT_EQ(0, submit_recvzc(&imp, self->e.rx, imp_id));
-	cqlog_init(&self->l, &self->e, EVENT_UD, SEED);
+	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
 	step(_metadata, &self->e, &imp, &self->l, 500);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T10: importer traffic counted");
 	EXPECT_EQ(500ULL, st->copy_bytes) TH_LOG("T10: importer traffic counted");
@@ -424,7 +424,7 @@ TEST_F(nodev, copy_bytes_equal_received__T11)
 {
 	size_t len = variant->chunk * variant->writes;
 	volatile struct zcrx_stats *st;
-	struct cqlog l;
+	struct cq_tally l;
 	struct zcrx_env e;
 
 	REQUIRE(zcrx_events_missing());
@@ -432,21 +432,21 @@ TEST_F(nodev, copy_bytes_equal_received__T11)
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
 	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cqlog_init(&l, &e, EVENT_UD, SEED);
+	cq_tally_env(&l, &e, EVENT_UD, SEED);
 	/* a burst, reaped together: the frag layout is up to TCP */
 	for (unsigned int i = 0; i < variant->writes; i++)
 		ASSERT_EQ(0, write_once(e.tx, i * variant->chunk, variant->chunk, SEED));
-	cqlog_collect(&e.ring, &l, len);
+	cq_collect(&e.ring, &l, len);
 	EXPECT_EQ(len, l.bytes) TH_LOG("T11: all delivered");
 	EXPECT_EQ(0, l.bad_payload) TH_LOG("T11: payload intact");
 	EXPECT_EQ((__u64)l.bytes, st->copy_bytes)
 		TH_LOG("T11: copy_bytes == bytes received (payload only in frags)");
 	EXPECT_EQ(0U, l.over_page) TH_LOG("T11: no CQE exceeds a page");
 	EXPECT_LE((__u64)l.short_cqes, st->copy_count) TH_LOG("T11: >= short chunks");
-	EXPECT_LE(st->copy_count, (__u64)l.data) TH_LOG("T11: <= data CQEs");
+	EXPECT_LE(st->copy_count, (__u64)l.data_cqes) TH_LOG("T11: <= data CQEs");
 	EXPECT_LE(1ULL, st->copy_count) TH_LOG("T11: at least one frag copy");
 	TH_LOG("T11: %u x %zu bytes: %u data CQEs, copy_count %llu", variant->writes,
-	       variant->chunk, l.data, (unsigned long long)st->copy_count);
+	       variant->chunk, l.data_cqes, (unsigned long long)st->copy_count);
 }
 
 TEST_HARNESS_MAIN
