@@ -19,11 +19,14 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test kcov-report check unit lint deps kernel mutants bench bench-nic flake-runs fresh-check list-tests clean distclean
+.PHONY: help vm-test vm-run vm-shell guest-image kcov-report check unit lint deps kernel mutants bench bench-nic flake-runs fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
 	@echo "  make vm-test     boot a kernel in QEMU, run the guest suite, report (KTAP + summary)"
+	@echo "  make vm-run      boot the kernel with the Debian guest image and run CMD='...' as root in it; exits with CMD's status"
+	@echo "  make vm-shell    the same with a shell on the terminal (or commands from a pipe)"
+	@echo "  make guest-image build the Debian guest image of vm-run/vm-shell (mmdebstrap; cached by recipe)"
 	@echo "  make check       the project's own tests: lint, unit tests, VM suite on 7.3, 7.0, libvirt, lean kernel"
 	@echo "  make unit        host-side unit tests only (bats)"
 	@echo "  make lint        shellcheck of every host script, checkpatch.pl of the guest C"
@@ -42,6 +45,31 @@ help:
 
 vm-test:
 	@host-scripts/vm-test.sh
+
+# make vm-run / vm-shell: the guest command's exit status is make's (GNU
+# make alone exits 2 on any failure: host-scripts/make-exit-status.c ends it
+# with the status instead). CMD is taken as typed: $(value CMD), no make
+# expansion. The directory make was started in ($(PWD): GNU make keeps the
+# environment's across -C) is shared with the guest and where CMD starts.
+ifneq ($(filter vm-run vm-shell,$(MAKECMDGOALS)),)
+VM_RUN_STATUS := $(BUILD_DIR)/.vm-run-status.$(shell echo $$PPID)
+-load $(BUILD_DIR)/make/make-exit-status.so(make_exit_status_gmk_setup)
+$(BUILD_DIR)/make/make-exit-status.so: host-scripts/make-exit-status.c
+	@mkdir -p $(@D) && { gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< 2>/dev/null || true; }
+vm_run_exit = $(if $(filter %make-exit-status.so,$(.LOADED)),$(exit-status-file $(VM_RUN_STATUS)),rc=$$(cat $(VM_RUN_STATUS)); rm -f $(VM_RUN_STATUS); exit $$rc)
+endif
+.PHONY: .vm-run .vm-shell
+.vm-run:
+	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD="$(PWD)" host-scripts/vm-run.sh cmd '$(subst ','\'',$(value CMD))'; echo $$? >"$(VM_RUN_STATUS)"
+vm-run: .vm-run
+	@$(vm_run_exit)
+.vm-shell:
+	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD="$(PWD)" host-scripts/vm-run.sh shell; echo $$? >"$(VM_RUN_STATUS)"
+vm-shell: .vm-shell
+	@$(vm_run_exit)
+
+guest-image:
+	@images/guest-image.sh >/dev/null
 
 deps:
 	@host-scripts/fetch-toolchain.sh

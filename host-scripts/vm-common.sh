@@ -143,7 +143,7 @@ vm_finish() {
 	awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", e - s }' >"$rundir/vm.seconds"
 	echo "$status" >"$rundir/vm.status"
 	case $status in
-	pass) exit 0 ;;
+	pass | done) exit 0 ;;
 	fail) exit 1 ;;
 	timeout)
 		warn "VM timed out after ${timeout_s}s; last console lines:"

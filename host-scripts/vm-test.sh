@@ -25,70 +25,11 @@ rundir="$RESULTS_DIR/$run_name"
 [ ! -e "$rundir" ] || die "RUN_NAME=$run_name: $rundir already exists"
 t0=$(date +%s.%N)
 
-# Host tools, installed from the host's own release when missing.
-if [ -z "${QEMU:-}" ]; then
-	need_cmd qemu-system-x86_64 qemu-system-x86
-fi
-need_cmd gcc gcc
-need_cmd make make
-need_file /usr/lib/x86_64-linux-gnu/libc.a libc6-dev
-need_cmd jq jq
-need_cmd cpio cpio
-need_cmd xz xz-utils
-need_cmd flock util-linux
-# the multiqueue tap network needs ip (root only; otherwise VM_NET=auto is hub)
-if is_root && [[ ${VM_NET:-auto} =~ ^(auto|tap)$ ]]; then
-	need_cmd ip iproute2
-fi
-
-# Everything before the boot goes to a staging directory, moved into the
-# run directory when the VM starts, removed when the run stops earlier.
-stage=$(mktemp -d "$BUILD_DIR/.run-stage.XXXXXX")
-at_exit_rm "$stage"
-initrd="$BUILD_DIR/initramfs/run-$$.cpio"
-at_exit_rm "$initrd"
-at_exit_rm "$initrd.tmp"
-# Long steps run in the background (run_stoppable) so Ctrl-C or SIGTERM
-# takes effect at once, in any phase; their whole process tree is stopped.
-stop_children_on_signal
-
-# What concurrent runs share (downloads, guest build, kernel build) is
-# prepared under one lock; the VMs themselves run side by side.
-lock_take prepare "preparing its kernel and guest image"
-if [ -n "${KSRC:-}" ]; then
-	run_stoppable "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" "$stage/kernel.env"
-else
-	KERNEL="$KERNEL" run_stoppable "$ZCRX_TOP/host-scripts/kernels/fetch-kernel.sh" "$stage/kernel.env"
-fi
-# shellcheck disable=SC1091
-. "$stage/kernel.env"
-
-# 1. toolchain and guest binaries
-run_stoppable "$ZCRX_TOP/host-scripts/fetch-toolchain.sh"
-# shellcheck disable=SC1091
-. "$DEPS_DIR/toolchain.env"
-# ZCRX_TESTS=a,b builds and runs only those binaries, in their own dir.
-guest_out="$BUILD_DIR/guest"
-sel_make=()
-if [ -n "${ZCRX_TESTS:-}" ]; then
-	guest_out="$BUILD_DIR/guest-$(printf '%s' "$ZCRX_TESTS" | tr -c 'A-Za-z0-9_' '_')"
-	sel_make=(TESTS="${ZCRX_TESTS//,/ }")
-fi
-build_failed() {
-	mkdir -p "$BUILD_DIR/logs"
-	cp "$stage/build.log" "$BUILD_DIR/logs/guest-build.log"
-	die "$1 failed; see $BUILD_DIR/logs/guest-build.log"
-}
-log "building guest tests and init"
-run_stoppable make -s -C "$ZCRX_TOP/guest-tests" OUT="$guest_out" "${sel_make[@]}" \
-	UAPI_INC="$UAPI_INC" URING="$URING" KSFT_INC="$KSFT_INC" >"$stage/build.log" 2>&1 ||
-	build_failed "guest test build"
-run_stoppable make -s -C "$ZCRX_TOP/images" OUT="$BUILD_DIR/image" >>"$stage/build.log" 2>&1 ||
-	build_failed "guest init build"
-
-# 2. image
-mkdir -p "$BUILD_DIR/initramfs"
-run_stoppable "$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$guest_out" "$MODROOT"
+. "$ZCRX_TOP/host-scripts/vm-prepare.sh"
+vm_prepare_start
+vm_prepare_kernel
+vm_prepare_tests
+vm_prepare_initramfs "$guest_out"
 lock_drop prepare
 t_prep=$(date +%s.%N)
 

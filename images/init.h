@@ -19,6 +19,7 @@ struct net_addrs {
 #define DEBUG_EXIT_PORT	0xf4
 #define EXIT_SUITE_PASS	0x20	/* QEMU exits 65 */
 #define EXIT_SUITE_FAIL	0x21	/* QEMU exits 67 */
+#define EXIT_RUN_DONE	0x22	/* QEMU exits 69: vm-run's command ended */
 
 /* net-setup.c: lo up; NICs, if any, into the two-port topology.
  * Returns 1 when a NIC pair is up, 0 when there are no NICs.
@@ -62,5 +63,17 @@ int gcov_dump(FILE *log);
  */
 int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy);
+
+/* run-cmd.c: make vm-run / vm-shell. RUN_DIR/mode present: run the host's
+ * command in the Debian image (see run-cmd.c), its terminal RUN_TTY (a
+ * third serial port the host connects to its stdio). Returns the command's
+ * status (128 + N when killed by signal N), writing "run-exit=" or
+ * "run-signal=" to @res; -1 when the image could not be set up.
+ */
+#define RUN_DIR		"/zcrx-run"
+#define RUN_TTY		"/dev/ttyS2"
+#define RUN_IMAGE_DEV	"/dev/vda"
+#define RUN_SHARE_TAG	"zcrx-share"
+int run_command(FILE *log, FILE *res);
 
 #endif

@@ -2,7 +2,8 @@
 # Build the guest initramfs (uncompressed newc cpio):
 #   /init            images/init (static)
 #   /tests/*         the static test binaries and their run order
-#   /modules/*       modules from images/modules.list, decompressed
+#   /modules/*       modules named in IMAGE_MODULE_LISTS (files; default
+#                    images/modules.list), decompressed, in list order
 # usage: mkinitramfs.sh OUT.cpio INIT TESTDIR [MODROOT]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +28,8 @@ cp "$tests/order" "$root/tests/order"
 
 if [ -n "$modroot" ]; then
 	: >"$root/modules/order"
-	while read -r m; do
+	# shellcheck disable=SC2086 # a space-separated list of files
+	cat ${IMAGE_MODULE_LISTS:-$here/modules.list} | while read -r m; do
 		case $m in '#'* | '') continue ;; esac
 		f=$(find "$modroot/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" -o -name "$m.ko.gz" | head -n 1)
 		[ -n "$f" ] || continue
@@ -38,7 +40,7 @@ if [ -n "$modroot" ]; then
 		*) cp "$f" "$root/modules/$m.ko" ;;
 		esac
 		echo "$m.ko" >>"$root/modules/order"
-	done <"$here/modules.list"
+	done
 fi
 
 (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet --owner=0:0) >"$out.tmp"

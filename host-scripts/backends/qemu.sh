@@ -12,6 +12,13 @@
 #        ZCRX_TESTS=a,b (test binaries to run), QEMU=path,
 #        VM_GCOV=1 (a third serial port, saved as RUNDIR/gcov.stream, for
 #        the gcov counters the guest sends with zcrx.gcov=1: make kcov-report).
+# For make vm-run / vm-shell (host-scripts/vm-run.sh):
+#        VM_DISK=FILE   the guest image, read-only virtio-blk (/dev/vda)
+#        VM_SHARE=DIR   DIR over virtiofs, tag zcrx-share (the host's
+#                       virtiofsd from qemu-system-common; needs root)
+#        VM_RUN_TTY=out|in  a third serial port on QEMU's stdio: the
+#                       command's terminal ("in": stdin too, for a shell)
+# A guest whose command ended powers off with vm.status "done" (exit 0).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$ZCRX_TOP/vm/machine.conf"
@@ -52,6 +59,50 @@ if [ "${VM_GCOV:-0}" = 1 ]; then
 	gcov_args=(-chardev "file,id=gcov,path=$rundir/gcov.stream" -serial chardev:gcov)
 fi
 
+# make vm-run / vm-shell: the image, the shared directory, the terminal
+# shellcheck disable=SC2054 # commas belong to QEMU option values
+run_args=()
+if [ -n "${VM_DISK:-}" ]; then
+	[ -f "$VM_DISK" ] || die "VM_DISK=$VM_DISK: no such file"
+	# shellcheck disable=SC2054
+	run_args+=(-drive "file=$VM_DISK,if=none,id=img,format=raw,readonly=on"
+		-device virtio-blk-pci,drive=img)
+fi
+virtiofsd_pid=
+if [ -n "${VM_SHARE:-}" ]; then
+	vfsd=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
+	[ -x "$vfsd" ] || need_file /usr/lib/qemu/virtiofsd qemu-system-common
+	[ -x "$vfsd" ] || die "VM_SHARE: no virtiofsd at $vfsd"
+	[ -d "$VM_SHARE" ] || die "VM_SHARE=$VM_SHARE: no such directory"
+	sock="$rundir/virtiofs.sock"
+	rm -f "$sock"
+	"$vfsd" --socket-path="$sock" -o source="$VM_SHARE" -o cache=auto \
+		</dev/null >"$rundir/virtiofsd.log" 2>&1 &
+	virtiofsd_pid=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	[ -S "$sock" ] || die "virtiofsd did not start; see $rundir/virtiofsd.log"
+	# shellcheck disable=SC2054
+	run_args+=(-chardev "socket,id=vfs,path=$sock"
+		-device vhost-user-fs-pci,chardev=vfs,tag=zcrx-share
+		-object "memory-backend-memfd,id=mem,size=${VM_MEM_MB}M,share=on"
+		-numa node,memdev=mem)
+fi
+stop_virtiofsd() {
+	[ -z "$virtiofsd_pid" ] || kill "$virtiofsd_pid" 2>/dev/null || true
+}
+at_exit stop_virtiofsd
+qemu_in=/dev/null
+case ${VM_RUN_TTY:-} in
+'') ;;
+out | in)
+	[ "${VM_GCOV:-0}" != 1 ] || die "VM_RUN_TTY and VM_GCOV=1 both want the third serial port"
+	# shellcheck disable=SC2054
+	run_args+=(-chardev stdio,id=run,signal=off -serial chardev:run)
+	[ "$VM_RUN_TTY" = out ] || qemu_in=/dev/stdin
+	;;
+*) die "VM_RUN_TTY=$VM_RUN_TTY: expected out or in" ;;
+esac
+
 rm -f "$rundir/console.log" "$rundir/ktap.txt" "$rundir/gcov.stream"
 # shellcheck disable=SC2054 # commas belong to QEMU option values
 qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
@@ -65,7 +116,8 @@ qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
 	"${gcov_args[@]}"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-monitor none
-	"${nic_args[@]}")
+	"${nic_args[@]}"
+	"${run_args[@]}")
 printf '%q ' "${qemu_cmd[@]}" >"$rundir/qemu.cmd"
 echo >>"$rundir/qemu.cmd"
 
@@ -76,7 +128,16 @@ start=$(date +%s.%N)
 qemu_pid=
 at_exit vm_stop
 set +e
-vm_launch timeout --kill-after=10 "$timeout_s" "${qemu_cmd[@]}" </dev/null >"$rundir/qemu.out" 2>&1 &
+# A shell on a terminal: timeout(1) must leave QEMU in the terminal's
+# foreground process group, or reading it stops QEMU (SIGTTIN).
+tmo=(timeout --kill-after=10)
+[ "$qemu_in" = /dev/null ] || ! [ -t 0 ] || tmo+=(--foreground)
+if [ -n "${VM_RUN_TTY:-}" ]; then
+	# the command's terminal is QEMU's stdout: QEMU's own messages go to qemu.out
+	vm_launch "${tmo[@]}" "$timeout_s" "${qemu_cmd[@]}" <"$qemu_in" 2>"$rundir/qemu.out" &
+else
+	vm_launch "${tmo[@]}" "$timeout_s" "${qemu_cmd[@]}" </dev/null >"$rundir/qemu.out" 2>&1 &
+fi
 qemu_pid=$!
 wait "$qemu_pid"
 rc=$?
@@ -87,6 +148,7 @@ qemu_pid=
 case $rc in
 65) vm_finish "$rundir" pass "$start" ;;
 67) vm_finish "$rundir" fail "$start" ;;
+69) vm_finish "$rundir" "done" "$start" ;;
 124 | 137) vm_finish "$rundir" timeout "$start" ;;
 *)
 	warn "VM ended without a verdict (QEMU exit $rc); QEMU said: $(head -c 300 "$rundir/qemu.out" | tr '\n' ' ')"

@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# What every command that boots the guest prepares before the boot (make
+# vm-test, make vm-run, make vm-shell): host tools, the kernel (fetched or
+# built: its kernel.env), the guest's /init and the initramfs. Source after
+# lib.sh and vm/machine.conf, once the knobs passed preflight.
+
+# vm_prepare_start: the host tools, a staging directory ($stage; moved into
+# the run directory when the VM starts, removed when the run stops earlier),
+# the per-run initramfs path ($initrd), and the prepare lock: what
+# concurrent runs share (downloads, builds) is made under it.
+vm_prepare_start() {
+	if [ -z "${QEMU:-}" ]; then
+		need_cmd qemu-system-x86_64 qemu-system-x86
+	fi
+	need_cmd gcc gcc
+	need_cmd make make
+	need_file /usr/lib/x86_64-linux-gnu/libc.a libc6-dev
+	need_cmd jq jq
+	need_cmd cpio cpio
+	need_cmd xz xz-utils
+	need_cmd flock util-linux
+	# the multiqueue tap network needs ip (root only; otherwise VM_NET=auto is hub)
+	if is_root && [[ ${VM_NET:-auto} =~ ^(auto|tap)$ ]]; then
+		need_cmd ip iproute2
+	fi
+	stage=$(mktemp -d "$BUILD_DIR/.run-stage.XXXXXX")
+	at_exit_rm "$stage"
+	initrd="$BUILD_DIR/initramfs/run-$$.cpio"
+	at_exit_rm "$initrd"
+	at_exit_rm "$initrd.tmp"
+	# Long steps run in the background (run_stoppable) so Ctrl-C or
+	# SIGTERM takes effect at once, in any phase; their whole process tree
+	# is stopped.
+	stop_children_on_signal
+	lock_take prepare "preparing its kernel and guest image"
+}
+
+# vm_prepare_kernel: fetch (KERNEL=) or build (KSRC=) the kernel; its
+# kernel.env (VMLINUZ, MODROOT, KREL, ...; docs/design.md) is sourced.
+vm_prepare_kernel() {
+	if [ -n "${KSRC:-}" ]; then
+		run_stoppable "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" "$stage/kernel.env"
+	else
+		KERNEL="${KERNEL:-}" run_stoppable "$ZCRX_TOP/host-scripts/kernels/fetch-kernel.sh" "$stage/kernel.env"
+	fi
+	# shellcheck disable=SC1091
+	. "$stage/kernel.env"
+}
+
+vm_build_failed() {
+	mkdir -p "$BUILD_DIR/logs"
+	cp "$stage/build.log" "$BUILD_DIR/logs/guest-build.log"
+	die "$1 failed; see $BUILD_DIR/logs/guest-build.log"
+}
+
+# vm_prepare_tests: the toolchain and the guest test binaries into
+# $guest_out (ZCRX_TESTS=a,b: only those, in their own directory).
+vm_prepare_tests() {
+	local sel_make=()
+	run_stoppable "$ZCRX_TOP/host-scripts/fetch-toolchain.sh"
+	# shellcheck disable=SC1091
+	. "$DEPS_DIR/toolchain.env"
+	guest_out="$BUILD_DIR/guest"
+	if [ -n "${ZCRX_TESTS:-}" ]; then
+		guest_out="$BUILD_DIR/guest-$(printf '%s' "$ZCRX_TESTS" | tr -c 'A-Za-z0-9_' '_')"
+		sel_make=(TESTS="${ZCRX_TESTS//,/ }")
+	fi
+	log "building guest tests and init"
+	run_stoppable make -s -C "$ZCRX_TOP/guest-tests" OUT="$guest_out" "${sel_make[@]}" \
+		UAPI_INC="$UAPI_INC" URING="$URING" KSFT_INC="$KSFT_INC" >"$stage/build.log" 2>&1 ||
+		vm_build_failed "guest test build"
+}
+
+# vm_prepare_initramfs TESTDIR [MODULE_LIST...]: the guest's /init, then
+# the run's initramfs with the binaries of TESTDIR and the kernel's
+# modules named in images/modules.list (and the extra lists).
+vm_prepare_initramfs() {
+	local tests=$1
+	shift
+	run_stoppable make -s -C "$ZCRX_TOP/images" OUT="$BUILD_DIR/image" >>"$stage/build.log" 2>&1 ||
+		vm_build_failed "guest init build"
+	mkdir -p "$BUILD_DIR/initramfs"
+	IMAGE_MODULE_LISTS="$ZCRX_TOP/images/modules.list $*" \
+		run_stoppable "$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$tests" "$MODROOT"
+}
