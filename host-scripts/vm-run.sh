@@ -31,7 +31,7 @@ shell) ;;
 *) die "usage: vm-run.sh cmd 'COMMAND' | vm-run.sh shell" ;;
 esac
 # 0. preflight: bad input fails here, before anything slow
-preflight_vm_test
+preflight_vm_test run
 [ -z "${ZCRX_TESTS:-}" ] || die "TESTS=$ZCRX_TESTS applies to make vm-test, not to vm-run/vm-shell"
 [ "${VM:-qemu}" = qemu ] || die "VM=${VM}: vm-run and vm-shell need VM=qemu (the command's terminal is a QEMU serial port on stdio)"
 [ "${VM_GCOV:-0}" != 1 ] || die "VM_GCOV=1 is for make kcov-report, not vm-run"
@@ -137,24 +137,8 @@ rm -f "$rundir/stdin.fifo" "$rundir/virtiofs.sock"
 scan_rc=0
 "$ZCRX_TOP/host-scripts/report/splats.sh" "$rundir/console.log" >"$rundir/splats.txt" 2>&1 || scan_rc=$?
 [ "$scan_rc" = 1 ] || rm -f "$rundir/splats.txt"
-status=$(sed -n 's/^# zcrx-vmtest: run-exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n1)
-sig=$(sed -n 's/^# zcrx-vmtest: run-signal=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n1)
-why=
-if [ -n "$status" ]; then
-	rc=$status
-elif [ -n "$sig" ]; then
-	rc=$((128 + sig))
-	why="the command was killed by signal $sig"
-elif grep -q 'Kernel panic - not syncing' "$rundir/console.log" 2>/dev/null; then
-	rc=255
-	why="the kernel panicked: $(grep -m1 'Kernel panic - not syncing' "$rundir/console.log" | sed 's/^.*Kernel panic - not syncing: *//')"
-elif [ "$vm_rc" = 2 ]; then
-	rc=124
-	why="the VM timed out after $(cat "$rundir/vm.seconds" 2>/dev/null || echo "?") s (VM_TIMEOUT)"
-else
-	rc=125
-	why="the guest ended without reporting the command's status (vm.status $(cat "$rundir/vm.status" 2>/dev/null || echo none)); see $rundir/console.log"
-fi
+. "$ZCRX_TOP/host-scripts/report/run-status.sh"
+IFS=$'\t' read -r rc why < <(run_status "$rundir" "$vm_rc")
 echo "$rc" >"$rundir/run.status"
 [ -z "$why" ] || printf '== vm-run: %s\n' "$why" >&2
 if [ "$scan_rc" = 1 ]; then

@@ -17,7 +17,7 @@ KERNEL=${KERNEL:-}
 ZCRX_TESTS=${ZCRX_TESTS:-${TESTS:-}} # make passes TESTS as ZCRX_TESTS
 
 # 0. preflight: bad input fails here, before anything slow
-preflight_vm_test
+preflight_vm_test suite
 run_name=${RUN_NAME:-$(date +%Y%m%d-%H%M%S)-$(printf '%s' "${KERNEL:-default}" | tr -c 'A-Za-z0-9.' '_')-$$}
 [[ $run_name =~ ^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)?$ && $run_name != *..* ]] ||
 	die "RUN_NAME=$run_name: expected a name of letters, digits and ._+- (one optional /)"

@@ -24,7 +24,7 @@ echo "lint: shellcheck clean (${#files[@]} files)"
 #   ENOSYS             the tests compare with what the kernel returns
 ignore=VOLATILE,MACRO_WITH_FLOW_CONTROL,COMPLEX_MACRO,MULTISTATEMENT_MACRO_USE_DO_WHILE,BRACES,PREFER_DEFINED_ATTRIBUTE_MACRO,ENOSYS
 checkpatch=$("$ZCRX_TOP/host-scripts/dev/fetch-checkpatch.sh")
-mapfile -t cfiles < <(find guest-tests images -type f \( -name '*.c' -o -name '*.h' \) | sort)
+mapfile -t cfiles < <(find guest-tests images host-scripts -type f \( -name '*.c' -o -name '*.h' \) | sort)
 out=$(for f in "${cfiles[@]}"; do
 	"$checkpatch" --no-tree --quiet --terse --show-types --ignore "$ignore" -f "$f" || true
 done | grep -v '^total: ' || true)

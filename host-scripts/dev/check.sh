@@ -14,6 +14,10 @@
 #   vm-lean-nic that run's NIC cases ran on the patched netdevsim (none
 #          skipped for want of a zcrx-capable NIC)
 #   vm-lean-faults that run's fault-injection cases (E09, E16, R25) ran
+#   vm-run make vm-run / vm-shell on the default kernel with the Debian guest
+#          image: output, exit statuses, the topology, the shared
+#          directory, a shell from a pipe, a panic (check-vm-run.sh)
+#   vm-lean-run the image boots on the lean kernel too (quick)
 #   interrupt  Ctrl-C during a real vm-test stops it, leaves no QEMU
 #   concurrent two vm-test at once in this checkout both pass
 #   fresh      make vm-test and make deps KSRC=debian in a new Debian root
@@ -76,6 +80,7 @@ done
 if [ "${CHECK_FRESH:-1}" = 1 ]; then
 	step fresh "$ZCRX_TOP/host-scripts/dev/fresh-check.sh"
 fi
+step vm-run env KERNEL= KSRC= "$ZCRX_TOP/host-scripts/dev/check-vm-run.sh"
 step interrupt "$ZCRX_TOP/host-scripts/dev/check-interrupt.sh"
 step concurrent "$ZCRX_TOP/host-scripts/dev/check-concurrent.sh"
 
@@ -116,6 +121,7 @@ if [ "${CHECK_LEAN:-1}" = 1 ]; then
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
 	step vm-lean-nic nic_ran "$lean_run"
 	step vm-lean-faults faults_ran "$lean_run"
+	step vm-lean-run env KERNEL= KSRC=debian KCONFIG=lean "$ZCRX_TOP/host-scripts/dev/check-vm-run.sh" quick
 fi
 
 echo
