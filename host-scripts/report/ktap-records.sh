@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The one KTAP parser: read the suite's KTAP version 1 document (binaries
-# nested as indented subtests, kselftest harness inside) and print one
+# nested as indented subtests, kselftest harness inside) -- or the kernel's
+# own kselftest runner output (run_kselftest.sh, make selftests: "TAP
+# version 13", each test's own KTAP nested behind "# ", its result line
+# "ok N selftests: DIR: NAME", BINARY then DIR/NAME, no top-level Totals:
+# the tests' own "# # Totals:" lines are summed) -- and print one
 # tab-separated record per line, names verbatim:
 #   doc    OK(1|0)  ERROR                        (well formed or why not)
 #   bin    BINARY   OUTCOME  REASON  SECONDS     (SECONDS empty if unknown)
@@ -37,11 +41,16 @@ function result(body, notok,    d) {
 }
 BEGIN { n = 0 }
 { sub(/\r$/, "") }
+NR == 1 && $0 == "TAP version 13" { runner = 1; next }
 NR == 1 && $0 != "KTAP version 1" { bad = "first line is not \"KTAP version 1\"" }
 /^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; have_plan = 1; next }
-/^  (not ok|ok) [0-9]+ / {
-	c = $0; sub(/^  (not ok|ok) [0-9]+ /, "", c)
-	result(c, $1 == "not")
+runner && /^# # Totals: / {
+	for (i = 4; i <= NF; i++) { split($i, kv, ":"); t[kv[1]] += kv[2] + 0 }
+	next
+}
+(!runner && /^  (not ok|ok) [0-9]+ /) || (runner && /^# (not ok|ok) [0-9]+ /) {
+	c = $0; sub(/^(  |# )(not ok|ok) [0-9]+ /, "", c)
+	result(c, $0 ~ /^(  |# )not ok/)
 	cname[n] = R_name; cout[n] = R_out; cwhy[n] = R_why; n++
 	next
 }
@@ -50,6 +59,10 @@ NR == 1 && $0 != "KTAP version 1" { bad = "first line is not \"KTAP version 1\""
 	results++
 	b = $0; sub(/^(not ok|ok) [0-9]+ /, "", b)
 	result(b, $1 == "not")
+	if (runner && match(R_name, /^selftests: [^:]+: /)) {
+		d = substr(R_name, 12, RLENGTH - 13)
+		R_name = d "/" substr(R_name, RLENGTH + 1)
+	}
 	printf "bin\t%s\t%s\t%s\t%s\n", R_name, R_out, R_why, took
 	for (i = 0; i < n; i++) printf "case\t%s\t%s\t%s\t%s\n", R_name, cname[i], cout[i], cwhy[i]
 	n = 0; took = ""
@@ -68,7 +81,7 @@ NR == 1 && $0 != "KTAP version 1" { bad = "first line is not \"KTAP version 1\""
 END {
 	if (!bad && !have_plan) bad = "no plan line"
 	if (!bad && results != plan) bad = sprintf("plan says %d subtests, %d result lines", plan, results)
-	if (!bad && !totals) bad = "no \"# Totals:\" line (suite cut short?)"
+	if (!bad && !totals && !runner) bad = "no \"# Totals:\" line (suite cut short?)"
 	printf "totals\t%d\t%d\t%d\t%d\t%d\t%d\n", t["pass"], t["fail"], t["xfail"], t["xpass"], t["skip"], t["error"]
 	printf "doc\t%d\t%s\n", bad ? 0 : 1, bad
 }' "$f"

@@ -72,7 +72,7 @@ K
 }
 
 @test "wrong version line" {
-	good_doc | sed '1s/.*/TAP version 13/' >"$T/k"
+	good_doc | sed '1s/.*/KTAP version 2/' >"$T/k"
 	[[ $(doc "$T/k") == 0$'\t'*KTAP\ version\ 1* ]]
 }
 
@@ -86,4 +86,44 @@ K
 	good_doc | sed 's/$/\r/' >"$T/k"
 	[ "$(doc "$T/k")" = "$(printf '1\t')" ]
 	[ "$(rec "$T/k" case | wc -l)" = 3 ]
+}
+
+# the kernel's runner (run_kselftest.sh) as make selftests saves it
+runner_doc() {
+	cat <<'K'
+TAP version 13
+1..2
+# timeout set to 0
+# selftests: drivers/net/hw: iou-zcrx.py
+# TAP version 13
+# 1..3
+# ok 1 iou-zcrx.test_zcrx.single
+# ok 2 iou-zcrx.test_zcrx.rss # SKIP Test requires RSS contexts
+# not ok 3 iou-zcrx.test_zcrx_oneshot.single
+# # Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0
+not ok 1 selftests: drivers/net/hw: iou-zcrx.py # exit=1
+# selftests: drivers/net/hw: ntuple.py
+# TAP version 13
+# 1..1
+# ok 1 ntuple.test_x
+# # Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0
+ok 2 selftests: drivers/net/hw: ntuple.py
+K
+}
+
+@test "the kernel's kselftest runner: tests as binaries DIR/NAME, their cases, summed totals" {
+	runner_doc >"$T/k"
+	run "$BATS_TEST_DIRNAME/../report/ktap-records.sh" "$T/k"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(printf 'bin\tdrivers/net/hw/iou-zcrx.py\tfail\texit=1\t')" ]
+	[ "${lines[2]}" = "$(printf 'case\tdrivers/net/hw/iou-zcrx.py\tiou-zcrx.test_zcrx.rss\tskip\tTest requires RSS contexts')" ]
+	[ "${lines[3]}" = "$(printf 'case\tdrivers/net/hw/iou-zcrx.py\tiou-zcrx.test_zcrx_oneshot.single\tfail\t')" ]
+	[ "${lines[4]}" = "$(printf 'bin\tdrivers/net/hw/ntuple.py\tpass\t\t')" ]
+	[ "${lines[6]}" = "$(printf 'totals\t2\t1\t0\t0\t1\t0')" ]
+	[ "${lines[7]}" = "$(printf 'doc\t1\t')" ]
+}
+
+@test "the kernel's runner cut short: fewer results than planned" {
+	runner_doc | head -n 12 >"$T/k"
+	[ "$(doc "$T/k")" = "$(printf '0\tplan says 2 subtests, 1 result lines')" ]
 }
