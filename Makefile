@@ -19,13 +19,14 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test vm-run vm-shell guest-image kcov-report check unit lint deps kernel mutants bench bench-nic flake-runs fresh-check list-tests clean distclean
+.PHONY: help vm-test vm-run vm-shell guest-image selftests kcov-report check unit lint deps kernel mutants bench bench-nic flake-runs fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
 	@echo "  make vm-test     boot a kernel in QEMU, run the guest suite, report (KTAP + summary)"
 	@echo "  make vm-run      boot the kernel with the Debian guest image and run CMD='...' as root in it; exits with CMD's status"
 	@echo "  make vm-shell    the same with a shell on the terminal (or commands from a pipe)"
+	@echo "  make selftests   the kernel's drivers/net/hw selftests (iou-zcrx.py, ...) on the virtual NIC, via the kernel's runner (SELFTESTS=a.py,b.py)"
 	@echo "  make guest-image build the Debian guest image of vm-run/vm-shell (mmdebstrap; cached by recipe)"
 	@echo "  make check       the project's own tests: lint, unit tests, VM suite on 7.3, 7.0, libvirt, lean kernel"
 	@echo "  make unit        host-side unit tests only (bats)"
@@ -67,6 +68,9 @@ vm-run: .vm-run
 	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD="$(PWD)" host-scripts/vm-run.sh shell; echo $$? >"$(VM_RUN_STATUS)"
 vm-shell: .vm-shell
 	@$(vm_run_exit)
+
+selftests:
+	@host-scripts/selftests.sh
 
 guest-image:
 	@images/guest-image.sh >/dev/null

@@ -18,6 +18,9 @@
 #          image: output, exit statuses, the topology, the shared
 #          directory, a shell from a pipe, a panic (check-vm-run.sh)
 #   vm-lean-run the image boots on the lean kernel too (quick)
+#   selftests the kernel's iou-zcrx.py (with the carried events/stats
+#          cases) through the kernel's runner on the patched kernel: every
+#          case and variant must pass, none skip (make selftests)
 #   interrupt  Ctrl-C during a real vm-test stops it, leaves no QEMU
 #   concurrent two vm-test at once in this checkout both pass
 #   fresh      make vm-test and make deps KSRC=debian in a new Debian root
@@ -115,6 +118,19 @@ faults_ran() {
 		{ echo "vm-lean-faults: E09 did not pass ($r)"; return 1; }
 	echo "vm-lean-faults: the fault-injection cases ran on the lean kernel"
 }
+# make selftests: iou-zcrx.py ran and every one of its cases passed.
+selftests_passed() {
+	local run=$1 r n
+	shift
+	"$@" >/dev/null || { echo "selftests: make selftests failed (results/$run)"; return 1; }
+	r="$RESULTS_DIR/$run/results.json"
+	results_valid "$run" || return 1
+	n=$(jq '[.cases[] | select(.binary == "drivers/net/hw/iou-zcrx.py")] | length' "$r")
+	[ "$n" -ge 7 ] || { echo "selftests: iou-zcrx.py reported $n cases, expected 7 (2 x zcrx, 2 x oneshot, large_chunks, event_copy, event_alloc_fail) ($r)"; return 1; }
+	jq -r '.cases[] | select(.binary == "drivers/net/hw/iou-zcrx.py" and .outcome != "pass")
+		| "selftests: \(.name): \(.outcome) \(.reason // "")"' "$r" | grep . && return 1
+	echo "selftests: iou-zcrx.py: all $n cases passed"
+}
 if [ "${CHECK_LEAN:-1}" = 1 ]; then
 	lean_run="check-$(date +%Y%m%d-%H%M%S)-lean"
 	step vm-lean env KERNEL= KSRC=debian KCONFIG=lean RUN_NAME="$lean_run" \
@@ -122,6 +138,9 @@ if [ "${CHECK_LEAN:-1}" = 1 ]; then
 	step vm-lean-nic nic_ran "$lean_run"
 	step vm-lean-faults faults_ran "$lean_run"
 	step vm-lean-run env KERNEL= KSRC=debian KCONFIG=lean "$ZCRX_TOP/host-scripts/dev/check-vm-run.sh" quick
+	st_run="check-$(date +%Y%m%d-%H%M%S)-selftests"
+	step selftests selftests_passed "$st_run" env KERNEL= KSRC=debian KCONFIG=lean \
+		SELFTESTS=iou-zcrx.py RUN_NAME="$st_run" "$ZCRX_TOP/host-scripts/selftests.sh"
 fi
 
 echo
