@@ -19,7 +19,7 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test vm-run vm-shell guest-image selftests kcov-report check unit lint deps kernel mutants bench bench-nic flake-runs fresh-check list-tests clean distclean
+.PHONY: help vm-test vm-run vm-shell guest-image selftests kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -39,6 +39,7 @@ help:
 	@echo "  make mutants     mutation testing of the suite against io_uring/zcrx.c and query.c"
 	@echo "  make bench       time vm-test over RUNS=5 runs (COLD=1: from an empty build dir)"
 	@echo "  make flake-runs  the whole patched suite RUNS=20 times in a row (LOAD=1: beside a kernel build), counting failures"
+	@echo "  make bench-run   time make vm-run CMD=true over RUNS=5 runs (median, min, max)"
 	@echo "  make bench-nic   zero-copy vs copy-fallback throughput on the patched netdevsim (RUNS=3)"
 	@echo "  make clean       remove build outputs (keeps downloaded packages)"
 	@echo "  make distclean   remove build/ and results/"
@@ -100,6 +101,9 @@ bench:
 
 flake-runs:
 	@host-scripts/dev/flake-runs.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),20)
+
+bench-run:
+	@host-scripts/dev/bench-run.sh $(RUNS)
 
 bench-nic:
 	@host-scripts/dev/bench-nic.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),3)

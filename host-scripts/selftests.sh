@@ -87,7 +87,7 @@ sed -n '/^TAP version 13$/,$p' "$st/runner.out" >"$rundir/ktap.txt"
 # shellcheck disable=SC1091
 . "$rundir/kernel.env"
 t_prep=$t0
-export ZCRX_RUN_KIND=selftests
+export ZCRX_RUN_KIND=selftests REPORT_KTAP=0
 . "$ZCRX_TOP/host-scripts/report/results.sh"
 . "$ZCRX_TOP/host-scripts/report/verdict.sh"
 verdict_and_results

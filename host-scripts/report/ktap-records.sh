@@ -68,7 +68,7 @@ runner && /^# # Totals: / {
 	n = 0; took = ""
 	next
 }
-/^# Totals: / {
+!runner && /^# Totals: / {
 	totals = 1
 	for (i = 3; i <= NF; i++) { split($i, kv, ":"); t[kv[1]] = kv[2] + 0 }
 }

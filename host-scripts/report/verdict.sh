@@ -36,7 +36,8 @@ run_sinks() {
 # report: the KTAP, then a short summary; exits with the run's status.
 report() {
 	local r="$rundir/results.json"
-	cat "$rundir/ktap.txt" 2>/dev/null || true
+	# (make selftests streamed it already: REPORT_KTAP=0)
+	[ "${REPORT_KTAP:-1}" = 0 ] || cat "$rundir/ktap.txt" 2>/dev/null || true
 	echo
 	echo "== zcrx-vmtest: $KREL ($KDESC${KPKG:+, $KPKG})"
 	jq -r '"== \(.counts.pass) passed, \(.counts.fail) failed, \(.counts.skip) skipped, \(.counts.error) errors; boot \(.seconds.boot)s, suite \(.seconds.suite)s, VM \(.seconds.vm)s, wall \(.seconds.wall)s",
