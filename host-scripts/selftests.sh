@@ -8,6 +8,9 @@
 # describes. The runner's output (nested KTAP) becomes results.json like
 # the suite's (report/ktap-records.sh reads both).
 #   SELFTESTS=a.py,b.py  which tests of drivers/net/hw (default: all)
+# Each test is bounded by VM_TEST_TIMEOUT (the runner's --override-timeout:
+# a hung one is "not ok ... # TIMEOUT" and the next runs), the whole VM by
+# VM_TIMEOUT (default 1800 s here: all of drivers/net/hw is ~30 tests).
 # Exit status: 0 when every test passed or skipped, 1 otherwise (a failed
 # test, a splat, a guest that did not finish).
 set -euo pipefail
@@ -15,7 +18,7 @@ set -euo pipefail
 . "$ZCRX_TOP/vm/machine.conf"
 . "$ZCRX_TOP/host-scripts/preflight.sh"
 
-export KSRC=${KSRC:-debian} KCONFIG=${KCONFIG:-lean}
+export KSRC=${KSRC:-debian} KCONFIG=${KCONFIG:-lean} VM_TIMEOUT=${VM_TIMEOUT:-1800}
 KSRC_VERSION=${KSRC_VERSION:-7.3}
 SELFTESTS=${SELFTESTS:-}
 preflight_vm_test run
@@ -73,7 +76,7 @@ fi
 t0=$(date +%s.%N)
 set +e
 RUN_NAME="$run_name" VM_SHARE="$inst" ZCRX_CALLER_PWD="$inst" \
-	"$ZCRX_TOP/host-scripts/vm-run.sh" cmd "cd '$inst' && ./run_kselftest.sh ${sel[*]}" | tee "$st/runner.out"
+	"$ZCRX_TOP/host-scripts/vm-run.sh" cmd "cd '$inst' && ./run_kselftest.sh -o $VM_TEST_TIMEOUT ${sel[*]}" | tee "$st/runner.out"
 vm_rc=${PIPESTATUS[0]}
 set -e
 t_end=$(date +%s.%N)

@@ -3,25 +3,27 @@
 # selftests` (the static suite of `make vm-test` does not use it).
 #   usage: guest-image.sh        print the image's path, building it first
 #                                when it is not there
-# Recipe: mmdebstrap's minbase of the host's own release, from the host's own
-# apt sources, plus images/guest-image.list; packed as an uncompressed erofs
+# Recipe: mmdebstrap's minbase of Debian trixie (13: the release the 7.3
+# kernel is backported to; the kernel's selftests call ethtool and iproute2
+# features bookworm's lack, e.g. `ethtool --json -c`), from the host's own
+# mirror, plus images/guest-image.list; packed as an uncompressed erofs
 # image the VM mounts read-only (virtio-blk), under a tmpfs overlay
-# (docs/guest.md says why erofs).
-# The image is $BUILD_DIR/guest-image/<codename>-<key>.erofs, <key> a hash of
-# this script, the package list and the release: built once, re-used
-# offline, built again when the recipe changes. Needs root (mmdebstrap
-# --mode=root) the first time only.
+# (docs/guest.md says why erofs). It is the guest's userspace: nothing of it
+# is installed on the host.
+# The image is $BUILD_DIR/guest-image/<suite>-<key>.erofs, <key> a hash of
+# this script and the package list: built once, re-used offline, built
+# again when the recipe changes. Needs root (mmdebstrap --mode=root) the
+# first time only.
 # Knobs: GUEST_IMAGE_TIMEOUT (seconds for mmdebstrap, default 1800).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../host-scripts/lib.sh"
 
 list="$here/guest-image.list"
-codename=$(host_codename)
-[ -n "$codename" ] || die "guest image: cannot tell the host's Debian release from /etc/os-release"
-key=$(cat "$0" "$list" <(echo "$codename") | sha256sum | cut -c1-16)
+suite=trixie
+key=$(cat "$0" "$list" | sha256sum | cut -c1-16)
 dir="$BUILD_DIR/guest-image"
-img="$dir/$codename-$key.erofs"
+img="$dir/$suite-$key.erofs"
 if [ -f "$img" ]; then
 	printf '%s\n' "$img"
 	exit 0
@@ -31,13 +33,9 @@ timeout_s=${GUEST_IMAGE_TIMEOUT:-1800}
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "GUEST_IMAGE_TIMEOUT=$timeout_s: expected seconds > 0"
 is_root || die "the guest image $img is not built yet, and building it needs root (mmdebstrap --mode=root); run once as root"
 
-# the host's own apt sources of its release: the mirror is the machine's,
-# never one written here
-sources=()
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-	[ -f "$f" ] && grep -qw -- "$codename" "$f" && sources+=("$f")
-done
-[ "${#sources[@]}" -gt 0 ] || die "guest image: no apt source of $codename in /etc/apt"
+# the host's own mirror (read from /etc/apt at run time, never written here)
+. "$here/../host-scripts/apt-private.sh"
+mirror=$(host_mirror)
 pkgs=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" | tr -s ' \n' ',' | sed 's/,$//')
 [ -n "$pkgs" ] || die "guest image: $list lists no package"
 
@@ -54,7 +52,7 @@ work=$(mktemp -d "$dir/.build.XXXXXX")
 # never remove through a mount mmdebstrap may have left in the tree
 at_exit "findmnt -rn -o TARGET | grep -F -- '$work/' | sort -r | xargs -r -n1 umount -l 2>/dev/null; rm -rf --one-file-system -- '$work'"
 
-log "building the guest image ($codename minbase + $(tr ',' '\n' <<<"$pkgs" | wc -l) packages); log: $work/mmdebstrap.log"
+log "building the guest image ($suite minbase + $(tr ',' '\n' <<<"$pkgs" | wc -l) packages); log: $work/mmdebstrap.log"
 t0=$(date +%s)
 # shellcheck disable=SC2016 # the hooks run in mmdebstrap's shell, $1 is the root
 if ! run_stoppable timeout --kill-after=30 "$timeout_s" \
@@ -63,7 +61,7 @@ if ! run_stoppable timeout --kill-after=30 "$timeout_s" \
 	--customize-hook='echo zcrx-guest >"$1/etc/hostname"' \
 	--customize-hook='printf "127.0.0.1 localhost zcrx-guest\n::1 localhost\n" >"$1/etc/hosts"' \
 	--customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/* "$1"/usr/share/doc/* "$1"/usr/share/man/*' \
-	"$codename" "$work/root" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1; then
+	"$suite" "$work/root" "$mirror" >"$work/mmdebstrap.log" 2>&1; then
 	mkdir -p "$BUILD_DIR/logs"
 	cp "$work/mmdebstrap.log" "$BUILD_DIR/logs/guest-image.log"
 	die "guest image: mmdebstrap failed; see $BUILD_DIR/logs/guest-image.log (last line: $(tail -n1 "$work/mmdebstrap.log"))"

@@ -7,7 +7,7 @@ setup() {
 	top="$T/top"
 	mkdir -p "$top/images" "$top/host-scripts" "$T/bin" "$T/etc"
 	cp "$BATS_TEST_DIRNAME/../../images/guest-image.sh" "$BATS_TEST_DIRNAME/../../images/guest-image.list" "$top/images/"
-	cp "$BATS_TEST_DIRNAME"/../lib.sh "$BATS_TEST_DIRNAME"/../host-pkg.sh "$top/host-scripts/"
+	cp "$BATS_TEST_DIRNAME"/../lib.sh "$BATS_TEST_DIRNAME"/../host-pkg.sh "$BATS_TEST_DIRNAME"/../apt-private.sh "$top/host-scripts/"
 	printf 'VERSION_CODENAME=bookworm\n' >"$T/etc/os-release"
 	# mmdebstrap: log its arguments, make a root with one file
 	cat >"$T/bin/mmdebstrap" <<S
@@ -25,7 +25,10 @@ while [ "$#" -gt 2 ]; do shift; done
 printf erofs >"$1"
 S
 	chmod +x "$T/bin/"*
-	export PATH="$T/bin:$PATH" ZCRX_TOP="$top" BUILD_DIR="$T/build" RESULTS_DIR="$T/results" ZCRX_OS_RELEASE="$T/etc/os-release"
+	mkdir -p "$T/apt/sources.list.d"
+	printf 'Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm\nComponents: main\n' >"$T/apt/sources.list.d/debian.sources"
+	export PATH="$T/bin:$PATH" ZCRX_TOP="$top" BUILD_DIR="$T/build" RESULTS_DIR="$T/results" \
+		ZCRX_OS_RELEASE="$T/etc/os-release" ZCRX_APT_ETC="$T/apt"
 }
 
 @test "built once, then re-used without calling mmdebstrap (offline)" {
@@ -33,10 +36,12 @@ S
 	run "$top/images/guest-image.sh"
 	[ "$status" -eq 0 ]
 	img=${lines[-1]}
-	[[ $img == "$T/build/guest-image/bookworm-"*.erofs ]]
+	[[ $img == "$T/build/guest-image/trixie-"*.erofs ]]
 	[ "$(cat "$img")" = erofs ]
 	[ "$(wc -l <"$T/mmdebstrap.calls")" -eq 1 ]
 	grep -q -- '--variant=minbase' "$T/mmdebstrap.calls"
+	# the suite, then the host's mirror as apt configures it
+	grep -q -- ' trixie [^ ]*/root http://mirror.invalid/debian $' "$T/mmdebstrap.calls"
 	grep -q -- '--include=bash,coreutils,' "$T/mmdebstrap.calls"
 	run "$top/images/guest-image.sh"
 	[ "$status" -eq 0 ] && [ "$output" = "$img" ]
@@ -65,7 +70,7 @@ S
 
 @test "the mirror comes from the host's own apt sources, never from the recipe" {
 	! grep -qiE 'https?://' "$BATS_TEST_DIRNAME/../../images/guest-image.sh" "$BATS_TEST_DIRNAME/../../images/guest-image.list"
-	grep -q '/etc/apt/sources.list.d/\*.sources' "$BATS_TEST_DIRNAME/../../images/guest-image.sh"
+	grep -q 'mirror=$(host_mirror)' "$BATS_TEST_DIRNAME/../../images/guest-image.sh"
 }
 
 @test "a bad GUEST_IMAGE_TIMEOUT is one line before anything slow" {
