@@ -123,6 +123,18 @@ run_stoppable() {
 	wait "$!"
 }
 
+# stop_pid PID: SIGTERM PID, give it 4 s to end (a VM backend stops its
+# QEMU in that time), then SIGKILL. Quiet when PID is already gone.
+stop_pid() {
+	kill -0 "$1" 2>/dev/null || return 0
+	kill -TERM "$1" 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8; do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	kill -KILL "$1" 2>/dev/null || true
+}
+
 # stop_children_on_signal: register (once) an at_exit that stops every
 # descendant when the script ends on SIGINT/SIGTERM.
 stop_children_on_signal() {

@@ -85,13 +85,7 @@ vm_pid=
 feeder=
 stop_vm() {
 	[ -z "$feeder" ] || kill "$feeder" 2>/dev/null || true
-	[ -n "$vm_pid" ] || return 0
-	kill -TERM "$vm_pid" 2>/dev/null || true
-	for _ in 1 2 3 4 5 6 7 8; do
-		kill -0 "$vm_pid" 2>/dev/null || break
-		sleep 0.5
-	done
-	kill -KILL "$vm_pid" 2>/dev/null || true
+	[ -z "$vm_pid" ] || stop_pid "$vm_pid"
 }
 at_exit stop_vm
 

@@ -47,14 +47,7 @@ vm_pid=
 # and say "interrupted" in results.json.
 stop_vm() {
 	[ -n "$vm_pid" ] || return 0
-	if kill -0 "$vm_pid" 2>/dev/null; then
-		kill -TERM "$vm_pid" 2>/dev/null || true
-		for _ in 1 2 3 4 5 6 7 8; do
-			kill -0 "$vm_pid" 2>/dev/null || break
-			sleep 0.5
-		done
-		kill -KILL "$vm_pid" 2>/dev/null || true
-	fi
+	stop_pid "$vm_pid"
 	if [ -n "$ZCRX_SIGNAL" ]; then
 		echo interrupted >"$rundir/vm.status"
 		write_results interrupted "interrupted by SIG$ZCRX_SIGNAL"
