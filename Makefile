@@ -62,11 +62,11 @@ vm_run_exit = $(if $(filter %make-exit-status.so,$(.LOADED)),$(exit-status-file 
 endif
 .PHONY: .vm-run .vm-shell
 .vm-run:
-	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD="$(PWD)" host-scripts/vm-run.sh cmd '$(subst ','\'',$(value CMD))'; echo $$? >"$(VM_RUN_STATUS)"
+	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/vm-run.sh cmd '$(subst ','\'',$(value CMD))'; echo $$? >"$(VM_RUN_STATUS)"
 vm-run: .vm-run
 	@$(vm_run_exit)
 .vm-shell:
-	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD="$(PWD)" host-scripts/vm-run.sh shell; echo $$? >"$(VM_RUN_STATUS)"
+	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/vm-run.sh shell; echo $$? >"$(VM_RUN_STATUS)"
 vm-shell: .vm-shell
 	@$(vm_run_exit)
 

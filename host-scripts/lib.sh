@@ -6,10 +6,11 @@ shopt -s inherit_errexit
 
 ZCRX_TOP=${ZCRX_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
-# One clear line on stderr and a non-zero exit.
+# One clear line on stderr and a non-zero exit (ZCRX_DIE_RC, default 1:
+# vm-run.sh uses 125, which no command status can be mistaken for).
 die() {
 	printf 'zcrx-vmtest: error: %s\n' "$*" >&2
-	exit 1
+	exit "${ZCRX_DIE_RC:-1}"
 }
 
 warn() {

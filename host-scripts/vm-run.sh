@@ -12,8 +12,9 @@
 # Exit status (docs/guest.md):
 #   0..255  the command's own status; killed by signal N: 128 + N
 #   124     the VM timed out (VM_TIMEOUT)
-#   125     the guest ended without reporting the command's status (QEMU
-#           failed, or the image could not be set up)
+#   125     the command did not run: a bad knob, a failed kernel or image
+#           build (before the boot), or the guest ended without reporting
+#           its status (QEMU failed, or the image could not be set up)
 #   255     the kernel panicked (as virtme-ng)
 #   130/143 interrupted (Ctrl-C, SIGTERM)
 # A kernel splat is printed (splats.txt) whatever the status. The console,
@@ -22,6 +23,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ZCRX_TOP/vm/machine.conf"
 . "$ZCRX_TOP/host-scripts/preflight.sh"
+# Until the VM starts, a failure here is not the command's: 125, never a
+# status the command could have returned (a bad knob, a failed build).
+ZCRX_DIE_RC=125
+set -E
+trap 'exit 125' ERR
 
 mode=${1:-}
 cmd=${2:-}
@@ -53,7 +59,9 @@ rundir="$RESULTS_DIR/$run_name"
 . "$ZCRX_TOP/host-scripts/vm-prepare.sh"
 vm_prepare_start
 vm_prepare_kernel
-image=$(run_stoppable "$ZCRX_TOP/images/guest-image.sh")
+# (through a file: a $(...) would hold off Ctrl-C until mmdebstrap ends)
+run_stoppable "$ZCRX_TOP/images/guest-image.sh" >"$stage/image.path"
+image=$(<"$stage/image.path")
 mkdir -p "$stage/no-tests"
 : >"$stage/no-tests/order"
 vm_prepare_initramfs "$stage/no-tests" "$ZCRX_TOP/images/modules-run.list"
@@ -83,13 +91,21 @@ mv "$stage" "$rundir"
 runner="$ZCRX_TOP/host-scripts/backends/qemu.sh"
 vm_pid=
 feeder=
+stop_feeder() { # the feeder and what it runs (cat, sleep)
+	[ -n "$feeder" ] || return 0
+	kill_tree "$feeder"
+	kill "$feeder" 2>/dev/null || true
+	wait "$feeder" 2>/dev/null || true
+	feeder=
+}
 stop_vm() {
-	[ -z "$feeder" ] || kill "$feeder" 2>/dev/null || true
+	stop_feeder
 	[ -z "$vm_pid" ] || stop_pid "$vm_pid"
 }
 at_exit stop_vm
 
 export VM_DISK="$image" VM_SHARE="$share"
+trap - ERR
 set +e
 if [ "$mode" = cmd ]; then
 	VM_RUN_TTY=out "$runner" "$VMLINUZ" "$initrd" "$rundir" </dev/null &
@@ -112,7 +128,7 @@ else
 		cat <&3
 		printf '\n\004'
 		# keep the pipe open: QEMU must not see EOF before the guest ends
-		sleep infinity
+		exec sleep infinity
 	) >"$fifo" &
 	feeder=$!
 	exec 3<&-
@@ -123,8 +139,7 @@ wait "$vm_pid"
 vm_rc=$?
 set -e
 vm_pid=
-[ -z "$feeder" ] || { kill "$feeder" 2>/dev/null || true; wait "$feeder" 2>/dev/null || true; }
-feeder=
+stop_feeder
 rm -f "$rundir/stdin.fifo" "$rundir/virtiofs.sock"
 
 # the verdict: the command's status, or why there is none

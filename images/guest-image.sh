@@ -47,10 +47,12 @@ if [ -f "$img" ]; then # built by the run we waited for
 	printf '%s\n' "$img"
 	exit 0
 fi
-stop_children_on_signal
 work=$(mktemp -d "$dir/.build.XXXXXX")
-# never remove through a mount mmdebstrap may have left in the tree
-at_exit "findmnt -rn -o TARGET | grep -F -- '$work/' | sort -r | xargs -r -n1 umount -l 2>/dev/null; rm -rf --one-file-system -- '$work'"
+# never remove through a mount mmdebstrap may have left in the tree; on a
+# signal the children are stopped first (registered last, runs first) and
+# waited for (timeout --kill-after bounds that)
+at_exit "wait 2>/dev/null; findmnt -rn -o TARGET | grep -F -- '$work/' | sort -r | xargs -r -n1 umount -l 2>/dev/null; rm -rf --one-file-system -- '$work'"
+stop_children_on_signal
 
 log "building the guest image ($suite minbase + $(tr ',' '\n' <<<"$pkgs" | wc -l) packages); log: $work/mmdebstrap.log"
 t0=$(date +%s)

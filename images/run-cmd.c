@@ -32,11 +32,13 @@
 
 #define NEWROOT	"/newroot"
 
-/* Contents of RUN_DIR/@name without a trailing newline (malloc'd), or "". */
+/* Contents of RUN_DIR/@name without a trailing newline (malloc'd), "" when
+ * there is no such file, NULL when it cannot be read whole.
+ */
 static char *run_file(const char *name)
 {
-	static char buf[65536];
-	char path[128];
+	char path[128], *buf;
+	struct stat st;
 	ssize_t n;
 	int fd;
 
@@ -44,14 +46,17 @@ static char *run_file(const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return strdup("");
-	n = read(fd, buf, sizeof(buf) - 1);
+	buf = fstat(fd, &st) ? NULL : malloc(st.st_size + 1);
+	n = buf ? read(fd, buf, st.st_size) : -1;
 	close(fd);
-	if (n < 0)
-		n = 0;
+	if (n != st.st_size) {
+		free(buf);
+		return NULL;
+	}
 	buf[n] = '\0';
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
-	return strdup(buf);
+	return buf;
 }
 
 static int mnt(const char *src, const char *dst, const char *type,
@@ -135,9 +140,18 @@ static void set_tty(int fd, bool interactive)
 		t.c_lflag |= ICANON | ECHO | ECHOE | ISIG;
 		t.c_oflag |= OPOST | ONLCR;
 	} else {
-		t.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL);
+		/* a script, byte for byte: no echo, no signals, no flow
+		 * control, no line editing; only ^D (VEOF) ends it
+		 */
+		t.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL | ISIG | IEXTEN);
 		t.c_lflag |= ICANON;
+		t.c_iflag &= ~(IXON | IXOFF);
 		t.c_oflag &= ~OPOST;
+		t.c_cc[VERASE] = _POSIX_VDISABLE;
+		t.c_cc[VKILL] = _POSIX_VDISABLE;
+		t.c_cc[VWERASE] = _POSIX_VDISABLE;
+		t.c_cc[VREPRINT] = _POSIX_VDISABLE;
+		t.c_cc[VLNEXT] = _POSIX_VDISABLE;
 	}
 	t.c_iflag &= ~(ICRNL | INLCR | IGNCR);
 	t.c_iflag |= interactive ? ICRNL : 0;
@@ -192,6 +206,12 @@ int run_command(FILE *log, FILE *res)
 	int status = 0, ret = 125, tty_fd;
 	pid_t pid;
 
+	if (!mode || !cmd || !share || !cwd || !term || !tty) {
+		fprintf(log, "# run: " RUN_DIR " could not be read\n");
+		if (res)
+			fprintf(res, "# zcrx-vmtest: run-setup-failed\n");
+		return -1;
+	}
 	sethostname("zcrx-guest", strlen("zcrx-guest"));
 	if (make_root(share, log)) {
 		fprintf(log, "# run: the guest image could not be set up\n");

@@ -69,13 +69,20 @@ if [ -n "${VM_DISK:-}" ]; then
 		-device virtio-blk-pci,drive=img)
 fi
 virtiofsd_pid=
+sock=
+stop_virtiofsd() {
+	[ -z "$virtiofsd_pid" ] || kill "$virtiofsd_pid" 2>/dev/null || true
+	[ -z "$sock" ] || rm -f "$sock"
+}
+at_exit stop_virtiofsd
 if [ -n "${VM_SHARE:-}" ]; then
 	vfsd=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 	[ -x "$vfsd" ] || need_file /usr/lib/qemu/virtiofsd qemu-system-common
 	[ -x "$vfsd" ] || die "VM_SHARE: no virtiofsd at $vfsd"
 	[ -d "$VM_SHARE" ] || die "VM_SHARE=$VM_SHARE: no such directory"
-	sock="$rundir/virtiofs.sock"
-	rm -f "$sock"
+	[[ $VM_SHARE != *,* ]] || die "VM_SHARE=$VM_SHARE: a comma in the path cannot be passed to virtiofsd"
+	# a short path: a unix socket's may not exceed 107 bytes
+	sock=$(mktemp -u "${TMPDIR:-/tmp}/zcrx-vfs.XXXXXX")
 	"$vfsd" --socket-path="$sock" -o source="$VM_SHARE" -o cache=auto \
 		</dev/null >"$rundir/virtiofsd.log" 2>&1 &
 	virtiofsd_pid=$!
@@ -87,10 +94,6 @@ if [ -n "${VM_SHARE:-}" ]; then
 		-object "memory-backend-memfd,id=mem,size=${VM_MEM_MB}M,share=on"
 		-numa node,memdev=mem)
 fi
-stop_virtiofsd() {
-	[ -z "$virtiofsd_pid" ] || kill "$virtiofsd_pid" 2>/dev/null || true
-}
-at_exit stop_virtiofsd
 qemu_in=/dev/null
 case ${VM_RUN_TTY:-} in
 '') ;;

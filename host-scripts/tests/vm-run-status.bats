@@ -112,3 +112,17 @@ S
 	VM_RUN_TTY=both run "$B" "$T/kernel" "$T/initrd" "$T/run3"
 	[ "$status" -eq 1 ] && [[ $output == *"VM_RUN_TTY=both: expected out or in"* ]]
 }
+
+@test "vm-run.sh: a bad knob is one line and 125 (never a status the command could return), nothing made" {
+	export BUILD_DIR="$T/build" RESULTS_DIR="$T/results"
+	VM_ACCEL=warp run "$BATS_TEST_DIRNAME/../vm-run.sh" cmd true
+	[ "$status" -eq 125 ]
+	[ "$output" = "zcrx-vmtest: error: VM_ACCEL=warp: expected one of: auto kvm tcg" ]
+	run "$BATS_TEST_DIRNAME/../vm-run.sh" cmd ''
+	[ "$status" -eq 125 ]
+	[[ $output == *"CMD is empty"* ]]
+	VM=libvirt run "$BATS_TEST_DIRNAME/../vm-run.sh" cmd true
+	[ "$status" -eq 125 ]
+	[[ $output == *"VM=libvirt: vm-run and vm-shell need VM=qemu"* ]]
+	[ -z "$(find "$T/results" -mindepth 1 ! -name .zcrx-vmtest 2>/dev/null)" ]
+}
