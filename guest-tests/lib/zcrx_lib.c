@@ -520,6 +520,12 @@ void cq_tally_env(struct cq_tally *t, struct zcrx_env *e, __u64 ev_ud, int seed)
 	t->final_res = 1;
 }
 
+int zcrx_env_recv(struct zcrx_env *e, struct cq_tally *t, __u64 ev_ud, int seed)
+{
+	cq_tally_env(t, e, ev_ud, seed);
+	return submit_recvzc(&e->ring, e->rx, e->z.reg.zcrx_id);
+}
+
 void cq_drain(struct io_uring *ring, struct cq_tally *t)
 {
 	struct io_uring_cqe *cqe;

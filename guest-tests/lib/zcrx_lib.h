@@ -276,6 +276,11 @@ void zcrx_env_close(struct zcrx_env *e);
  * the pattern of @seed in @e's area 0 (@seed < 0: no check).
  */
 void cq_tally_env(struct cq_tally *t, struct zcrx_env *e, __u64 ev_ud, int seed);
+/* Queue the multishot recvzc on @e's socket for its ifq and start @t empty
+ * for it (cq_tally_env()): the first two steps of every traffic case.
+ * 0 or -errno from the submission.
+ */
+int zcrx_env_recv(struct zcrx_env *e, struct cq_tally *t, __u64 ev_ud, int seed);
 /* Tally every CQE already visible, without entering the kernel. */
 void cq_drain(struct io_uring *ring, struct cq_tally *t);
 /* Wait (running local task work) until @upto payload bytes or a final recv

@@ -701,8 +701,7 @@ FIXTURE_SETUP(after_traffic)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AT_PAGES, true, AT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	self->up = true;
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, AT_UD, AT_SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, AT_UD, AT_SEED));
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, AT_SEED));
 	cq_collect(&self->e.ring, &self->l, 1000);
 	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("set-up: 1000 bytes received");

@@ -87,8 +87,7 @@ TEST_F(traffic, copy_fires__E01)
 
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	cq_collect(&self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E01: payload delivered");
@@ -114,8 +113,7 @@ TEST_F(traffic, no_buffer_enomem_no_event__E03)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	cq_collect(&self->e.ring, &self->l, 1000);
 	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("E03: first copy uses the only buffer");
@@ -168,8 +166,7 @@ TEST_F(traffic, partial_copy_fires__E03)
 {
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	/* 6000 bytes in one write: one 6000-byte frag (order-3 page_frag) or
 	 * 4096 + 1904 (order-0 fallback); either way one page is copied and
 	 * the next chunk finds no buffer
@@ -193,8 +190,7 @@ TEST_F(traffic, unsubscribed_copy_silent__E06)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_ALLOC_FAIL, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	cq_collect(&self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1000U, self->l.bytes) TH_LOG("E06: data delivered");
@@ -225,8 +221,7 @@ TEST_F(no_master, never_posts__E07)
 	REQUIRE(zcrx_events_missing());
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, variant->desc, EVENT_UD,
 				    0, variant->desc ? ZCRX_EVENT_DESC_FLAG_STATS : 0));
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cq_tally_env(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&e, &l, EVENT_UD, SEED));
 	ASSERT_EQ(0, write_once(e.tx, 0, 1000, SEED));
 	cq_collect(&e.ring, &l, 1000);
 	ASSERT_EQ(0, write_once(e.tx, 1000, 700, SEED));
@@ -252,8 +247,7 @@ TEST_F(traffic, fire_once_until_armed__E08)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	cq_collect(&self->e.ring, &self->l, 1000);
@@ -491,8 +485,7 @@ TEST_F(traffic, event_after_its_data__E14)
 
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, 0));
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	ASSERT_EQ(0, write_once(self->e.tx, 0, len, SEED));
 	cq_collect(&self->e.ring, &self->l, len);
 	EXPECT_EQ(len, self->l.bytes) TH_LOG("E14: data delivered");
@@ -769,8 +762,7 @@ TEST_F(traffic, user_data_collision_accepted__E20)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, RECV_UD,
 				    1u << ZCRX_EVENT_COPY, 0))
 		TH_LOG("E20: desc.user_data == recv user_data is not rejected");
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, RECV_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, RECV_UD, SEED));
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 1000, SEED));
 	cq_collect(&self->e.ring, &self->l, 1000);
 	ASSERT_EQ(2U, self->l.n) TH_LOG("E20: data CQE + event CQE");
@@ -850,8 +842,7 @@ TEST_F(event_ud, delivered_exactly__E10)
 
 	REQUIRE(zcrx_events_missing());
 	st = ifq_stats(&e->z);
-	ASSERT_EQ(0, submit_recvzc(&e->ring, e->rx, e->z.reg.zcrx_id));
-	cq_tally_env(&l, e, variant->ud, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(e, &l, variant->ud, SEED));
 	ASSERT_EQ(0, write_once(e->tx, 0, 1000, SEED));
 	cq_collect(&e->ring, &l, 1000);
 	ASSERT_EQ(2U, l.n) TH_LOG("E01/E10: expected 2 CQEs (data, event), seen %u", l.n);

@@ -1331,8 +1331,7 @@ FIXTURE_SETUP(pair)
 	ASSERT_EQ(0, zcrx_env_setup(&self->a, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	self->up = true;
-	ASSERT_EQ(0, submit_recvzc(&self->a.ring, self->a.rx, self->a.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->a, EVENT_UD, PAIR_SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->a, &self->l, EVENT_UD, PAIR_SEED));
 	ASSERT_EQ(0, write_once(self->a.tx, 0, 1000, PAIR_SEED));
 	cq_collect(&self->a.ring, &self->l, 1000);
 	ASSERT_EQ(1000U, self->l.bytes) TH_LOG("pair set-up: A received 1000 bytes");

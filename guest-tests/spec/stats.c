@@ -83,8 +83,7 @@ TEST_F(traffic, mask0_counts_without_cqes__T01)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T01: payload intact");
 	EXPECT_EQ(1U, self->l.data_cqes) TH_LOG("T01: one data CQE");
@@ -99,8 +98,7 @@ TEST_F(traffic, no_stats_flag_writes_nothing__T01)
 	size_t used = rq_used_bytes(RQ_ENTRIES);
 
 	ASSERT_EQ(0, env_setup_user(&self->e, 0x5A, 1u << ZCRX_EVENT_COPY, 0, 0));
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1U, self->l.event_cqes) TH_LOG("T01: the copy happened (COPY fired)");
 	EXPECT_TRUE(all_bytes(self->e.z.region, used, self->e.z.region_len, 0x5A))
@@ -116,8 +114,7 @@ TEST_F(traffic, counts_regardless_of_arm__T01)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1ULL, st->copy_count) TH_LOG("T01: armed (first event fires)");
 	step(_metadata, &self->e, &self->e.ring, &self->l, 700);
@@ -158,8 +155,7 @@ TEST_F(traffic, zeroed_once_at_registration__T02)
 		TH_LOG("T02: arm (nothing fired yet)");
 	EXPECT_EQ(5ULL, st->copy_count) TH_LOG("T02: not re-zeroed by ctrl ops");
 	EXPECT_EQ(50ULL, st->copy_bytes) TH_LOG("T02: not re-zeroed by ctrl ops");
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(6ULL, st->copy_count) TH_LOG("T02: traffic adds, does not reset");
 	EXPECT_EQ(1050ULL, st->copy_bytes) TH_LOG("T02: traffic adds, does not reset");
@@ -175,8 +171,7 @@ TEST_F(traffic, counted_per_frag_copy__T03)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD,
 				    1u << ZCRX_EVENT_COPY, ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	for (unsigned int i = 0; i < 4; i++) {
 		step(_metadata, &self->e, &self->e.ring, &self->l, len[i]);
 		sum += len[i];
@@ -195,8 +190,7 @@ TEST_F(traffic, failed_copy_not_counted__T03)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	ASSERT_EQ(1ULL, st->copy_count) TH_LOG("T03: the only buffer is used");
 	ASSERT_EQ(0, write_once(self->e.tx, 1000, 1000, SEED));
@@ -235,8 +229,7 @@ TEST_F(traffic, counts_frags_not_cqes__T05)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	step(_metadata, &self->e, &self->e.ring, &self->l, len);
 	EXPECT_EQ(0, self->l.bad_payload) TH_LOG("T05: payload intact");
 	EXPECT_EQ(4U, self->l.data_cqes) TH_LOG("T05: 4 chunks: 3 full pages + 100 bytes");
@@ -259,8 +252,7 @@ TEST_F(traffic, burst_bounds__T05)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	/* 8 writes of a page back to back, reaped together */
 	for (unsigned int i = 0; i < 8; i++)
 		ASSERT_EQ(0, write_once(self->e.tx, i * page_size(), page_size(), SEED));
@@ -289,8 +281,7 @@ TEST_F(traffic, partial_copy_counts_copied__T06)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, 1, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	ASSERT_EQ(0, write_once(self->e.tx, 0, 6000, SEED));
 	cq_collect(&self->e.ring, &self->l, 6000);
 	EXPECT_EQ(page_size(), self->l.bytes) TH_LOG("T06: one page delivered");
@@ -308,8 +299,7 @@ TEST_F(traffic, single_writer_exact__T07)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	for (unsigned int i = 1; i <= 5; i++) {
 		step(_metadata, &self->e, &self->e.ring, &self->l, 700);
 		EXPECT_EQ((__u64)i, st->copy_count) TH_LOG("T07: after write %u", i);
@@ -323,8 +313,7 @@ TEST_F(traffic, visible_with_data_cqe__T08)
 {
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	self->l.st = ifq_stats(&self->e.z);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	step(_metadata, &self->e, &self->e.ring, &self->l, 2000);
@@ -343,8 +332,7 @@ TEST_F(traffic, user_reset__T09)
 	ASSERT_EQ(0, zcrx_env_setup(&self->e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&self->e.z);
-	ASSERT_EQ(0, submit_recvzc(&self->e.ring, self->e.rx, self->e.z.reg.zcrx_id));
-	cq_tally_env(&self->l, &self->e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&self->e, &self->l, EVENT_UD, SEED));
 	step(_metadata, &self->e, &self->e.ring, &self->l, 1000);
 	EXPECT_EQ(1ULL, st->copy_count);
 	EXPECT_EQ(1000ULL, st->copy_bytes);
@@ -431,8 +419,7 @@ TEST_F(nodev, copy_bytes_equal_received__T11)
 	ASSERT_EQ(0, zcrx_env_setup(&e, ZCRX_RING_FLAGS, AREA_PAGES, true, EVENT_UD, 0,
 				    ZCRX_EVENT_DESC_FLAG_STATS));
 	st = ifq_stats(&e.z);
-	ASSERT_EQ(0, submit_recvzc(&e.ring, e.rx, e.z.reg.zcrx_id));
-	cq_tally_env(&l, &e, EVENT_UD, SEED);
+	ASSERT_EQ(0, zcrx_env_recv(&e, &l, EVENT_UD, SEED));
 	/* a burst, reaped together: the frag layout is up to TCP */
 	for (unsigned int i = 0; i < variant->writes; i++)
 		ASSERT_EQ(0, write_once(e.tx, i * variant->chunk, variant->chunk, SEED));
