@@ -48,6 +48,9 @@ run_stoppable "$ZCRX_TOP/host-scripts/fetch-toolchain.sh"
 # shellcheck disable=SC1091
 . "$DEPS_DIR/toolchain.env"
 need_cmd rsync rsync
+# one run per tree at a time: the install directory is rebuilt, and the
+# guest reads it while it runs (the VM inherits the lock and ends with it)
+lock_take "selftests-$id" "running the $id selftests"
 st="$BUILD_DIR/selftests/$id"
 out="$st/out" inst="$st/inst"
 rm -rf "$inst"
