@@ -4,6 +4,7 @@
 # Same machine as backends/qemu.sh (vm/machine.conf, VM_* knobs). With net=tap the
 # interfaces use the taps zcrx-l/zcrx-r that backends/libvirt.sh creates in its
 # private network namespace; "hub" has no libvirt equivalent and gives none.
+# VM_DISK, VM_SHARE (VIRTIOFSD) and VM_RUN_PIPE add what vm-run needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ZCRX_TOP/vm/machine.conf"
@@ -27,6 +28,37 @@ if [ "$net" = tap ]; then
 	done
 fi
 
+# make vm-run / vm-shell: the guest image, the shared directory, the
+# command's terminal (a FIFO pair VM_RUN_PIPE.in/.out: libvirt's "pipe"
+# serial; backends/libvirt.sh connects it to stdio)
+memory_backing='' run_devices='' nl=$'\n'
+if [ -n "${VM_DISK:-}" ]; then
+	run_devices+="    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$(xml "$(readlink -f "$VM_DISK")")'/>
+      <target dev='vda' bus='virtio'/>
+      <readonly/>
+    </disk>${nl}"
+fi
+if [ -n "${VM_SHARE:-}" ]; then
+	memory_backing="  <memoryBacking>
+    <source type='memfd'/>
+    <access mode='shared'/>
+  </memoryBacking>"
+	run_devices+="    <filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs'/>
+      <binary path='$(xml "${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}")'/>
+      <source dir='$(xml "$VM_SHARE")'/>
+      <target dir='zcrx-share'/>
+    </filesystem>${nl}"
+fi
+if [ -n "${VM_RUN_PIPE:-}" ]; then
+	run_devices+="    <serial type='pipe'>
+      <source path='$(xml "$VM_RUN_PIPE")'/>
+      <target port='2'/>
+    </serial>${nl}"
+fi
+
 emulator=$(command -v qemu-system-x86_64 || echo /usr/bin/qemu-system-x86_64)
 domain_type=qemu cpu_mode=maximum
 [ "$accel" = tcg ] || { domain_type=kvm; cpu_mode=host-passthrough; }
@@ -36,8 +68,11 @@ awk -v NAME="$(xml "$name")" -v MEM_MB="$VM_MEM_MB" -v CPUS="$VM_CPUS" \
 	-v INITRD="$(xml "$(readlink -f "$initrd")")" -v CMDLINE="$(xml "$cmdline")" \
 	-v DOMAIN_TYPE="$domain_type" -v CPU_MODE="$cpu_mode" -v EMULATOR="$(xml "$emulator")" \
 	-v CONSOLE_LOG="$(xml "$rundir/console.log")" -v RESULT_LOG="$(xml "$rundir/ktap.txt")" \
-	-v INTERFACES="${interfaces%$'\n'}" '
+	-v INTERFACES="${interfaces%$'\n'}" -v RUN_DEVICES="${run_devices%$'\n'}" \
+	-v MEMORY_BACKING="$memory_backing" '
 	/^@INTERFACES@$/ { if (INTERFACES != "") print INTERFACES; next }
+	/^@RUN_DEVICES@$/ { if (RUN_DEVICES != "") print RUN_DEVICES; next }
+	/^@MEMORY_BACKING@$/ { if (MEMORY_BACKING != "") print MEMORY_BACKING; next }
 	{
 		n = split("NAME MEM_MB CPUS MACHINE KERNEL INITRD CMDLINE DOMAIN_TYPE CPU_MODE EMULATOR CONSOLE_LOG RESULT_LOG", k, " ")
 		v["NAME"] = NAME; v["MEM_MB"] = MEM_MB; v["CPUS"] = CPUS; v["MACHINE"] = MACHINE

@@ -39,7 +39,6 @@ esac
 # 0. preflight: bad input fails here, before anything slow
 preflight_vm_test run
 [ -z "${ZCRX_TESTS:-}" ] || die "TESTS=$ZCRX_TESTS applies to make vm-test, not to vm-run/vm-shell"
-[ "${VM:-qemu}" = qemu ] || die "VM=${VM}: vm-run and vm-shell need VM=qemu (the command's terminal is a QEMU serial port on stdio)"
 [ "${VM_GCOV:-0}" != 1 ] || die "VM_GCOV=1 is for make kcov-report, not vm-run"
 caller=${ZCRX_CALLER_PWD:-$PWD}
 share=${VM_SHARE:-$caller}
@@ -88,7 +87,7 @@ lock_drop prepare
 
 mkdir -p "$(dirname "$rundir")"
 mv "$stage" "$rundir"
-runner="$ZCRX_TOP/host-scripts/backends/qemu.sh"
+runner="$ZCRX_TOP/host-scripts/backends/${VM:-qemu}.sh"
 vm_pid=
 feeder=
 stop_feeder() { # the feeder and what it runs (cat, sleep)

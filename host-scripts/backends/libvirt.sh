@@ -10,6 +10,11 @@
 # the result channel ("# zcrx-vmtest: exit=N"); isa-debug-exit still ends
 # the VM at once. virt-qemu-run (9.0) does not return when its QEMU ends,
 # so it is stopped here once QEMU is gone.
+# For make vm-run / vm-shell the same knobs as backends/qemu.sh apply
+# (VM_DISK, VM_SHARE, VM_RUN_TTY=out|in): libvirt starts virtiofsd itself,
+# and the command's terminal is a "pipe" serial port (two FIFOs) that this
+# script connects to its stdin and stdout; a command that ended gives
+# vm.status "done".
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$ZCRX_TOP/vm/machine.conf"
@@ -63,7 +68,42 @@ if ! getent passwd libvirt-qemu >/dev/null; then
 fi
 
 rm -f "$rundir/console.log" "$rundir/ktap.txt"
-VM_NET=$net "$ZCRX_TOP/host-scripts/render-domain.sh" "$kernel" "$initrd" "$rundir" "$name" >"$rundir/domain.xml"
+# make vm-run / vm-shell: the command's terminal on two FIFOs
+tty_saved='' pumps=()
+run_pipe=
+case ${VM_RUN_TTY:-} in
+'') ;;
+out | in)
+	run_pipe="$root/run"
+	mkfifo "$run_pipe.in" "$run_pipe.out"
+	cat "$run_pipe.out" &
+	pumps+=($!)
+	if [ "$VM_RUN_TTY" = in ]; then
+		if [ -t 0 ]; then
+			tty_saved=$(stty -g)
+			stty raw -echo
+		fi
+		# (an explicit fd: bash gives a background job /dev/null as stdin)
+		exec 3<&0
+		cat <&3 >"$run_pipe.in" &
+		pumps+=($!)
+		exec 3<&-
+	fi
+	;;
+*) die "VM_RUN_TTY=$VM_RUN_TTY: expected out or in" ;;
+esac
+lv_pumps_stop() {
+	local p
+	for p in "${pumps[@]}"; do kill "$p" 2>/dev/null || true; done
+	[ -z "$tty_saved" ] || stty "$tty_saved" 2>/dev/null || true
+}
+at_exit lv_pumps_stop
+[ -z "${VM_DISK:-}" ] || [ -f "$VM_DISK" ] || die "VM_DISK=$VM_DISK: no such file"
+if [ -n "${VM_SHARE:-}" ]; then
+	[ -d "$VM_SHARE" ] || die "VM_SHARE=$VM_SHARE: no such directory"
+	[ -x "${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}" ] || need_file /usr/lib/qemu/virtiofsd qemu-system-common
+fi
+VM_RUN_PIPE=$run_pipe VM_NET=$net "$ZCRX_TOP/host-scripts/render-domain.sh" "$kernel" "$initrd" "$rundir" "$name" >"$rundir/domain.xml"
 if command -v virt-xml-validate >/dev/null 2>&1; then
 	virt-xml-validate "$rundir/domain.xml" domain >"$rundir/domain.validate" 2>&1 ||
 		die "the rendered domain does not validate: $(tail -n 1 "$rundir/domain.validate")"
@@ -80,6 +120,11 @@ status=
 while :; do
 	verdict=$(sed -n 's/^# zcrx-vmtest: exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n 1 || true)
 	qemu_up=$(pgrep -f "guest=$name," 2>/dev/null | head -n 1 || true)
+	if [ -n "$run_pipe" ] && [ -z "$qemu_up" ] &&
+		grep -qsE '^# zcrx-vmtest: run-(exit|signal)=[0-9]+$' "$rundir/ktap.txt"; then
+		status="done"
+		break
+	fi
 	if [ -n "$verdict" ] && [ -z "$qemu_up" ]; then
 		[ "$verdict" = 0 ] && status=pass || status=fail
 		break
@@ -95,6 +140,10 @@ while :; do
 		sleep 1
 		qemu_up=$(pgrep -f "guest=$name," 2>/dev/null | head -n 1 || true)
 		if [ -z "$qemu_up" ]; then
+			if [ -n "$run_pipe" ] && grep -qsE '^# zcrx-vmtest: run-(exit|signal)=[0-9]+$' "$rundir/ktap.txt"; then
+				status="done"
+				break
+			fi
 			verdict=$(sed -n 's/^# zcrx-vmtest: exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n 1 || true)
 			case $verdict in 0) status=pass ;; '') status=no-report ;; *) status=fail ;; esac
 			break

@@ -9,6 +9,7 @@
 #          facts (ADD_AREA, header layout, check order) skipping
 #   vm-libvirt the default kernel through libvirt (VM=libvirt); skipped
 #          with a reason where libvirt cannot run
+#   vm-libvirt-run  the vm-run cases through libvirt (VM=libvirt)
 #   vm-lean the lean kernel built from Debian's linux-source-7.3 with
 #          kernel-config/patches/ (CHECK_LEAN=0 leaves it out)
 #   vm-lean-nic that run's NIC cases ran on the patched netdevsim (none
@@ -97,6 +98,8 @@ else
 	run="check-$(date +%Y%m%d-%H%M%S)-libvirt"
 	step vm-libvirt vm_checked "$run" env VM=libvirt KERNEL= KSRC= RUN_NAME="$run" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh"
+	# vm-run / vm-shell through libvirt: the same cases as the vm-run step
+	step vm-libvirt-run env VM=libvirt KERNEL= KSRC= "$ZCRX_TOP/host-scripts/dev/check-vm-run.sh"
 fi
 # The patched kernel's netdevsim is a zcrx-capable NIC: its NIC cases must
 # have run there, not skipped (their skip reasons start with "NETIF").

@@ -34,3 +34,24 @@ render() { "$S" "$T/bzImage" "$T/initrd" "$T/run" zcrx-vmtest-lv-test >"$T/domai
 	virt-xml-validate "$T/domain.xml" domain
 	grep -q 'a=&lt;b&gt;&amp;&quot;c&quot;.*zcrx.tests=query,arm' "$T/domain.xml"
 }
+
+@test "vm-run's image, shared directory and terminal pipe validate" {
+	: >"$T/image.erofs"
+	mkdir -p "$T/share"
+	VM_ACCEL=tcg VM_NET=none VM_DISK="$T/image.erofs" VM_SHARE="$T/share" \
+		VIRTIOFSD=/usr/lib/qemu/virtiofsd VM_RUN_PIPE="$T/run.pipe" render
+	virt-xml-validate "$T/domain.xml" domain
+	grep -q "<source file='$T/image.erofs'/>" "$T/domain.xml"
+	grep -A4 "<disk type='file'" "$T/domain.xml" | grep -q '<readonly/>'
+	grep -q "<driver type='virtiofs'/>" "$T/domain.xml"
+	grep -q "<source dir='$T/share'/>" "$T/domain.xml"
+	grep -q "<target dir='zcrx-share'/>" "$T/domain.xml"
+	grep -q "<access mode='shared'/>" "$T/domain.xml"
+	grep -B1 "<source path='$T/run.pipe'/>" "$T/domain.xml" | grep -q "<serial type='pipe'>"
+	grep -A1 "<source path='$T/run.pipe'/>" "$T/domain.xml" | grep -q "<target port='2'/>"
+}
+
+@test "the suite's domain has no vm-run devices" {
+	VM_ACCEL=tcg VM_NET=none render
+	! grep -qE '<disk|<filesystem|<memoryBacking|serial type=.pipe' "$T/domain.xml"
+}
