@@ -202,6 +202,14 @@ int main(void)
 		power_off(st < 0 ? EXIT_SUITE_FAIL : EXIT_RUN_DONE);
 	}
 
+	/* the NIC cases read what they may assume about the NIC's driver */
+	if (getenv("NIC_DRIVER")) {
+		char prof[128];
+
+		snprintf(prof, sizeof(prof), NIC_PROFILE_DIR "/%s", getenv("NIC_DRIVER"));
+		if (!access(prof, R_OK))
+			setenv("NIC_PROFILE", prof, 1);
+	}
 	taint_before = read_long("/proc/sys/kernel/tainted");
 	up_start = boot_seconds();
 	failures = run_suite("/tests", only, timeout_s, stdout, res);

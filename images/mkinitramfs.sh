@@ -2,6 +2,7 @@
 # Build the guest initramfs (uncompressed newc cpio):
 #   /init            images/init (static)
 #   /tests/*         the static test binaries and their run order
+#   /nic-profiles/*  vm/nic-profiles/ (what the NIC cases may assume)
 #   /modules/*       modules named in IMAGE_MODULE_LISTS (files; default
 #                    images/modules.list), decompressed, in list order
 # usage: mkinitramfs.sh OUT.cpio INIT TESTDIR [MODROOT]
@@ -25,6 +26,9 @@ while read -r t; do
 	cp "$tests/$t" "$root/tests/"
 done <"$tests/order"
 cp "$tests/order" "$root/tests/order"
+# the NIC profiles (vm/nic-profiles/): /init names the NIC's in NIC_PROFILE
+mkdir -p "$root/nic-profiles"
+cp "$ZCRX_TOP"/vm/nic-profiles/* "$root/nic-profiles/"
 
 if [ -n "$modroot" ]; then
 	: >"$root/modules/order"

@@ -144,9 +144,9 @@ int net_setup(FILE *log)
 		nsim = 1;
 		va = &virtio_alt;
 		export_nic(nlocal, &primary);
-		setenv("NIC_KIND", NIC_KIND_NSIM_DMA, 1);
-		fprintf(log, "# net: NETIF=%s NIC_KIND=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s), %d rx queues\n",
-			nlocal, NIC_KIND_NSIM_DMA, primary.local_v4, primary.remote_v4,
+		setenv("NIC_DRIVER", NSIM_DRIVER, 1);
+		fprintf(log, "# net: NETIF=%s NIC_DRIVER=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s), %d rx queues\n",
+			nlocal, NSIM_DRIVER, primary.local_v4, primary.remote_v4,
 			nremote, NET_REMOTE_NS, rx_queues(nlocal));
 	}
 	if (virtio && virtio_pair(log, nsfd, local, remote, va))

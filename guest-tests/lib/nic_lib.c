@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "nic_lib.h"
+#include "nic_profile.h"
 #include "rtnl.h"
 #include "zcrx_lib.h"
 
@@ -48,15 +49,15 @@ int nic_ifindex(void)
 
 const char *virtio_env(const char *var)
 {
-	const char *kind = getenv("NIC_KIND"), *v;
+	const char *prof = getenv("NIC_PROFILE"), *v;
 	char name[64];
 
 	snprintf(name, sizeof(name), "VIRTIO_%s", var);
 	v = getenv(name);
 	if (v && *v)
 		return v;
-	/* a guest with no VIRTIO_* but NETIF on netdevsim has no virtio pair */
-	if (kind && !strcmp(kind, NIC_KIND_NSIM_DMA))
+	/* NETIF has a NIC profile: it is the zcrx NIC, not a virtio pair */
+	if (prof && *prof)
 		return NULL;
 	v = getenv(var);
 	return v && *v ? v : NULL;
@@ -103,14 +104,15 @@ static const char *driver_of(const char *ifname)
 const char *zcrx_nic_missing(void)
 {
 	static char why[512];
-	const char *netif = nic_name(), *kind = getenv("NIC_KIND");
+	const char *netif = nic_name(), *kind = nic_profile_driver(), *z;
 	char val[32];
 
 	if (!netif)
 		return "NETIF unset: this VM has no NIC under test";
-	if (!kind || strcmp(kind, NIC_KIND_NSIM_DMA)) {
+	z = nic_profile("ZCRX");
+	if (!z || strcmp(z, "yes")) {
 		snprintf(why, sizeof(why),
-			 "NETIF=%s is %s, not a zcrx-capable NIC (run with KSRC=debian for the patched netdevsim)",
+			 "NETIF=%s is %s, not a zcrx-capable NIC: no NIC profile with ZCRX=yes (vm/nic-profiles/; in the VM run with KSRC=debian for the patched netdevsim)",
 			 netif, driver_of(netif));
 		return why;
 	}

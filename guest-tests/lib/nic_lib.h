@@ -9,16 +9,18 @@
 #ifndef NIC_LIB_H
 #define NIC_LIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "nic_profile.h"
 #include "topology.h"
 
 /* ---- presence and names ---------------------------------------------------- */
 
-/* NULL when NETIF is set, NIC_KIND is netdevsim-dma and the device is up
- * with carrier; else why not (a static string).
+/* NULL when NETIF is set, its NIC profile (nic_profile.h) says ZCRX=yes
+ * and the device is up with carrier; else why not (a static string).
  */
 const char *zcrx_nic_missing(void);
 
@@ -31,7 +33,8 @@ int nic_ifindex(void);
  * The virtio-net pair's variable: VIRTIO_<@var> (@var is "NETIF",
  * "LOCAL_V4", "REMOTE_V6", ...) when set; else <@var> itself, which then
  * means the virtio pair as on a guest without the patched netdevsim;
- * NULL when neither is set, or when NIC_KIND says <@var> is not virtio.
+ * NULL when neither is set, or when NIC_PROFILE is set (NETIF is then
+ * the zcrx NIC, not virtio).
  */
 const char *virtio_env(const char *var);
 
@@ -107,6 +110,18 @@ void nic_huge_release(void);
  */
 pid_t remote_sender_spawn(int family, uint16_t port, size_t len, unsigned int seed,
 			  size_t chunk);
+/* REMOTE_TYPE=ssh (make hw-test): the sender runs on the peer instead,
+ * `ssh REMOTE_ARGS $REMOTE_SENDER ...` (the static zcrx-sender, deployed
+ * by the runner), with the same exit codes.
+ */
+bool remote_is_ssh(void);
+/* `ssh -o BatchMode=yes REMOTE_ARGS CMD`: its exit status, or -errno. */
+int remote_ssh_run(const char *cmd);
+/* main() of zcrx-sender: FAMILY(4|6) PORT LEN SEED CHUNK SNDBUF, LOCAL_V4/V6 from
+ * the environment; sends as remote_sender_spawn()'s child does, in the
+ * netns it runs in. Its exit code (2: bad arguments).
+ */
+int remote_sender_main(int argc, char **argv);
 enum {
 	REMOTE_SENDER_ENETNS = 10,	/* open or setns of the netns */
 	REMOTE_SENDER_EADDR,		/* LOCAL_V4/V6 unset or unparsable */

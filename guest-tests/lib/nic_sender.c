@@ -115,7 +115,7 @@ static int sender_connect(int family, const struct sockaddr_storage *sa, socklen
 
 /* The child's body: an exit code. */
 static int sender_run(int family, uint16_t port, size_t len, unsigned int seed,
-		      size_t chunk)
+		      size_t chunk, bool enter_netns)
 {
 	struct timeval close_wait = { .tv_sec = SENDER_CLOSE_S };
 	const char *name = getenv("REMOTE_ARGS");
@@ -127,11 +127,13 @@ static int sender_run(int family, uint16_t port, size_t len, unsigned int seed,
 	ssize_t r;
 	int ns, fd;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", name && *name ? name : NET_REMOTE_NS);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0 || setns(ns, CLONE_NEWNET))
-		return REMOTE_SENDER_ENETNS;
-	close(ns);
+	if (enter_netns) {
+		snprintf(path, sizeof(path), "/run/netns/%s", name && *name ? name : NET_REMOTE_NS);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET))
+			return REMOTE_SENDER_ENETNS;
+		close(ns);
+	}
 	if (local_addr(family, port, &sa, &salen))
 		return REMOTE_SENDER_EADDR;
 	fd = sender_connect(family, &sa, salen);
@@ -166,6 +168,9 @@ static int sender_run(int family, uint16_t port, size_t len, unsigned int seed,
 	}
 }
 
+static int sender_ssh(int family, uint16_t port, size_t len, unsigned int seed,
+		      size_t chunk);
+
 pid_t remote_sender_spawn(int family, uint16_t port, size_t len, unsigned int seed,
 			  size_t chunk)
 {
@@ -177,7 +182,103 @@ pid_t remote_sender_spawn(int family, uint16_t port, size_t len, unsigned int se
 		return pid;
 	/* never outlive a test case that died */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	_exit(sender_run(family, port, len, seed, chunk));
+	if (remote_is_ssh())
+		_exit(sender_ssh(family, port, len, seed, chunk));
+	_exit(sender_run(family, port, len, seed, chunk, true));
+}
+
+bool remote_is_ssh(void)
+{
+	const char *t = getenv("REMOTE_TYPE");
+
+	return t && !strcmp(t, "ssh");
+}
+
+/* argv of `ssh -o BatchMode=yes REMOTE_ARGS CMD`: REMOTE_ARGS split at
+ * spaces, as the kernel selftests' ssh remote does; 0 or -E2BIG.
+ */
+static int ssh_argv(char **argv, unsigned int max, char *args, const char *cmd)
+{
+	unsigned int n = 0;
+
+	argv[n++] = "ssh";
+	argv[n++] = "-o";
+	argv[n++] = "BatchMode=yes";
+	for (char *tok = strtok(args, " "); tok; tok = strtok(NULL, " ")) {
+		if (n + 2 >= max)
+			return -E2BIG;
+		argv[n++] = tok;
+	}
+	argv[n++] = (char *)cmd;
+	argv[n] = NULL;
+	return 0;
+}
+
+int remote_ssh_run(const char *cmd)
+{
+	char *argv[32], args[512];
+	pid_t pid;
+	int st;
+
+	snprintf(args, sizeof(args), "%s", getenv("REMOTE_ARGS") ? getenv("REMOTE_ARGS") : "");
+	if (!*args || ssh_argv(argv, 32, args, cmd))
+		return -EINVAL;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -ECHILD;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The sender on the ssh peer: REMOTE_SENDER (the static zcrx-sender that
+ * make hw-test deployed there) with this side's address; its exit code
+ * is the sender's (255: ssh itself failed).
+ */
+static int sender_ssh(int family, uint16_t port, size_t len, unsigned int seed,
+		      size_t chunk)
+{
+	const char *bin = getenv("REMOTE_SENDER");
+	const char *v4 = getenv("LOCAL_V4"), *v6 = getenv("LOCAL_V6");
+	char cmd[512];
+	int r;
+
+	if (!bin || !*bin)
+		return REMOTE_SENDER_ENETNS;
+	snprintf(cmd, sizeof(cmd), "LOCAL_V4='%s' LOCAL_V6='%s' '%s' %d %u %zu %u %zu %d",
+		 v4 ? v4 : "", v6 ? v6 : "", bin, family == AF_INET6 ? 6 : 4, port, len,
+		 seed, chunk ? chunk : SENDER_CHUNK, sender_sndbuf);
+	r = remote_ssh_run(cmd);
+	return r < 0 ? REMOTE_SENDER_ENETNS : r;
+}
+
+int remote_sender_main(int argc, char **argv)
+{
+	unsigned long long len;
+	unsigned long port, seed, chunk;
+	int family;
+
+	if (argc != 7)
+		return 2;
+	sender_sndbuf = atoi(argv[6]);
+	family = !strcmp(argv[1], "6") ? AF_INET6 : !strcmp(argv[1], "4") ? AF_INET : 0;
+	port = strtoul(argv[2], NULL, 10);
+	len = strtoull(argv[3], NULL, 10);
+	seed = strtoul(argv[4], NULL, 10);
+	chunk = strtoul(argv[5], NULL, 10);
+	if (!family || !port || port > 65535 || !chunk)
+		return 2;
+	return sender_run(family, (uint16_t)port, (size_t)len, (unsigned int)seed,
+			  (size_t)chunk, false);
 }
 
 static int sender_status;

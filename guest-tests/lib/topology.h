@@ -9,7 +9,7 @@
  * NSIM_QUEUES queues each), moves the second port into the netns
  * NET_REMOTE_NS, links the two, and exports the kernel selftests'
  * variables (NETIF, LOCAL_V4/V6, REMOTE_V4/V6, REMOTE_TYPE=netns,
- * REMOTE_ARGS) plus NIC_KIND; the virtio-net pair then carries the
+ * REMOTE_ARGS) plus NIC_DRIVER; the virtio-net pair then carries the
  * VIRTIO_* variables. Without dma_rx, virtio-net is NETIF.
  */
 #ifndef ZCRX_TOPOLOGY_H
@@ -27,8 +27,12 @@
 #define NET_VIRTIO_LOCAL_V6	"2001:db8:1::1"
 #define NET_VIRTIO_REMOTE_V6	"2001:db8:1::2"
 
-/* NIC_KIND of the patched netdevsim */
-#define NIC_KIND_NSIM_DMA	"netdevsim-dma"
+/* NIC_DRIVER of the patched netdevsim; its NIC profile (vm/nic-profiles/)
+ * is in the initramfs at NIC_PROFILE_DIR/<driver>, and /init names it in
+ * NIC_PROFILE for the suite
+ */
+#define NSIM_DRIVER		"netdevsim"
+#define NIC_PROFILE_DIR		"/nic-profiles"
 
 /* netdevsim device ids: the pair /init makes, and the ones tests may make */
 #define NSIM_LOCAL_ID		10

@@ -4,7 +4,8 @@
  * pool asks io_uring for buffers and neither the refill ring nor the
  * freelist has one (zcrx.c:1373-1392). The queue is starved by holding
  * every received buffer instead of returning it; the NIC under test posts
- * a ring of `ethtool -G rx` buffers and retries an empty ring every 1 ms.
+ * a ring of `ethtool -G rx` buffers and retries an empty ring within its
+ * profile's REFILL_RETRY_MS (1 ms on the virtual NIC).
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,8 +14,9 @@
 #include "nic_lib.h"
 #include "nic_rx.h"
 
-#define SMALL_RING	16	/* ethtool -G rx 16 */
-#define DEFAULT_RING	512	/* netdevsim's default */
+/* the ring sizes come from the NIC profile (RX_RING_SMALL), or are the
+ * one the device has (not_from_initial_fill)
+ */
 #define AF_MASK		(1u << ZCRX_EVENT_ALLOC_FAIL)
 
 FIXTURE(starve)
@@ -51,9 +53,11 @@ TEST_F_TIMEOUT(starve, fires_once_then_rearms__E04_E08_E10_A04_T04, NIC_TEST_TIM
 {
 	const size_t len = 512 * 1024;
 	const char *nic = nic_name();
+	unsigned int small_ring;
 	long long drop0;
 
-	ASSERT_EQ(0, starve_open(&self->r, SMALL_RING, 32));
+	NIC_NEED_INT("RX_RING_SMALL", &small_ring);
+	ASSERT_EQ(0, starve_open(&self->r, small_ring, 32));
 	drop0 = nic_stat(nic, "rx_dropped");
 	ASSERT_EQ(0, nic_rx_start(&self->r, len, 21, 65536));
 
@@ -114,8 +118,10 @@ TEST_F_TIMEOUT(starve, fires_once_then_rearms__E04_E08_E10_A04_T04, NIC_TEST_TIM
 TEST_F_TIMEOUT(starve, none_when_buffers_return__E04, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 4u << 20;
+	unsigned int small_ring;
 
-	ASSERT_EQ(0, starve_open(&self->r, SMALL_RING, 512));
+	NIC_NEED_INT("RX_RING_SMALL", &small_ring);
+	ASSERT_EQ(0, starve_open(&self->r, small_ring, 512));
 	ASSERT_EQ(0, nic_rx_start(&self->r, len, 22, 65536));
 	nic_rx_run(&self->r, &self->t, len, 22, true, false, 60000);
 	EXPECT_EQ(len, self->t.bytes);
@@ -130,15 +136,20 @@ TEST_F_TIMEOUT(starve, none_when_buffers_return__E04, NIC_TEST_TIMEOUT)
 	EXPECT_EQ(0, nic_rx_finish(&self->r));
 }
 
-/* The default ring (512) is larger than an 8-buffer area, so the initial
+/* A ring of 512 (or the device's maximum, if smaller) is larger than an
+ * 8-buffer area, so the initial
  * fill inside registration already asks io_uring for a buffer it does not
  * have. That failure is not reported and sets no fired bit.
  */
 TEST_F_TIMEOUT(starve, not_from_initial_fill__E05, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 256 * 1024;
+	unsigned int cur, max;
 
-	ASSERT_EQ(0, starve_open(&self->r, DEFAULT_RING, 8));
+	(void)cur;
+	ASSERT_EQ(0, nic_get_rx_ring(nic_name(), &cur, &max));
+	ASSERT_LT(8U, max) TH_LOG("E05: the device's largest rx ring (%u) is not above 8", max);
+	ASSERT_EQ(0, starve_open(&self->r, max < 512 ? max : 512, 8));
 	nic_rx_wait(&self->r, &self->t, 23, false, 300);
 	EXPECT_EQ(0U, self->t.event_cqes) {
 		TH_LOG("E05: %u event CQEs from the registration-time fill (res %d)",
@@ -163,9 +174,11 @@ TEST_F_TIMEOUT(starve, not_from_initial_fill__E05, NIC_TEST_TIMEOUT)
 TEST_F_TIMEOUT(starve, rearm_while_starved_refires__E19, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 1u << 20;
-	unsigned int seen;
+	unsigned int seen, small_ring, retry_ms;
 
-	ASSERT_EQ(0, starve_open(&self->r, SMALL_RING, 16));
+	NIC_NEED_INT("RX_RING_SMALL", &small_ring);
+	NIC_NEED_INT("REFILL_RETRY_MS", &retry_ms);
+	ASSERT_EQ(0, starve_open(&self->r, small_ring, 16));
 	ASSERT_EQ(0, nic_rx_start(&self->r, len, 24, 65536));
 	nic_rx_run(&self->r, &self->t, len, 24, false, true, 20000);
 	ASSERT_EQ(1U, self->t.event_cqes) TH_LOG("E04: the 16-buffer area never ran dry");
@@ -179,10 +192,10 @@ TEST_F_TIMEOUT(starve, rearm_while_starved_refires__E19, NIC_TEST_TIMEOUT)
 	EXPECT_EQ(1U, seen);
 
 	EXPECT_EQ(0, zcrx_arm(&self->r.ring, self->r.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL));
-	nic_rx_wait(&self->r, &self->t, 24, false, 500);
+	nic_rx_wait(&self->r, &self->t, 24, false, 500 + 10 * retry_ms);
 	EXPECT_EQ(seen + 1, self->t.event_cqes) {
-		TH_LOG("E19: arming while starved gave %u new events within 500 ms, expected 1",
-		       self->t.event_cqes - seen);
+		TH_LOG("E19: arming while starved gave %u new events within %u ms, expected 1",
+		       self->t.event_cqes - seen, 500 + 10 * retry_ms);
 	}
 	EXPECT_EQ(ZCRX_EVENT_ALLOC_FAIL, self->t.event_res[seen < 8 ? seen : 7]);
 

@@ -23,8 +23,7 @@
 #include "nic_lib.h"
 #include "nic_rx.h"
 
-#define BIG_BUF		16384
-#define JUMBO_MTU	9000
+/* the buffer size and MTU: the NIC profile's BIG_BUF_LEN and JUMBO_MTU */
 
 static int set_mtu(const char *ifname, int mtu)
 {
@@ -106,20 +105,23 @@ TEST_F_TIMEOUT(big, rx_buf_16k_on_dma_device__R31, NIC_TEST_TIMEOUT)
 	const size_t len = 2u << 20;
 	volatile struct zcrx_stats *st;
 	const char *why;
+	unsigned int big, mtu;
 	void *area;
 
+	big = NIC_PROFILE_INT("BIG_BUF_LEN");
+	mtu = NIC_PROFILE_INT("JUMBO_MTU");
 	self->huge = true;
 	area = nic_huge_area(&why);
 	if (area == MAP_FAILED)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, set_pair_mtu(JUMBO_MTU));
+	ASSERT_EQ(0, set_pair_mtu((int)mtu));
 	self->jumbo = true;
 
-	ASSERT_EQ(0, nic_rx_open_area(&self->r, NIC_ZC_QUEUE, area, NIC_HUGE_AREA_SZ, BIG_BUF,
+	ASSERT_EQ(0, nic_rx_open_area(&self->r, NIC_ZC_QUEUE, area, NIC_HUGE_AREA_SZ, big,
 				      1u << ZCRX_EVENT_COPY, true)) {
-		TH_LOG("R31: rx_buf_len %u on a DMA-capable queue with a hugetlb area", BIG_BUF);
+		TH_LOG("R31: rx_buf_len %u on a DMA-capable queue with a hugetlb area", big);
 	}
-	EXPECT_EQ((unsigned int)BIG_BUF, self->r.z.reg.rx_buf_len) {
+	EXPECT_EQ(big, self->r.z.reg.rx_buf_len) {
 		TH_LOG("R31: rx_buf_len written back %u", self->r.z.reg.rx_buf_len);
 	}
 	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
@@ -134,7 +136,7 @@ TEST_F_TIMEOUT(big, rx_buf_16k_on_dma_device__R31, NIC_TEST_TIMEOUT)
 	EXPECT_GT(self->t.max_len, (unsigned int)page_size()) {
 		TH_LOG("largest CQE %u bytes: no buffer held more than a page", self->t.max_len);
 	}
-	EXPECT_LE(self->t.max_len, (unsigned int)BIG_BUF);
+	EXPECT_LE(self->t.max_len, big);
 	EXPECT_EQ(0, nic_rx_finish(&self->r));
 }
 

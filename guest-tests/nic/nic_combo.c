@@ -13,9 +13,7 @@
 #include "nic_lib.h"
 #include "nic_rx.h"
 
-#define SMALL_RING	16	/* ethtool -G rx 16 */
 #define OTHER_ZC_QUEUE	2	/* a second zcrx queue next to NIC_ZC_QUEUE */
-#define BIG_BUF		16384
 #define BOTH_MASK	((1u << ZCRX_EVENT_ALLOC_FAIL) | (1u << ZCRX_EVENT_COPY))
 
 FIXTURE(combo)
@@ -69,8 +67,8 @@ static int arm(struct nic_rx *r, unsigned int type)
  * queue without zcrx (copy fallback: COPY), then steered onto the zcrx
  * queue and starved by holding its buffers (ALLOC_FAIL), then sent back to
  * the copy path. Each type has its own fired bit: arming COPY while the
- * queue is still starved must not re-arm ALLOC_FAIL (the NIC retries every
- * 1 ms, so a cleared bit would fire at once), and the re-fired COPY must
+ * queue is still starved must not re-arm ALLOC_FAIL (the NIC retries within
+ * its profile's REFILL_RETRY_MS, so a cleared bit would fire at once), and the re-fired COPY must
  * not clear ALLOC_FAIL's bit. Every event CQE carries the index of the type
  * that fired, in firing order: COPY, ALLOC_FAIL, COPY.
  */
@@ -81,7 +79,9 @@ TEST_F_TIMEOUT(combo, both_types_fire_and_arm_independently__E01_E04_E08_E10_A04
 	const size_t len = 2u << 20;
 	const unsigned int seed = 61;
 
-	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), SMALL_RING));
+	/* a cleared ALLOC_FAIL bit must fire within the NIC's refill retry */
+	(void)NIC_PROFILE_INT("REFILL_RETRY_MS");
+	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), NIC_PROFILE_INT("RX_RING_SMALL")));
 	/* 128 buffers: the zcrx queue's pool takes 64, the fallback copies
 	 * into the rest
 	 */
@@ -301,16 +301,18 @@ TEST_F_TIMEOUT(combo, copy_fallback_into_16k_buffers__E01_T03_T05, NIC_TEST_TIME
 	struct nic_rx *r = &self->r[0];
 	struct cq_tally *t = &self->t[0];
 	const char *why;
+	unsigned int big;
 	void *area;
 
+	big = NIC_PROFILE_INT("BIG_BUF_LEN");
 	self->huge = true;
 	area = nic_huge_area(&why);
 	if (area == MAP_FAILED)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), SMALL_RING));
-	ASSERT_EQ(0, nic_rx_open_area(r, NIC_ZC_QUEUE, area, NIC_HUGE_AREA_SZ, BIG_BUF,
+	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), NIC_PROFILE_INT("RX_RING_SMALL")));
+	ASSERT_EQ(0, nic_rx_open_area(r, NIC_ZC_QUEUE, area, NIC_HUGE_AREA_SZ, big,
 				      1u << ZCRX_EVENT_COPY, true));
-	ASSERT_EQ((unsigned int)BIG_BUF, r->z.reg.rx_buf_len);
+	ASSERT_EQ(big, r->z.reg.rx_buf_len);
 	r->flush_rq = true;
 	/* 128 buffers, the zcrx queue's pool holds 64: a recv pass over a
 	 * longer socket queue ends with -ENOMEM; flush and receive again. A
@@ -329,9 +331,9 @@ TEST_F_TIMEOUT(combo, copy_fallback_into_16k_buffers__E01_T03_T05, NIC_TEST_TIME
 		       t->bad_payload);
 	}
 	EXPECT_EQ(0U, t->bad_off);
-	EXPECT_EQ(0ULL, t->off_or & (BIG_BUF - 1)) {
+	EXPECT_EQ(0ULL, t->off_or & (big - 1)) {
 		TH_LOG("a copy CQE did not start at a 16 KiB buffer boundary (offset bits 0x%llx)",
-		       (unsigned long long)(t->off_or & (BIG_BUF - 1)));
+		       (unsigned long long)(t->off_or & (big - 1)));
 	}
 	EXPECT_LE(t->max_len, (unsigned int)page_size()) {
 		TH_LOG("T05: a copy CQE of %u bytes, expected at most one page", t->max_len);
@@ -368,7 +370,7 @@ TEST_F_TIMEOUT(combo, add_area_feeds_a_starved_queue__C11_E04_A04_T04, NIC_TEST_
 	if (zcrx_caps()->zcrx.nr_ctrl_opcodes <= ZCRX_CTRL_ADD_AREA)
 		SKIP(return, "ZCRX_CTRL_ADD_AREA unsupported: query nr_ctrl_opcodes %u",
 		     zcrx_caps()->zcrx.nr_ctrl_opcodes);
-	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), SMALL_RING));
+	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), NIC_PROFILE_INT("RX_RING_SMALL")));
 	ASSERT_EQ(0, nic_rx_open(r, NIC_ZC_QUEUE, 32, 0, 1u << ZCRX_EVENT_ALLOC_FAIL, true));
 	ASSERT_EQ(0, nic_rx_steer(r, NIC_ZC_QUEUE));
 	ASSERT_EQ(0, nic_rx_start(r, len, seed, 65536));

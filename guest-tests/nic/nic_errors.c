@@ -87,6 +87,7 @@ TEST_F_TIMEOUT(nic, no_dma_device__R30, NIC_TEST_TIMEOUT)
 {
 	char ifname[IF_NAMESIZE];
 
+	NIC_NEED_IS("SPARE_DEVICE", "netdevsim");
 	ASSERT_EQ(0, nsim_dev_new(NSIM_SPARE_NODMA_ID, 2, false, ifname, sizeof(ifname)));
 	EXPECT_EQ(0, nic_set_hds(ifname, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0));
 	EXPECT_EQ(-EOPNOTSUPP, bind_once(if_nametoindex(ifname), 0)) {

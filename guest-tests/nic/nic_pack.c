@@ -39,6 +39,7 @@ FIXTURE(pack)
 FIXTURE_SETUP(pack)
 {
 	NIC_CASE_SETUP(&self->r, 1, true);
+	NIC_NEED_IS("PACK", "netdevsim-rx_pack");
 	if (access(RX_PACK, W_OK))
 		SKIP(return, "netdevsim has no rx_pack parameter: the virtual NIC predates payload packing");
 }

@@ -48,7 +48,7 @@ TEST_F_TIMEOUT(nic, close_with_alloc_fail_pending__E18, NIC_TEST_TIMEOUT)
 	long pin, pin0;
 	long long t0;
 
-	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), 16));
+	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), NIC_PROFILE_INT("RX_RING_SMALL")));
 	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 16, 0,
 				 1u << ZCRX_EVENT_ALLOC_FAIL, false));
 	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
@@ -56,8 +56,10 @@ TEST_F_TIMEOUT(nic, close_with_alloc_fail_pending__E18, NIC_TEST_TIMEOUT)
 	nic_rx_run(&self->r, &self->t, 1u << 20, 31, false, true, 20000);
 	ASSERT_EQ(1U, self->t.event_cqes) TH_LOG("E04: the 16-buffer area never ran dry");
 	ASSERT_EQ(0, zcrx_arm(&self->r.ring, self->r.z.reg.zcrx_id, ZCRX_EVENT_ALLOC_FAIL));
-	/* the NIC retries every 1 ms: the second event is queued, not run */
-	usleep(300 * 1000);
+	/* the NIC retries within REFILL_RETRY_MS: the second event is
+	 * queued, not run
+	 */
+	usleep(300 * 1000 + 10 * 1000 * NIC_PROFILE_INT("REFILL_RETRY_MS"));
 	pin0 = self->r.pin0;
 	EXPECT_LT(pin0, vm_pinned_kb());
 	t0 = now_ms();
@@ -175,6 +177,7 @@ TEST_F_TIMEOUT(nic, device_removed_while_bound__C11, NIC_TEST_TIMEOUT)
 	long pin0 = vm_pinned_kb(), pin;
 	void *mem;
 
+	NIC_NEED_IS("SPARE_DEVICE", "netdevsim");
 	ASSERT_EQ(0, nsim_dev_new(NSIM_SPARE_ID, 2, true, ifname, sizeof(ifname)));
 	ASSERT_EQ(0, nic_set_hds(ifname, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0));
 	ASSERT_EQ(0, link_set_up(ifname, true));
