@@ -19,7 +19,7 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test vm-run vm-shell guest-image selftests kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests clean distclean
+.PHONY: help vm-test vm-run vm-shell guest-image selftests hw-test kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -27,6 +27,7 @@ help:
 	@echo "  make vm-run      boot the kernel with the Debian guest image and run CMD='...' as root in it; exits with CMD's status"
 	@echo "  make vm-shell    the same with a shell on the terminal (or commands from a pipe)"
 	@echo "  make selftests   the kernel's drivers/net/hw selftests (iou-zcrx.py, ...) on the virtual NIC, via the kernel's runner (SELFTESTS=a.py,b.py)"
+	@echo "  make hw-test     the suite on this machine's own zcrx NIC (a bare-metal runner; net.config, NIC restored after): docs/runners.md"
 	@echo "  make guest-image build the Debian guest image of vm-run/vm-shell (mmdebstrap; cached by recipe)"
 	@echo "  make check       the project's own tests: lint, unit tests, VM suite on 7.3, 7.0, libvirt, lean kernel"
 	@echo "  make unit        host-side unit tests only (bats)"
@@ -53,7 +54,7 @@ vm-test:
 # with the status instead). CMD is taken as typed: $(value CMD), no make
 # expansion. The directory make was started in ($(PWD): GNU make keeps the
 # environment's across -C) is shared with the guest and where CMD starts.
-ifneq ($(filter vm-run vm-shell,$(MAKECMDGOALS)),)
+ifneq ($(filter vm-run vm-shell hw-test,$(MAKECMDGOALS)),)
 VM_RUN_STATUS := $(BUILD_DIR)/.vm-run-status.$(shell echo $$PPID)
 -load $(BUILD_DIR)/make/make-exit-status.so(make_exit_status_gmk_setup)
 $(BUILD_DIR)/make/make-exit-status.so: host-scripts/make-exit-status.c
@@ -72,6 +73,14 @@ vm-shell: .vm-shell
 
 selftests:
 	@host-scripts/selftests.sh
+
+# the suite on this machine's own NIC (a bare-metal runner): docs/runners.md
+# make exits with hw-test.sh's status (1 failed, 2 bad input), as vm-run
+.PHONY: .hw-test
+.hw-test:
+	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/hw-test.sh; echo $$? >"$(VM_RUN_STATUS)"
+hw-test: .hw-test
+	@$(vm_run_exit)
 
 guest-image:
 	@images/guest-image.sh >/dev/null

@@ -116,6 +116,8 @@ static void export_virtio(const char *ifname, const struct net_addrs *a)
 	setenv("VIRTIO_REMOTE_V4", a->remote_v4, 1);
 	setenv("VIRTIO_LOCAL_V6", a->local_v6, 1);
 	setenv("VIRTIO_REMOTE_V6", a->remote_v6, 1);
+	setenv("VIRTIO_REMOTE_TYPE", "netns", 1);
+	setenv("VIRTIO_REMOTE_ARGS", NET_REMOTE_NS, 1);
 }
 
 int net_setup(FILE *log)

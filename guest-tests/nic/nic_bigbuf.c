@@ -52,6 +52,18 @@ static int set_pair_mtu(int mtu)
 	ret = set_mtu(nic_name(), mtu);
 	if (ret)
 		return ret;
+	if (remote_is_ssh()) {
+		/* the peer's port: the one holding REMOTE_V4 (or V6) */
+		const char *addr = getenv("REMOTE_V4") && *getenv("REMOTE_V4") ?
+				   getenv("REMOTE_V4") : getenv("REMOTE_V6");
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd),
+			 "dev=$(ip -o addr show to '%s' | awk '{ print $2; exit }') && ip link set dev \"$dev\" mtu %d",
+			 addr ? addr : "", mtu);
+		ret = remote_ssh_run(cmd);
+		return ret > 0 ? -EIO : ret;
+	}
 	snprintf(path, sizeof(path), "/sys/class/net/%s/iflink", nic_name());
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -319,7 +319,7 @@ FIXTURE_TEARDOWN(remote)
 static void remote_peer(const struct sockaddr_storage *sa, socklen_t salen,
 			int go, const unsigned char *buf, size_t len, int n)
 {
-	const char *name = getenv("REMOTE_ARGS");	/* the netns name */
+	const char *name = virtio_env("REMOTE_ARGS");	/* the netns name */
 	char path[128], c;
 	int ns, fd, one = 1;
 
@@ -351,7 +351,7 @@ TEST_F(remote, virtio_small_frames_head_uncounted)
 	/* the virtio pair's port and address, even when a netdevsim pair is
 	 * the NIC under test: GOOD_COPY_LEN is virtio-net's
 	 */
-	const char *netif = virtio_env("NETIF"), *type = getenv("REMOTE_TYPE");
+	const char *netif = virtio_env("NETIF"), *type = virtio_env("REMOTE_TYPE");
 	const char *local = virtio_env(variant->local_var);
 	struct sockaddr_storage sa = { 0 };
 	socklen_t salen;

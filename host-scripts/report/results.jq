@@ -30,7 +30,8 @@ def nic_fields: [scan("([A-Z_0-9]+)=([^ ]+)") | {(.[0]): .[1]}] | add // {};
 	toolchain: {uapi: $uapi, liburing: $uring},
 	nic: (if $nic == "" then null
 		else {netif: $nf.NETIF, kind: ($nf.NIC_DRIVER // $nf.NIC_KIND // null),
-		      driver: ($nf.NIC_DRIVER // (if ($nf.NIC_KIND // "") | startswith("netdevsim") then "netdevsim" else null end))}
+		      driver: ($nf.NIC_DRIVER // (if ($nf.NIC_KIND // "") | startswith("netdevsim") then "netdevsim" else null end)),
+		      firmware: ($nf.NIC_FIRMWARE // null), bus: ($nf.NIC_BUS // null)}
 		end),
 	vm: {status: $vm_status, seconds: $vm_s},
 	ktap: {ok: ($doc[1] == "1"), error: (if $doc[1] == "1" then null else $doc[2] end),

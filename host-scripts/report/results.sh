@@ -30,7 +30,7 @@ write_results() {
 	records=$("$ZCRX_TOP/host-scripts/report/ktap-records.sh" "$rundir/ktap.txt")
 	splat_records=$("$ZCRX_TOP/host-scripts/report/splats.sh" --records "$rundir/console.log" 2>/dev/null || true)
 	nic=$(sed -n 's/^# net: //p' "$rundir/console.log" 2>/dev/null | head -n 1 || true)
-	accel=$(tr ' ' '\n' <"$rundir/qemu.cmd" 2>/dev/null | sed -n '/^-accel$/{n;p;q}' || true)
+	accel=$(tr ' ' '\n' 2>/dev/null <"$rundir/qemu.cmd" | sed -n '/^-accel$/{n;p;q}' || true)
 	chash=$(results_config_hash "${VMLINUZ:-}")
 	jq -n \
 		--argjson schema "$RESULTS_SCHEMA" \
