@@ -19,6 +19,10 @@
 #          image: output, exit statuses, the topology, the shared
 #          directory, a shell from a pipe, a panic (check-vm-run.sh)
 #   vm-lean-run the image boots on the lean kernel too (quick)
+#   hw-test  make hw-test in the guest against the netdevsim pair (the
+#          guest plays a bare-metal runner): netns and ssh peers equal the
+#          vm-lean run case for case, the NIC restored after a failure,
+#          SIGTERM, SIGKILL, bad input refused (check-hw-test.sh)
 #   selftests the kernel's iou-zcrx.py (with the carried events/stats
 #          cases) through the kernel's runner on the patched kernel: every
 #          case and variant must pass, none skip (make selftests)
@@ -141,6 +145,7 @@ if [ "${CHECK_LEAN:-1}" = 1 ]; then
 	step vm-lean-nic nic_ran "$lean_run"
 	step vm-lean-faults faults_ran "$lean_run"
 	step vm-lean-run env KERNEL= KSRC=debian KCONFIG=lean "$ZCRX_TOP/host-scripts/dev/check-vm-run.sh" quick
+	step hw-test "$ZCRX_TOP/host-scripts/dev/check-hw-test.sh" "$lean_run"
 	st_run="check-$(date +%Y%m%d-%H%M%S)-selftests"
 	step selftests selftests_passed "$st_run" env KERNEL= KSRC=debian KCONFIG=lean \
 		SELFTESTS=iou-zcrx.py RUN_NAME="$st_run" "$ZCRX_TOP/host-scripts/selftests.sh"
