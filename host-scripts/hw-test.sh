@@ -177,8 +177,13 @@ if [ -n "$queues" ] && [ "$(nic_state_get "$state" channels.combined)" != "$queu
 	log "NETIF=$NETIF: ethtool -L combined $queues (the profile's QUEUES)"
 	ethtool -L "$NETIF" combined "$queues" || die "NETIF=$NETIF: ethtool -L combined $queues failed"
 fi
-[ "$REMOTE_TYPE" != ssh ] || sender=$(remote_deploy "$tools/zcrx-sender") ||
-	die "the sender could not be copied to the peer ($REMOTE_ARGS)"
+if [ "$REMOTE_TYPE" = ssh ]; then
+	sender=$(remote_deploy "$tools/zcrx-sender") || die "the sender could not be copied to the peer ($REMOTE_ARGS)"
+	# it runs there: without arguments it prints its usage and exits 2
+	rc=0
+	remote_run "$sender" >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 2 ] || die "the sender copied to the peer does not run there (exit $rc; a static x86-64 binary): $REMOTE_ARGS:$sender"
+fi
 
 # 6. the suite; the kernel's log during it is the run's console.log
 t0=$(date +%s.%N)
