@@ -17,6 +17,7 @@ def nic_fields: [scan("([A-Z_0-9]+)=([^ ]+)") | {(.[0]): .[1]}] | add // {};
 	reasons: $reasons,
 	run: {
 		name: $run,
+		runner: $runner,
 		suite_version: $suite,
 		machine: {host: $host, arch: $arch, cpus: $cpus},
 		backend: $backend,
@@ -28,10 +29,13 @@ def nic_fields: [scan("([A-Z_0-9]+)=([^ ]+)") | {(.[0]): .[1]}] | add // {};
 		+ (if $kpkg != "" then {package: $kpkg} else {} end)
 		+ (if $chash != "" then {config_sha256: $chash} else {} end)),
 	toolchain: {uapi: $uapi, liburing: $uring},
+	series: (if $series == "" then null
+		else {name: $series, branch: $branch, head: $head, base: $base, role: $role} end),
 	nic: (if $nic == "" then null
 		else {netif: $nf.NETIF, kind: ($nf.NIC_DRIVER // $nf.NIC_KIND // null),
 		      driver: ($nf.NIC_DRIVER // (if ($nf.NIC_KIND // "") | startswith("netdevsim") then "netdevsim" else null end)),
-		      firmware: ($nf.NIC_FIRMWARE // null), bus: ($nf.NIC_BUS // null)}
+		      firmware: ($nf.NIC_FIRMWARE // null), bus: ($nf.NIC_BUS // null),
+		      restore: (if $restore == "" then null else $restore end)}
 		end),
 	vm: {status: $vm_status, seconds: $vm_s},
 	ktap: {ok: ($doc[1] == "1"), error: (if $doc[1] == "1" then null else $doc[2] end),

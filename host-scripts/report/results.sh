@@ -22,6 +22,19 @@ results_config_hash() {
 	sha256sum "$dir/.config" | cut -d' ' -f1
 }
 
+# results_runner: who ran it when ZCRX_RUNNER does not say: a VM run is
+# "vm-BACKEND@HOST"; make hw-test is "HOST:NETIF" (the runner is the
+# machine and its NIC).
+results_runner() {
+	local h
+	h=$(hostname 2>/dev/null || echo unknown)
+	if [ "${VM:-qemu}" = hw ]; then
+		printf '%s:%s\n' "$h" "${NETIF:-none}"
+	else
+		printf 'vm-%s@%s\n' "${VM:-qemu}" "$h"
+	fi
+}
+
 # write_results VERDICT REASON...: results.json from what the run dir holds.
 write_results() {
 	local verdict=$1 now records splat_records nic accel chash
@@ -44,6 +57,10 @@ write_results() {
 		--arg krel "${KREL:-}" --arg kdesc "${KDESC:-}" --arg kpkg "${KPKG:-}" --arg chash "$chash" \
 		--arg uapi "${UAPI_PKG:-}" --arg uring "${URING_PKG:-}" \
 		--arg nic "$nic" \
+		--arg runner "${ZCRX_RUNNER:-$(results_runner)}" \
+		--arg series "${ZCRX_SERIES:-}" --arg branch "${ZCRX_BRANCH:-}" \
+		--arg head "${ZCRX_HEAD:-}" --arg base "${ZCRX_BASE:-}" --arg role "${ZCRX_ROLE:-}" \
+		--arg restore "$(cat "$rundir/restore.status" 2>/dev/null || true)" \
 		--arg vm_status "$(cat "$rundir/vm.status" 2>/dev/null || echo no-report)" \
 		--argjson vm_s "$(cat "$rundir/vm.seconds" 2>/dev/null || echo 0)" \
 		--arg t0 "$t0" --arg tp "${t_prep:-$now}" --arg te "${t_end:-$now}" \

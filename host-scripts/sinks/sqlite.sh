@@ -4,7 +4,7 @@
 # $RESULTS_DIR/history.sqlite). One transaction per run: a run is recorded
 # whole or not at all, and recording the same run again replaces it. The
 # schema (sqlite-schema.sql, docs/results.md) is created on first use and
-# its version checked; a database of a newer schema is refused.
+# migrated (sqlite-db.sh); a database of a newer schema is refused.
 #   usage: sinks/sqlite.sh RUNDIR
 # A result sink is one file host-scripts/sinks/NAME.sh taking a run
 # directory; ZCRX_SINKS lists those vm-test.sh runs after every run.
@@ -14,34 +14,22 @@ rundir=${1:?usage: sinks/sqlite.sh RUNDIR}
 results="$rundir/results.json"
 [ -r "$results" ] || die "sqlite sink: no results.json in $rundir"
 need_cmd sqlite3 sqlite3
-db=${ZCRX_DB:-$RESULTS_DIR/history.sqlite}
-mkdir -p "$(dirname "$db")"
-SCHEMA=1
-
-sql_str() { # sql_str TEXT: TEXT as an SQL string literal
-	printf "'%s'" "${1//\'/\'\'}"
-}
-
-have=$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE name = 'schema_version';" 2>/dev/null) ||
-	die "sqlite sink: $db is not an SQLite database"
-if [ -n "$have" ]; then
-	ver=$(sqlite3 "$db" "SELECT max(version) FROM schema_version;")
-	[ "${ver:-0}" -le "$SCHEMA" ] || die "sqlite sink: $db has schema $ver, newer than this tool's $SCHEMA"
-fi
+. "$ZCRX_TOP/host-scripts/sinks/sqlite-db.sh"
+mkdir -p "$(dirname "$DB")"
+setup=$(db_setup_sql)
 kind=${ZCRX_RUN_KIND:-vm-test}
 # .bail: the first error ends sqlite3 before COMMIT, so nothing is kept
-sqlite3 -bail "$db" >/dev/null <<SQL
-PRAGMA foreign_keys = ON;
-PRAGMA busy_timeout = 30000;
+# shellcheck disable=SC2119 # the SQL comes on stdin
+db_query >/dev/null <<SQL
 BEGIN IMMEDIATE;
-$(grep -v '^PRAGMA' "$(dirname "$0")/sqlite-schema.sql")
-INSERT INTO schema_version (version) SELECT $SCHEMA WHERE NOT EXISTS (SELECT 1 FROM schema_version);
+$setup
 CREATE TEMP TABLE j (doc TEXT);
 INSERT INTO j VALUES (readfile($(sql_str "$results")));
 DELETE FROM runs WHERE name = (SELECT doc ->> '\$.run.name' FROM j);
 INSERT INTO runs (name, kind, verdict, reasons, started, ended, suite_version, host, arch,
 	cpus, backend, accel, kernel_release, kernel_source, kernel_package, config_sha256,
-	nic_netif, nic_kind, nic_driver, pass, fail, skip, xfail, xpass, error, results_json)
+	nic_netif, nic_kind, nic_driver, pass, fail, skip, xfail, xpass, error, results_json,
+	runner, nic_firmware, nic_bus, nic_restore, series, branch, head, base, role, flakes)
 SELECT doc ->> '\$.run.name', $(sql_str "$kind"), doc ->> '\$.verdict', doc -> '\$.reasons',
 	doc ->> '\$.run.started', doc ->> '\$.run.ended', doc ->> '\$.run.suite_version',
 	doc ->> '\$.run.machine.host', doc ->> '\$.run.machine.arch', doc ->> '\$.run.machine.cpus',
@@ -50,7 +38,12 @@ SELECT doc ->> '\$.run.name', $(sql_str "$kind"), doc ->> '\$.verdict', doc -> '
 	doc ->> '\$.kernel.config_sha256',
 	doc ->> '\$.nic.netif', doc ->> '\$.nic.kind', doc ->> '\$.nic.driver',
 	doc ->> '\$.counts.pass', doc ->> '\$.counts.fail', doc ->> '\$.counts.skip',
-	doc ->> '\$.counts.xfail', doc ->> '\$.counts.xpass', doc ->> '\$.counts.error', doc
+	doc ->> '\$.counts.xfail', doc ->> '\$.counts.xpass', doc ->> '\$.counts.error', doc,
+	coalesce(doc ->> '\$.run.runner', 'vm-' || coalesce(doc ->> '\$.run.backend', 'qemu') || '@' || coalesce(doc ->> '\$.run.machine.host', 'unknown')),
+	doc ->> '\$.nic.firmware', doc ->> '\$.nic.bus', doc ->> '\$.nic.restore',
+	doc ->> '\$.series.name', doc ->> '\$.series.branch', doc ->> '\$.series.head',
+	doc ->> '\$.series.base', doc ->> '\$.series.role',
+	(SELECT count(*) FROM json_each(doc, '\$.cases') AS f WHERE f.value ->> '\$.outcome' = 'flake')
 FROM j;
 INSERT INTO cases (run_id, binary, name, outcome, reason, seconds)
 SELECT r.id, c.value ->> '\$.binary', c.value ->> '\$.name', c.value ->> '\$.outcome',

@@ -34,7 +34,36 @@ q() { sqlite3 "$ZCRX_DB" "$1"; }
 	[ "$(q "SELECT name FROM cases WHERE reason = 'why; not'")" = "it's \"quoted\"__R09" ]
 	[ "$(q "SELECT group_concat(row, ' ') FROM case_rows WHERE name = 'a__E04_E08'")" = 'E04 E08' ]
 	[ "$(q 'SELECT fingerprint, case_name FROM splats')" = 'f1 f2|a__E04_E08' ]
+	[ "$(q 'SELECT version FROM schema_version')" = 2 ]
+	[ "$(q 'SELECT runner, flakes FROM runs')" = 'vm-qemu@h|0' ]
+}
+
+@test "a version 1 database is migrated to 2 in place, its runs kept" {
+	# a version 1 database as the previous tool wrote it
+	cp "$BATS_TEST_DIRNAME/fixtures/sqlite-schema-v1.sql" "$T/v1.sql"
+	{ cat "$T/v1.sql"; echo "INSERT INTO schema_version VALUES (1);"
+	  echo "INSERT INTO runs (name, kind, verdict, reasons, backend, host, results_json) VALUES ('old', 'vm-test', 'pass', '[]', 'qemu', 'h0', '{}');"; } |
+		sqlite3 "$ZCRX_DB"
+	mk_run r2 fail
+	jq '.run.runner = "lab1:eth0" | .series = {name: "s", branch: "b", head: "h1", base: "b1", role: "head"}
+	    | .cases[1].outcome = "flake"' "$T/r2/results.json" >"$T/x" && mv "$T/x" "$T/r2/results.json"
+	"$S" "$T/r2"
+	[ "$(q 'SELECT version FROM schema_version')" = 2 ]
+	[ "$(q 'SELECT name, runner FROM runs ORDER BY name' | tr '\n' ' ')" = 'old|vm-qemu@h0 r2|lab1:eth0 ' ]
+	[ "$(q "SELECT series, head, role, flakes FROM runs WHERE name = 'r2'")" = 's|h1|head|1' ]
+	[ "$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('baselines', 'known_issues', 'runners', 'runner_transitions')")" = 4 ]
+}
+
+@test "a migration that fails leaves version 1 and its runs as they were" {
+	cp "$BATS_TEST_DIRNAME/fixtures/sqlite-schema-v1.sql" "$T/v1.sql"
+	{ cat "$T/v1.sql"; echo "INSERT INTO schema_version VALUES (1);"
+	  # a column the migration adds already there: its ALTER TABLE fails
+	  echo "ALTER TABLE runs ADD COLUMN flakes INTEGER;"; } | sqlite3 "$ZCRX_DB"
+	run "$S" "$T/r1"
+	[ "$status" -ne 0 ]
 	[ "$(q 'SELECT version FROM schema_version')" = 1 ]
+	[ "$(q 'SELECT count(*) FROM runs')" = 0 ]
+	[ "$(q "SELECT count(*) FROM sqlite_master WHERE name = 'baselines'")" = 0 ]
 }
 
 @test "recording a run again replaces it; other runs stay" {
@@ -64,7 +93,7 @@ q() { sqlite3 "$ZCRX_DB" "$1"; }
 	q 'UPDATE schema_version SET version = 99'
 	run "$S" "$T/r1"
 	[ "$status" -ne 0 ]
-	[[ $output == *"schema 99, newer than this tool's 1"* ]]
+	[[ $output == *"schema 99, newer than this tool's 2"* ]]
 	echo "not a database" >"$T/bad.sqlite"
 	ZCRX_DB="$T/bad.sqlite" run "$S" "$T/r1"
 	[ "$status" -ne 0 ]
