@@ -218,7 +218,7 @@ awk -v s="$t0" -v e="$t_end" 'BEGIN { printf "%.2f\n", e - s }' >"$rundir/vm.sec
 
 # 7. restore and verify, then the verdict as make vm-test gives it
 restore
-export VM=hw
+export VM=hw ZCRX_RUN_KIND=hw-test
 t_prep=$t0
 KREL=$(uname -r) KDESC="this machine ($HW_DRIVER ${HW_FIRMWARE:-})" KPKG=
 . "$ZCRX_TOP/host-scripts/report/results.sh"
