@@ -13,7 +13,8 @@
 #   uptime SUITE_START SUITE_END                 (guest uptime, seconds)
 #   exit   GUEST_EXIT
 # OUTCOME is pass, fail, skip, xfail, error or timeout (KTAP directives
-# SKIP, XFAIL, ERROR, TIMEOUT on the result line). A document is well
+# SKIP, XFAIL, ERROR, TIMEOUT on the result line), or flake: a case that
+# failed and passed when retried ("# zcrx-vmtest: retry BIN:CASE ok"). A document is well
 # formed when it starts with "KTAP version 1", has a plan, one result line
 # per planned subtest and a "# Totals:" line. report/results.sh turns the
 # records into results.json; nothing else reads the KTAP.
@@ -52,6 +53,20 @@ runner && /^# # Totals: / {
 	c = $0; sub(/^(  |# )(not ok|ok) [0-9]+ /, "", c)
 	result(c, $0 ~ /^(  |# )not ok/)
 	cname[n] = R_name; cout[n] = R_out; cwhy[n] = R_why; n++
+	next
+}
+# a failed case run once more alone (images/suite-runner.c): passing then
+# makes it a flake; the result line of its binary follows
+/^# zcrx-vmtest: retry [^ ]+ (ok|not ok)$/ {
+	rc = $0; sub(/^# zcrx-vmtest: retry [^:]+:/, "", rc); sub(/ (ok|not ok)$/, "", rc)
+	for (i = 0; i < n; i++) {
+		if (cname[i] != rc || cout[i] != "fail") continue
+		if ($NF == "ok" && $(NF - 1) != "not") {
+			cout[i] = "flake"; cwhy[i] = "failed, then passed when run again alone"
+		} else {
+			cwhy[i] = (cwhy[i] == "" ? "" : cwhy[i] " ") "(failed again when run alone)"
+		}
+	}
 	next
 }
 /^# zcrx-vmtest: .+ took [0-9.]+ s$/ { took = $(NF - 1); next }

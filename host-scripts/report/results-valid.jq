@@ -35,7 +35,7 @@ def strnull: ["string", "null"];
     t("ktap.ok"; .ktap.ok; ["boolean"]),
     t("ktap.error"; .ktap.error; strnull),
     (.counts | to_entries[] | t("counts.\(.key)"; .value; ["number"])),
-    ((.counts | keys) as $k | if $k != ["error", "fail", "pass", "skip", "xfail", "xpass"]
+    ((.counts | keys - ["flake"]) as $k | if $k != ["error", "fail", "pass", "skip", "xfail", "xpass"]
       then "counts: keys \($k | join(","))" else empty end),
     t("binaries"; .binaries; ["array"]),
     (.binaries[]? | outcome("binaries[\(.name)]"; .outcome; ["pass", "fail", "skip", "xfail", "error", "timeout"]),

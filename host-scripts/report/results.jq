@@ -40,8 +40,11 @@ def nic_fields: [scan("([A-Z_0-9]+)=([^ ]+)") | {(.[0]): .[1]}] | add // {};
 	vm: {status: $vm_status, seconds: $vm_s},
 	ktap: {ok: ($doc[1] == "1"), error: (if $doc[1] == "1" then null else $doc[2] end),
 	       guest_exit: (if $gexit then ($gexit[1] | num) else null end)},
-	counts: {pass: ($tot[1] | tonumber), fail: ($tot[2] | tonumber), xfail: ($tot[3] | tonumber),
-		 xpass: ($tot[4] | tonumber), skip: ($tot[5] | tonumber), error: ($tot[6] | tonumber)},
+	# a flake (failed, passed when retried) is a pass in the KTAP totals,
+	# and its own count here
+	counts: (([$rec[] | select(.[0] == "case" and .[3] == "flake")] | length) as $fl
+		| {pass: (($tot[1] | tonumber) - $fl), fail: ($tot[2] | tonumber), xfail: ($tot[3] | tonumber),
+		 xpass: ($tot[4] | tonumber), skip: ($tot[5] | tonumber), error: ($tot[6] | tonumber), flake: $fl}),
 	binaries: [$rec[] | select(.[0] == "bin")
 		| {name: .[1], outcome: .[2], reason: (.[3] // "" | if . == "" then null else . end),
 		   seconds: (.[4] | num)}],

@@ -40,7 +40,7 @@ report() {
 	[ "${REPORT_KTAP:-1}" = 0 ] || cat "$rundir/ktap.txt" 2>/dev/null || true
 	echo
 	echo "== zcrx-vmtest: $KREL ($KDESC${KPKG:+, $KPKG})"
-	jq -r '"== \(.counts.pass) passed, \(.counts.fail) failed, \(.counts.skip) skipped, \(.counts.error) errors; boot \(.seconds.boot)s, suite \(.seconds.suite)s, VM \(.seconds.vm)s, wall \(.seconds.wall)s",
+	jq -r '"== \(.counts.pass) passed, \(.counts.fail) failed, \(.counts.skip) skipped, \(.counts.error) errors\(if (.counts.flake // 0) > 0 then ", \(.counts.flake) flaky (failed, then passed alone)" else "" end); boot \(.seconds.boot)s, suite \(.seconds.suite)s, VM \(.seconds.vm)s, wall \(.seconds.wall)s",
 		(.cases[] | select(.outcome != "pass" and .outcome != "skip" and .outcome != "xfail")
 		 | "== \(.outcome | ascii_upcase): \(.binary):\(.name)\(if .rows != [] then " (rows \(.rows | join(" ")))" else "" end)"),
 		(.splats[] | "== SPLAT \(.index): \(.title)\n==   during \(.binary // "no test"):\(.case // "-"); fingerprint \(.fingerprint | join(" "))")' "$r"

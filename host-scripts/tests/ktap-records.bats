@@ -128,3 +128,29 @@ K
 	runner_doc | head -n 12 >"$T/k"
 	[ "$(doc "$T/k")" = "$(printf '0\tplan says 2 subtests, 1 result lines')" ]
 }
+
+@test "a failed case that passes when retried alone is a flake, one that fails again stays a failure" {
+	cat >"$T/k" <<'K'
+KTAP version 1
+1..1
+  KTAP version 1
+  1..3
+  ok 1 global.a
+  not ok 2 global.b
+  not ok 3 global.c
+  # Totals: pass:1 fail:2 xfail:0 xpass:0 skip:0 error:0
+  # retry| TAP version 13
+  # retry| ok 1 global.b
+# zcrx-vmtest: retry nic_x:global.b ok
+  # retry| not ok 1 global.c
+# zcrx-vmtest: retry nic_x:global.c not ok
+# zcrx-vmtest: nic_x took 1.00 s
+not ok 1 nic_x
+# Totals: pass:1 fail:2 xfail:0 xpass:0 skip:0 error:0
+K
+	run "$S" "$T/k"
+	[ "$status" -eq 0 ]
+	[[ $output == *$'case\tnic_x\tglobal.b\tflake\tfailed, then passed when run again alone'* ]]
+	[[ $output == *$'case\tnic_x\tglobal.c\tfail\t(failed again when run alone)'* ]]
+	[[ $output == *$'doc\t1\t'* ]]
+}
