@@ -19,7 +19,7 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test vm-run vm-shell guest-image selftests hw-test history kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests clean distclean
+.PHONY: help vm-test vm-run vm-shell guest-image selftests hw-test history promote kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -28,6 +28,7 @@ help:
 	@echo "  make vm-shell    the same with a shell on the terminal (or commands from a pipe)"
 	@echo "  make selftests   the kernel's drivers/net/hw selftests (iou-zcrx.py, ...) on the virtual NIC, via the kernel's runner (SELFTESTS=a.py,b.py)"
 	@echo "  make hw-test     the suite on this machine's own zcrx NIC (a bare-metal runner; net.config, NIC restored after): docs/runners.md"
+	@echo "  make promote     run make hw-test until PROMOTE_N (16) clean runs in a row make this runner trusted (RUNNER=name)"
 	@echo "  make history     the results history: last runs; Q='diff A B', 'check RUN', 'flips', 'case GLOB', 'baseline ...', 'known ...' (docs/results.md)"
 	@echo "  make guest-image build the Debian guest image of vm-run/vm-shell (mmdebstrap; cached by recipe)"
 	@echo "  make check       the project's own tests: lint, unit tests, VM suite on 7.3, 7.0, libvirt, lean kernel"
@@ -74,6 +75,10 @@ vm-shell: .vm-shell
 
 selftests:
 	@host-scripts/selftests.sh
+
+# runner promotion on evidence: make promote [RUNNER=name] (docs/runners.md)
+promote:
+	@host-scripts/promote.sh run $(RUNNER)
 
 # the results history: make history (the last runs), or
 # make history Q='diff RUN-A RUN-B' (any host-scripts/history.sh command)

@@ -10,7 +10,7 @@
 #   after a run killed with SIGKILL (the next run restores it first). Bad
 #   input (unknown NETIF, a NIC without queue ops, an unreachable peer, a
 #   net.config syntax error, not root) exits 2 with one line and changes
-#   nothing. The snapshot is taken with plain ethtool/ip/sysctl, not with
+#   nothing. make promote with PROMOTE_N=2 makes the guest's runner trusted. The snapshot is taken with plain ethtool/ip/sysctl, not with
 #   hw-test's own state code.
 # shellcheck disable=SC2016,SC2015 # commands expand in the guest; ok() cannot fail
 set -uo pipefail
@@ -144,5 +144,16 @@ rc=0
 REMOTE_TYPE=ssh REMOTE_ARGS="root@$VIRTIO_REMOTE_V4" make -s -C "$top" hw-test RUN_NAME="$prefix-ssh" >"$t/out" 2>&1 || rc=$?
 expect_rc "suite, REMOTE_TYPE=ssh" 0 "$rc" "$t/out"
 same "suite, REMOTE_TYPE=ssh"
+# 7. runner promotion on evidence, small N: two clean runs in a row
+rc=0
+ZCRX_SINKS=sqlite ZCRX_DB="$t/promote.sqlite" PROMOTE_N=2 PROMOTE_MAX_RUNS=3 \
+	make -s -C "$top" promote RUNNER=vm-guest:"$NETIF" TESTS=query,nic_setup >"$t/out" 2>&1 || rc=$?
+expect_rc "make promote PROMOTE_N=2" 0 "$rc" "$t/out"
+if grep -q "runner vm-guest:$NETIF: candidate -> trusted (2 consecutive clean runs" "$t/out"; then
+	ok "make promote: the runner became trusted on two clean runs"
+else
+	miss "make promote: not trusted" "$(tail -n 5 "$t/out")"
+fi
+same "make promote"
 rm -rf "$t"
 exit "$bad"

@@ -56,7 +56,7 @@ hist_flips() {
 			SELECT id, runner, started, kernel_release AS krel, coalesce(nic_driver, 'none') AS nic,
 				row_number() OVER (PARTITION BY runner, kernel_release, coalesce(nic_driver, 'none')
 					ORDER BY started DESC, id DESC) AS k
-			FROM runs WHERE kind IN ('vm-test', 'hw-test')),
+			FROM runs WHERE kind IN ('vm-test', 'hw-test', 'promote')),
 		seq AS (SELECT r.runner, r.krel, r.nic, c.binary || ':' || c.name AS cname, c.outcome, r.started, r.id
 			FROM cases c JOIN recent r ON r.id = c.run_id WHERE r.k <= $n ORDER BY r.started, r.id)
 		SELECT 'FLIPS', runner, krel, nic, cname, group_concat(outcome, '>') FROM seq
@@ -130,7 +130,7 @@ hist_baseline() {
 # outcome (and one skip reason) in all of them; pinned rows are kept
 baseline_derive() {
 	local series=$1 nic=$2 n=$3 runs have unstable
-	runs="SELECT id FROM runs r WHERE kind IN ('vm-test', 'hw-test') AND verdict = 'pass' AND flakes = 0
+	runs="SELECT id FROM runs r WHERE kind IN ('vm-test', 'hw-test', 'promote') AND verdict = 'pass' AND flakes = 0
 		AND NOT EXISTS (SELECT 1 FROM splats s WHERE s.run_id = r.id)
 		AND $(kernel_series_sql kernel_release) = $(sql_str "$series")
 		AND coalesce(nic_driver, 'none') = $(sql_str "$nic")
