@@ -19,7 +19,7 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test vm-run vm-shell guest-image selftests hw-test history promote kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests clean distclean
+.PHONY: help vm-test vm-run vm-shell guest-image selftests hw-test history promote presubmit kcidb kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -28,6 +28,8 @@ help:
 	@echo "  make vm-shell    the same with a shell on the terminal (or commands from a pipe)"
 	@echo "  make selftests   the kernel's drivers/net/hw selftests (iou-zcrx.py, ...) on the virtual NIC, via the kernel's runner (SELFTESTS=a.py,b.py)"
 	@echo "  make hw-test     the suite on this machine's own zcrx NIC (a bare-metal runner; net.config, NIC restored after): docs/runners.md"
+	@echo "  make presubmit   KSRC=<tree> [BASE=commit|dir|debian]: the suite on HEAD and BASE, regressions by case and row (docs/presubmit.md)"
+	@echo "  make kcidb       RUN_DIRS='results/A results/B': the runs as a KCIDB v5 document on stdout, for KernelCI"
 	@echo "  make promote     run make hw-test until PROMOTE_N (16) clean runs in a row make this runner trusted (RUNNER=name)"
 	@echo "  make history     the results history: last runs; Q='diff A B', 'check RUN', 'flips', 'case GLOB', 'baseline ...', 'known ...' (docs/results.md)"
 	@echo "  make guest-image build the Debian guest image of vm-run/vm-shell (mmdebstrap; cached by recipe)"
@@ -56,7 +58,7 @@ vm-test:
 # with the status instead). CMD is taken as typed: $(value CMD), no make
 # expansion. The directory make was started in ($(PWD): GNU make keeps the
 # environment's across -C) is shared with the guest and where CMD starts.
-ifneq ($(filter vm-run vm-shell hw-test,$(MAKECMDGOALS)),)
+ifneq ($(filter vm-run vm-shell hw-test presubmit,$(MAKECMDGOALS)),)
 VM_RUN_STATUS := $(BUILD_DIR)/.vm-run-status.$(shell echo $$PPID)
 -load $(BUILD_DIR)/make/make-exit-status.so(make_exit_status_gmk_setup)
 $(BUILD_DIR)/make/make-exit-status.so: host-scripts/make-exit-status.c
@@ -75,6 +77,17 @@ vm-shell: .vm-shell
 
 selftests:
 	@host-scripts/selftests.sh
+
+# what a series breaks, before it is mailed: make presubmit KSRC=<tree> [BASE=...]
+.PHONY: .presubmit
+.presubmit:
+	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/presubmit.sh; echo $$? >"$(VM_RUN_STATUS)"
+presubmit: .presubmit
+	@$(vm_run_exit)
+
+# a KCIDB v5 export of runs: make -s kcidb RUN_DIRS='results/a results/b' > report.json
+kcidb:
+	@host-scripts/report/kcidb.sh $(RUN_DIRS)
 
 # runner promotion on evidence: make promote [RUNNER=name] (docs/runners.md)
 promote:

@@ -5,4 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 need_cmd bats bats
 need_cmd virt-xml-validate libvirt-clients
+need_cmd sqlite3 sqlite3
+# kcidb.bats validates the KCIDB export with Debian's JSON Schema validator
+need_file /usr/lib/python3/dist-packages/jsonschema/__init__.py python3-jsonschema
 exec bats "$ZCRX_TOP/host-scripts/tests"

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# make presubmit KSRC=<tree> [BASE=<commit|dir|debian>]: what a series
+# breaks, before it is mailed (docs/presubmit.md). Builds the tree at HEAD
+# and at BASE, both out of tree in copies under build/presubmit/ (the tree
+# itself is never touched: git archive for commits, rsync for
+# directories), the project's virtual NIC patch applied to both when it
+# applies, with ccache shared so that HEAD and BASE cost two incremental
+# builds; runs the suite on both in each of PRESUBMIT_CONFIGS (default
+# lean; lean,debug for both); prints regressions and fixes by case and
+# spec row, new splats with fingerprints, and time per binary.
+#   BASE     a commit of KSRC, a directory, or debian (the Debian 7.3
+#            source); default: the merge base with KSRC's upstream, else debian
+#   SERIES   the series' name in the history (default: the branch, or the
+#            tree's directory name): make history Q='series NAME' shows v1, v2, ...
+# Exit: 0 no regression, 1 a regression or a new splat, 2 bad input.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+ZCRX_DIE_RC=2
+set -E
+trap 'exit 2' ERR
+
+# --- arguments: one line each, before anything slow -------------------------
+ksrc=${KSRC:-}
+if [ -z "$ksrc" ] || [ "$ksrc" = debian ]; then
+	die "make presubmit needs KSRC=<your kernel tree> (the series at its HEAD)"
+fi
+caller=${ZCRX_CALLER_PWD:-$PWD}
+[[ $ksrc == /* ]] || ksrc="$caller/$ksrc"
+[ -d "$ksrc" ] || die "KSRC=$ksrc: no such directory"
+ksrc=$(cd "$ksrc" && pwd)
+{ [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/arch/x86" ]; } || die "KSRC=$ksrc: not a Linux kernel tree"
+[ -f "$ksrc/io_uring/zcrx.c" ] || die "KSRC=$ksrc: this tree has no io_uring/zcrx.c"
+configs=${PRESUBMIT_CONFIGS:-lean}
+[[ $configs =~ ^(lean|debug)(,(lean|debug))*$ ]] || die "PRESUBMIT_CONFIGS=$configs: expected lean, debug or lean,debug"
+git_tree=0
+git -C "$ksrc" rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
+	[ "$(git -C "$ksrc" rev-parse --show-toplevel)" = "$ksrc" ] && git_tree=1
+base=${BASE:-}
+if [ -z "$base" ]; then
+	base=debian
+	if [ "$git_tree" = 1 ] && git -C "$ksrc" rev-parse --verify -q '@{upstream}' >/dev/null; then
+		base=$(git -C "$ksrc" merge-base HEAD '@{upstream}')
+	fi
+fi
+base_kind=debian
+if [ "$base" != debian ]; then
+	if [ -d "$base" ] || [ -d "$caller/$base" ]; then
+		[[ $base == /* ]] || base="$caller/$base"
+		base=$(cd "$base" && pwd)
+		[ -f "$base/io_uring/zcrx.c" ] || die "BASE=$base: not a kernel tree with io_uring/zcrx.c"
+		base_kind=dir
+	elif [ "$git_tree" = 1 ] && git -C "$ksrc" rev-parse --verify -q "$base^{commit}" >/dev/null; then
+		base=$(git -C "$ksrc" rev-parse "$base^{commit}")
+		base_kind=commit
+	else
+		die "BASE=$base: not a commit of $ksrc, a directory, or debian"
+	fi
+fi
+if [ "$git_tree" = 1 ]; then
+	head=$(git -C "$ksrc" rev-parse HEAD)
+	branch=$(git -C "$ksrc" symbolic-ref -q --short HEAD || echo detached)
+else
+	head="tree:$(find "$ksrc" -path "$ksrc/.git" -prune -o -type f -newer "$ksrc/Makefile" -print 2>/dev/null | LC_ALL=C sort | head -n 500 |
+		xargs -r sha1sum 2>/dev/null | sha1sum | cut -c1-12)"
+	branch=none
+fi
+series=${SERIES:-}
+if [ -z "$series" ]; then
+	case $branch in none | detached) series=$(basename "$ksrc") ;; *) series=$branch ;; esac
+fi
+[[ $series =~ ^[A-Za-z0-9._+-]+$ ]] || series=$(printf '%s' "$series" | tr -c 'A-Za-z0-9._+-' '_')
+work="$BUILD_DIR/presubmit/$series"
+id="presubmit-$(date +%Y%m%d-%H%M%S)-$series"
+[ ! -e "$RESULTS_DIR/$id" ] || die "$RESULTS_DIR/$id exists"
+need_cmd rsync rsync
+log "presubmit of $series: HEAD ${head:0:12} ($ksrc) against BASE ${base:0:40} ($base_kind); configs $configs"
+trap - ERR
+ZCRX_DIE_RC=1
+
+# --- the two trees, never the user's: copies the builds may patch ------------
+mkdir -p "$work"
+lock_take "presubmit-$series" "another presubmit of $series"
+sync_tree() { # sync_tree FROM-DIR TO-DIR: only changed files get new mtimes
+	rsync -a --delete --exclude=/.git --exclude=.config --exclude='*.o' --exclude='*.cmd' \
+		--exclude='*.ko' --exclude='*.a' --exclude=/.zcrx-* "$1/" "$2/"
+}
+commit_tree() { # commit_tree COMMIT TO-DIR: git archive (the repository is only read)
+	local tmp="$work/.archive"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	git -C "$ksrc" archive --format=tar "$1" | tar -x -C "$tmp"
+	rsync -a --delete --checksum "$tmp/" "$2/"
+	rm -rf "$tmp"
+}
+nic_patch() { # nic_patch TREE: the virtual NIC patch when it applies (else the NIC cases skip)
+	if ! "$ZCRX_TOP/host-scripts/kernels/apply-patches.sh" "$1" "$ZCRX_TOP/kernel-config/patches" >"$work/patch.log" 2>&1; then
+		warn "the virtual NIC patch does not apply to $(basename "$1"): its NIC cases will skip ($(tail -n 1 "$work/patch.log"))"
+	fi
+}
+t0=$(date +%s)
+log "copying HEAD into $work/head"
+if [ "$git_tree" = 1 ]; then
+	[ -z "$(git -C "$ksrc" status --porcelain --untracked-files=no)" ] ||
+		warn "KSRC has uncommitted changes: presubmit builds HEAD (${head:0:12}), not them"
+	commit_tree HEAD "$work/head"
+else
+	sync_tree "$ksrc" "$work/head"
+fi
+nic_patch "$work/head"
+base_src=debian
+case $base_kind in
+commit)
+	log "copying BASE ${base:0:12} into $work/base"
+	commit_tree "$base" "$work/base"
+	nic_patch "$work/base"
+	base_src="$work/base"
+	;;
+dir)
+	sync_tree "$base" "$work/base"
+	nic_patch "$work/base"
+	base_src="$work/base"
+	;;
+esac
+log "trees ready in $(($(date +%s) - t0)) s"
+
+# --- build and run both, per config -------------------------------------------
+export ZCRX_SERIES=$series ZCRX_BRANCH=$branch ZCRX_HEAD=$head ZCRX_BASE=$base ZCRX_RUN_KIND=presubmit
+bad=0
+for cfg in ${configs//,/ }; do
+	for role in base head; do
+		src=$base_src
+		[ "$role" = base ] || src="$work/head"
+		log "$cfg $role: build and suite"
+		rc=0
+		KSRC=$src KCONFIG=$cfg KERNEL='' ZCRX_ROLE=$role RUN_NAME="$id/$cfg-$role" \
+			"$ZCRX_TOP/host-scripts/vm-test.sh" >"$work/$cfg-$role.log" 2>&1 || rc=$?
+		if [ ! -f "$RESULTS_DIR/$id/$cfg-$role/results.json" ]; then
+			tail -n 3 "$work/$cfg-$role.log" >&2
+			die "$cfg $role: no results (build failed?); log: $work/$cfg-$role.log"
+		fi
+		log "$cfg $role: $(jq -r '"\(.verdict): \(.counts.pass) passed, \(.counts.fail) failed, \(.counts.skip) skipped; \(.kernel.release)"' \
+			"$RESULTS_DIR/$id/$cfg-$role/results.json") (exit $rc)"
+	done
+done
+
+# --- the verdict ----------------------------------------------------------------
+for cfg in ${configs//,/ }; do
+	echo
+	"$ZCRX_TOP/host-scripts/history.sh" diff "$id/$cfg-base" "$id/$cfg-head" || bad=1
+	echo "== time per binary ($cfg): base -> head, seconds"
+	jq -rn --slurpfile b "$RESULTS_DIR/$id/$cfg-base/results.json" --slurpfile h "$RESULTS_DIR/$id/$cfg-head/results.json" '
+		($b[0].binaries | map({(.name): .seconds}) | add // {}) as $bs
+		| $h[0].binaries[] | "   \(.name): \($bs[.name] // "-") -> \(.seconds // "-")"'
+done
+echo
+echo "== presubmit $series: HEAD ${head:0:12} vs BASE ${base:0:12}; results: $RESULTS_DIR/$id; $(($(date +%s) - t0)) s"
+if [ "$bad" = 0 ]; then
+	echo "== PASS: no regression, no new splat"
+else
+	echo "== FAIL: the series regresses (above)"
+fi
+exit "$bad"
