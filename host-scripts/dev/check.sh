@@ -23,6 +23,9 @@
 #          guest plays a bare-metal runner): netns and ssh peers equal the
 #          vm-lean run case for case, the NIC restored after a failure,
 #          SIGTERM, SIGKILL, bad input refused (check-hw-test.sh)
+#   presubmit make presubmit of a copy of the Debian tree with mutant 22
+#          applied: exit 1, the regressions named with their rows, the
+#          series in the history (check-presubmit.sh)
 #   selftests the kernel's iou-zcrx.py (with the carried events/stats
 #          cases) through the kernel's runner on the patched kernel: every
 #          case and variant must pass, none skip (make selftests)
@@ -146,6 +149,7 @@ if [ "${CHECK_LEAN:-1}" = 1 ]; then
 	step vm-lean-faults faults_ran "$lean_run"
 	step vm-lean-run env KERNEL= KSRC=debian KCONFIG=lean "$ZCRX_TOP/host-scripts/dev/check-vm-run.sh" quick
 	step hw-test "$ZCRX_TOP/host-scripts/dev/check-hw-test.sh" "$lean_run"
+	step presubmit "$ZCRX_TOP/host-scripts/dev/check-presubmit.sh"
 	st_run="check-$(date +%Y%m%d-%H%M%S)-selftests"
 	step selftests selftests_passed "$st_run" env KERNEL= KSRC=debian KCONFIG=lean \
 		SELFTESTS=iou-zcrx.py RUN_NAME="$st_run" "$ZCRX_TOP/host-scripts/selftests.sh"
