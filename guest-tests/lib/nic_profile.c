@@ -35,7 +35,8 @@ static void profile_load(void)
 		char *eq;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || !(eq = strchr(line, '=')) || eq == line)
+		eq = strchr(line, '=');
+		if (line[0] == '#' || !eq || eq == line)
 			continue;
 		*eq = '\0';
 		prof.key[prof.n] = strdup(line);
