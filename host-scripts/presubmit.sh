@@ -97,28 +97,38 @@ nic_patch() { # nic_patch TREE: the virtual NIC patch when it applies (else the 
 		warn "the virtual NIC patch does not apply to $(basename "$1"): its NIC cases will skip ($(tail -n 1 "$work/patch.log"))"
 	fi
 }
+# Each copy is ROLE/src/NAME with its objects in ROLE/kbuild/CONFIG, the
+# same relative layout as the Debian tree (build/src/linux-source-7.3,
+# build/kbuild/debian-7.3-CONFIG): ccache then finds every unchanged
+# object of one in the other (its paths are relative to BUILD_DIR).
+name=linux
+[ "$base_kind" != debian ] || name=linux-source-7.3
+head_src="$work/head/src/$name" base_copy="$work/base/src/$name"
+mkdir -p "$head_src"
 t0=$(date +%s)
-log "copying HEAD into $work/head"
+log "copying HEAD into $head_src"
 if [ "$git_tree" = 1 ]; then
 	[ -z "$(git -C "$ksrc" status --porcelain --untracked-files=no)" ] ||
 		warn "KSRC has uncommitted changes: presubmit builds HEAD (${head:0:12}), not them"
-	commit_tree HEAD "$work/head"
+	commit_tree HEAD "$head_src"
 else
-	sync_tree "$ksrc" "$work/head"
+	sync_tree "$ksrc" "$head_src"
 fi
-nic_patch "$work/head"
+nic_patch "$head_src"
 base_src=debian
 case $base_kind in
 commit)
-	log "copying BASE ${base:0:12} into $work/base"
-	commit_tree "$base" "$work/base"
-	nic_patch "$work/base"
-	base_src="$work/base"
+	log "copying BASE ${base:0:12} into $base_copy"
+	mkdir -p "$base_copy"
+	commit_tree "$base" "$base_copy"
+	nic_patch "$base_copy"
+	base_src=$base_copy
 	;;
 dir)
-	sync_tree "$base" "$work/base"
-	nic_patch "$work/base"
-	base_src="$work/base"
+	mkdir -p "$base_copy"
+	sync_tree "$base" "$base_copy"
+	nic_patch "$base_copy"
+	base_src=$base_copy
 	;;
 esac
 log "trees ready in $(($(date +%s) - t0)) s"
@@ -128,11 +138,12 @@ export ZCRX_SERIES=$series ZCRX_BRANCH=$branch ZCRX_HEAD=$head ZCRX_BASE=$base Z
 bad=0
 for cfg in ${configs//,/ }; do
 	for role in base head; do
-		src=$base_src
-		[ "$role" = base ] || src="$work/head"
+		src=$base_src kobj=
+		[ "$src" = debian ] || kobj="$work/base/kbuild/$cfg"
+		[ "$role" = base ] || { src=$head_src kobj="$work/head/kbuild/$cfg"; }
 		log "$cfg $role: build and suite"
 		rc=0
-		KSRC=$src KCONFIG=$cfg KERNEL='' ZCRX_ROLE=$role RUN_NAME="$id/$cfg-$role" \
+		KSRC=$src KBUILD_OBJ=$kobj KCONFIG=$cfg KERNEL='' ZCRX_ROLE=$role RUN_NAME="$id/$cfg-$role" \
 			"$ZCRX_TOP/host-scripts/vm-test.sh" >"$work/$cfg-$role.log" 2>&1 || rc=$?
 		if [ ! -f "$RESULTS_DIR/$id/$cfg-$role/results.json" ]; then
 			tail -n 3 "$work/$cfg-$role.log" >&2

@@ -125,7 +125,10 @@ if [ "${ZCRX_CCACHE:-1}" = 1 ]; then
 	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrx-vmtest-ccache}
 	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 fi
-obj="$BUILD_DIR/kbuild/$src_id-$KCONFIG"
+# KBUILD_OBJ: another output directory (make presubmit puts each copy's
+# beside it, so that ccache, which hashes paths relative to BUILD_DIR,
+# sees the same relative source paths for HEAD, BASE and the Debian tree)
+obj=${KBUILD_OBJ:-$BUILD_DIR/kbuild/$src_id-$KCONFIG}
 mkdir -p "$obj"
 # Reconfigure only when the fragments or the tree's Kconfig files changed
 # (saves ~15 s on every incremental build).
