@@ -15,7 +15,7 @@ series="check-$(basename "$m" .sed)"
 KSRC=debian KCONFIG=lean KBUILD_STEP=tree "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" >/dev/null ||
 	die "the Debian tree could not be prepared"
 mkdir -p "$tree"
-rsync -a --delete --exclude=/.zcrx-* --exclude='*.zcrx-orig' "$BUILD_DIR/src/linux-source-7.3/" "$tree/"
+rsync -a --delete --delete-excluded --exclude=/.zcrx-* --exclude="*.zcrx-orig" "$BUILD_DIR/src/linux-source-7.3/" "$tree/"
 rm -f "$(mutant_manifest "$tree")"
 mutant_apply "$tree" "$m" || die "$m does not apply"
 t0=$(date +%s)

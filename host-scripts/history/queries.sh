@@ -81,7 +81,7 @@ hist_diff() {
 		SELECT change, cname, '(rows ' || coalesce(nullif(rws, ''), '-') || '):', ao, '->', bo, coalesce('# ' || breason, '') FROM (
 			SELECT $CHANGE_SQL AS change, b.binary || ':' || b.name AS cname,
 				coalesce(a.outcome, 'none') AS ao, b.outcome AS bo, b.reason AS breason,
-				(SELECT group_concat(row, ' ') FROM case_rows w WHERE w.run_id = $b AND w.binary = b.binary AND w.name = b.name) AS rws
+				(SELECT group_concat(row, ' ') FROM (SELECT DISTINCT row FROM case_rows w WHERE w.run_id = $b AND w.binary = b.binary AND w.name = b.name)) AS rws
 			FROM cases b LEFT JOIN cases a ON a.run_id = $a AND a.binary = b.binary AND a.name = b.name
 			WHERE b.run_id = $b)
 		WHERE change <> ''
@@ -164,7 +164,7 @@ check_sql() {
 			AND (k.scope = 'all' OR k.scope = 'runner:' || r.runner OR k.scope = 'nic:' || r.nic)),
 		d AS (
 			SELECT c.binary || ':' || c.name AS cname, b.outcome AS want, b.reason AS wreason, c.outcome AS seen, c.reason AS sreason,
-				(SELECT group_concat(row, ' ') FROM case_rows w WHERE w.run_id = $id AND w.binary = c.binary AND w.name = c.name) AS rws
+				(SELECT group_concat(row, ' ') FROM (SELECT DISTINCT row FROM case_rows w WHERE w.run_id = $id AND w.binary = c.binary AND w.name = c.name)) AS rws
 			FROM cases c LEFT JOIN base b ON b.binary = c.binary AND b.name = c.name WHERE c.run_id = $id
 			UNION ALL
 			SELECT b.binary || ':' || b.name, b.outcome, b.reason, 'none', NULL, NULL FROM base b
