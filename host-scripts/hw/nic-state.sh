@@ -64,6 +64,17 @@ nic_state_rules() {
 
 nic_state_get() { sed -n "s/^$2=//p" "$1" | head -n 1; }
 
+# nic_state_changed WANT-FILE NOW-FILE GROUP KEY...: "KEY" and "VALUE" lines
+# (ethtool arguments) for each GROUP.KEY recorded in WANT-FILE that differs now
+nic_state_changed() {
+	local want_f=$1 now_f=$2 group=$3 k want
+	shift 3
+	for k in "$@"; do
+		want=$(nic_state_get "$want_f" "$group.$k")
+		[ -z "$want" ] || [ "$want" = "$(nic_state_get "$now_f" "$group.$k")" ] || printf '%s\n%s\n' "$k" "$want"
+	done
+}
+
 nic_state_restore() {
 	local ifn=$1 file=$2 now want have k v c id args=()
 	now=$(mktemp)
@@ -87,11 +98,7 @@ nic_state_restore() {
 		chg "delete rss context $c"
 		ethtool -X "$ifn" context "$c" delete || true
 	done
-	args=()
-	for k in rx tx other combined; do
-		want=$(nic_state_get "$file" "channels.$k") have=$(nic_state_get "$now" "channels.$k")
-		[ -z "$want" ] || [ "$want" = "$have" ] || args+=("$k" "$want")
-	done
+	mapfile -t args < <(nic_state_changed "$file" "$now" channels rx tx other combined)
 	if [ ${#args[@]} -gt 0 ]; then
 		chg "channels ${args[*]}"
 		ethtool -L "$ifn" "${args[@]}" || true
@@ -108,11 +115,7 @@ nic_state_restore() {
 			ethtool -X "$ifn" weight $(nic_state_weights "$want") || true
 		fi
 	fi
-	args=()
-	for k in rx tcp-data-split hds-thresh rx-buf-len; do
-		want=$(nic_state_get "$file" "rings.$k") have=$(nic_state_get "$now" "rings.$k")
-		[ -z "$want" ] || [ "$want" = "$have" ] || args+=("$k" "$want")
-	done
+	mapfile -t args < <(nic_state_changed "$file" "$now" rings rx tcp-data-split hds-thresh rx-buf-len)
 	if [ ${#args[@]} -gt 0 ]; then
 		chg "rings ${args[*]}"
 		ethtool -G "$ifn" "${args[@]}" || true
