@@ -76,6 +76,9 @@ vm_resolve() {
 
 	cmdline="$VM_CMDLINE zcrx.timeout=$VM_TEST_TIMEOUT"
 	[ -z "${ZCRX_TESTS:-}" ] || cmdline="$cmdline zcrx.tests=$ZCRX_TESTS"
+	# ZCRX_RETRY=0: a failed case is not run again alone (make mutants: a
+	# mutant's failure must not pass as a flake)
+	[ "${ZCRX_RETRY:-1}" != 0 ] || cmdline="$cmdline zcrx.retry=0"
 	# make kcov-report: the guest streams the gcov counters after the suite
 	[ "${VM_GCOV:-0}" != 1 ] || cmdline="$cmdline zcrx.gcov=1"
 }

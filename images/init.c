@@ -171,7 +171,7 @@ int main(void)
 	long taint_before, taint_after;
 	double up_start, up_end;
 	int leaks;
-	char *only, *tmo, *gcov;
+	char *only, *tmo, *gcov, *retry;
 	FILE *res;
 	int failures;
 
@@ -187,6 +187,10 @@ int main(void)
 	only = cmdline_get("zcrx.tests");
 	tmo = cmdline_get("zcrx.timeout");
 	gcov = cmdline_get("zcrx.gcov");
+	/* zcrx.retry=0: no retry of failed cases (suite-runner.c) */
+	retry = cmdline_get("zcrx.retry");
+	if (retry)
+		setenv("ZCRX_RETRY", retry, 1);
 	if (tmo && atoi(tmo) > 0)
 		timeout_s = atoi(tmo);
 

@@ -61,7 +61,9 @@ build >"$out/build-base.log" 2>&1 || die "baseline kernel build failed; see $out
 run_suite() { # run_suite NAME: sets summary to the run's results.json
 	# the kernel is $bz: vm-test.sh refuses KSRC (and KCONFIG) with KERNEL;
 	# not in $(...): a signal must not wait for the run to end
-	run_stoppable env -u KSRC -u KCONFIG ZCRX_RUN_KIND=mutant RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" \
+	# no flake retry: a case a mutant breaks only after the cases before
+	# it must not pass when run again alone
+	run_stoppable env -u KSRC -u KCONFIG ZCRX_RUN_KIND=mutant ZCRX_RETRY=0 RUN_NAME="$(basename "$out")/$1" KERNEL="$bz" \
 		"$ZCRX_TOP/host-scripts/vm-test.sh" >"$out/$1.out" 2>&1 || true
 	summary="$RESULTS_DIR/$(basename "$out")/$1/results.json"
 }

@@ -63,3 +63,10 @@ S
 	! [[ $output == *"retry"* ]]
 	[[ $output == *"not ok 1 flaky # ERROR killed by signal 11"* ]]
 }
+
+@test "ZCRX_RETRY=0: no retry, the failures stand" {
+	ZCRX_RETRY=0 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 1 ]
+	! [[ $output == *"retry"* ]]
+	[[ $output == *$'\nnot ok 1 flaky\n'* ]]
+}
