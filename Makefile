@@ -91,7 +91,7 @@ kcidb:
 
 # runner promotion on evidence: make promote [RUNNER=name] (docs/runners.md)
 promote:
-	@host-scripts/promote.sh run $(RUNNER)
+	@ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/promote.sh run $(RUNNER)
 
 # the results history: make history (the last runs), or
 # make history Q='diff RUN-A RUN-B' (any host-scripts/history.sh command)

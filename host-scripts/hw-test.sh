@@ -102,24 +102,18 @@ if [ -n "$only" ]; then
 	done
 fi
 
-# 3. prerequisites: nothing is changed before all of them are there
-queues=
-d=$(ethtool -i "$NETIF" 2>/dev/null | sed -n 's/^driver: //p' || true)
-p=${NIC_PROFILE:-$ZCRX_TOP/vm/nic-profiles/${d:-none}}
-[ -z "${NIC_PROFILE:-}" ] || [ -f "$NIC_PROFILE" ] || die "NIC_PROFILE=$NIC_PROFILE: no such file"
-if [ -f "$p" ]; then
-	queues=$(sed -n 's/^QUEUES=//p' "$p" | tail -n 1)
-fi
+# 3. prerequisites: nothing is changed before all of them are there --
+# first what needs no probing, then, under the NIC's lock and after a
+# killed run's state was put back, the kernel, the NIC and the peer
 mkdir -p "$(dirname "$rundir")" "$rundir"
-n=0
-hw_prereqs "$tools" "$queues" >"$rundir/prereqs.txt" || n=$? # sets HW_DRIVER, HW_FIRMWARE, HW_BUS
-if [ "$n" -gt 0 ]; then
+prereq_fail() { # prereq_fail N: the missing ones, then one line and exit 2
 	sed 's/^/hw-test: /' "$rundir/prereqs.txt" >&2
 	rm -rf "$rundir"
-	die "$n prerequisite(s) missing; nothing was changed"
-fi
-profile=$(hw_profile "$HW_DRIVER" "$rundir/nic-profile") || die "no NIC profile"
-log "NETIF=$NETIF: $HW_DRIVER, firmware ${HW_FIRMWARE:-?}, bus ${HW_BUS:-?}; profile $profile ($(sed -n 's/^VERIFIED=//p' "$profile" | tail -n1 | sed 's/^no$/not verified on hardware/; s/^yes$/verified/'))"
+	die "$1 prerequisite(s) missing; nothing was changed"
+}
+n=0
+hw_prereqs_host >"$rundir/prereqs.txt" || n=$?
+[ "$n" = 0 ] || prereq_fail "$n"
 
 # 4. one run per NIC; a state file left by a killed run is restored first
 mkdir -p "$state_dir"
@@ -136,6 +130,19 @@ if [ -f "$state" ]; then
 	rm -f "$state"
 	log "NETIF=$NETIF: restored to the state the killed run recorded"
 fi
+
+queues=
+d=$(ethtool -i "$NETIF" 2>/dev/null | sed -n 's/^driver: //p' || true)
+p=${NIC_PROFILE:-$ZCRX_TOP/vm/nic-profiles/${d:-none}}
+[ -z "${NIC_PROFILE:-}" ] || [ -f "$NIC_PROFILE" ] || die "NIC_PROFILE=$NIC_PROFILE: no such file"
+if [ -f "$p" ]; then
+	queues=$(sed -n 's/^QUEUES=//p' "$p" | tail -n 1)
+fi
+n=0
+hw_prereqs_device "$tools" "$queues" >"$rundir/prereqs.txt" || n=$? # sets HW_DRIVER, HW_FIRMWARE, HW_BUS
+[ "$n" = 0 ] || prereq_fail "$n"
+profile=$(hw_profile "$HW_DRIVER" "$rundir/nic-profile") || die "no NIC profile"
+log "NETIF=$NETIF: $HW_DRIVER, firmware ${HW_FIRMWARE:-?}, bus ${HW_BUS:-?}; profile $profile ($(sed -n 's/^VERIFIED=//p' "$profile" | tail -n1 | sed 's/^no$/not verified on hardware/; s/^yes$/verified/'))"
 trap - ERR
 ZCRX_DIE_RC=1
 {
@@ -164,6 +171,9 @@ sender=
 suite_pid=
 dmesg_pid=
 stop_run() {
+	# a second Ctrl-C must not cut the restore short
+	trap '' INT TERM HUP
+	# (zcrx-suite kills the binary it runs when it is told to stop)
 	[ -z "$suite_pid" ] || stop_pid "$suite_pid"
 	[ -z "$dmesg_pid" ] || kill "$dmesg_pid" 2>/dev/null || true
 	restore
@@ -191,7 +201,8 @@ t0=$(date +%s.%N)
 	printf '# net: NETIF=%s NIC_DRIVER=%s NIC_FIRMWARE=%s NIC_BUS=%s LOCAL_V4=%s REMOTE_V4=%s (remote %s %s)\n' \
 		"$NETIF" "$HW_DRIVER" "${HW_FIRMWARE// /_}" "${HW_BUS:-none}" "${LOCAL_V4:-}" "${REMOTE_V4:-}" "$REMOTE_TYPE" "$REMOTE_ARGS"
 } >"$rundir/console.log"
-dmesg --follow-new >>"$rundir/console.log" 2>/dev/null &
+# (the NIC's lock stays with this script: an orphaned dmesg must not hold it)
+dmesg --follow-new >>"$rundir/console.log" 2>/dev/null {lockfd}>&- &
 dmesg_pid=$!
 log "running the suite on $NETIF ($(uname -r), timeout ${timeout_s}s) -> $rundir"
 set +e
@@ -218,7 +229,7 @@ awk -v s="$t0" -v e="$t_end" 'BEGIN { printf "%.2f\n", e - s }' >"$rundir/vm.sec
 
 # 7. restore and verify, then the verdict as make vm-test gives it
 restore
-export VM=hw ZCRX_RUN_KIND=hw-test
+export VM=hw ZCRX_RUN_KIND=${ZCRX_RUN_KIND:-hw-test}
 t_prep=$t0
 KREL=$(uname -r) KDESC="this machine ($HW_DRIVER ${HW_FIRMWARE:-})" KPKG=
 . "$ZCRX_TOP/host-scripts/report/results.sh"

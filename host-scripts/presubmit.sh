@@ -60,8 +60,9 @@ if [ "$git_tree" = 1 ]; then
 	head=$(git -C "$ksrc" rev-parse HEAD)
 	branch=$(git -C "$ksrc" symbolic-ref -q --short HEAD || echo detached)
 else
-	head="tree:$(find "$ksrc" -path "$ksrc/.git" -prune -o -type f -newer "$ksrc/Makefile" -print 2>/dev/null | LC_ALL=C sort | head -n 500 |
-		xargs -r sha1sum 2>/dev/null | sha1sum | cut -c1-12)"
+	# (awk, not head: a closed pipe would end sort with SIGPIPE under pipefail)
+	head="tree:$(find "$ksrc" -path "$ksrc/.git" -prune -o -type f -newer "$ksrc/Makefile" -print 2>/dev/null | LC_ALL=C sort |
+		awk 'NR <= 500' | xargs -r sha1sum 2>/dev/null | sha1sum | cut -c1-12)"
 	branch=none
 fi
 series=${SERIES:-}
@@ -81,8 +82,10 @@ ZCRX_DIE_RC=1
 mkdir -p "$work"
 lock_take "presubmit-$series" "another presubmit of $series"
 sync_tree() { # sync_tree FROM-DIR TO-DIR: only changed files get new mtimes
-	rsync -a --delete --exclude=/.git --exclude=.config --exclude='*.o' --exclude='*.cmd' \
-		--exclude='*.ko' --exclude='*.a' --exclude=/.zcrx-* "$1/" "$2/"
+	# without what an in-tree build leaves (kbuild refuses O= next to it)
+	rsync -a --delete --delete-excluded --exclude=/.git --exclude=/.config --exclude='*.o' --exclude='*.cmd' \
+		--exclude='*.ko' --exclude='*.a' --exclude=/.zcrx-* --exclude=/include/config --exclude=/include/generated \
+		--exclude='/arch/*/include/generated' "$1/" "$2/"
 }
 commit_tree() { # commit_tree COMMIT TO-DIR: git archive (the repository is only read)
 	local tmp="$work/.archive"
@@ -108,7 +111,7 @@ mkdir -p "$head_src"
 t0=$(date +%s)
 log "copying HEAD into $head_src"
 if [ "$git_tree" = 1 ]; then
-	[ -z "$(git -C "$ksrc" status --porcelain --untracked-files=no)" ] ||
+	[ -z "$(git -C "$ksrc" --no-optional-locks status --porcelain --untracked-files=no)" ] ||
 		warn "KSRC has uncommitted changes: presubmit builds HEAD (${head:0:12}), not them"
 	commit_tree HEAD "$head_src"
 else
@@ -134,6 +137,8 @@ esac
 log "trees ready in $(($(date +%s) - t0)) s"
 
 # --- build and run both, per config -------------------------------------------
+# the verdict reads the history: the sqlite sink records every run
+case " ${ZCRX_SINKS-sqlite} " in *" sqlite "*) ;; *) export ZCRX_SINKS="sqlite ${ZCRX_SINKS:-}" ;; esac
 export ZCRX_SERIES=$series ZCRX_BRANCH=$branch ZCRX_HEAD=$head ZCRX_BASE=$base ZCRX_RUN_KIND=presubmit
 bad=0
 for cfg in ${configs//,/ }; do
@@ -157,7 +162,10 @@ done
 # --- the verdict ----------------------------------------------------------------
 for cfg in ${configs//,/ }; do
 	echo
-	"$ZCRX_TOP/host-scripts/history.sh" diff "$id/$cfg-base" "$id/$cfg-head" || bad=1
+	rc=0
+	"$ZCRX_TOP/host-scripts/history.sh" diff "$id/$cfg-base" "$id/$cfg-head" || rc=$?
+	[ "$rc" != 2 ] || die "$cfg: the runs are not in the history (ZCRX_DB=${ZCRX_DB:-results/history.sqlite}); see $RESULTS_DIR/$id/*/sink-sqlite.log"
+	[ "$rc" = 0 ] || bad=1
 	echo "== time per binary ($cfg): base -> head, seconds"
 	jq -rn --slurpfile b "$RESULTS_DIR/$id/$cfg-base/results.json" --slurpfile h "$RESULTS_DIR/$id/$cfg-head/results.json" '
 		($b[0].binaries | map({(.name): .seconds}) | add // {}) as $bs

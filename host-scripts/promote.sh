@@ -8,11 +8,13 @@
 #                                  no flake and a verified NIC restore each time: then
 #                                  trusted. Any miss resets the count and names the case
 #                                  with its history; PROMOTE_MAX_RUNS bounds the tries.
-#   promote.sh judge RUN           a trusted runner whose run flaked, splatted outside
-#                                  the baseline or failed its NIC restore is quarantined
+#   promote.sh judge RUN           a trusted runner whose run flaked or failed its NIC
+#                                  restore (the runner's fault, not the kernel's) is
+#                                  quarantined
 #   promote.sh set RUNNER STATE REASON   by hand: quarantined, retired, candidate (requalify)
 #   promote.sh show [RUNNER]       states and the transitions
-# RUNNER defaults to ZCRX_RUNNER, else HOST:NETIF as make hw-test names it.
+# RUNNER defaults to ZCRX_RUNNER, else HOST:NETIF as make hw-test names it
+# (NETIF from the environment or net.config, as make hw-test reads it).
 # PROMOTE_N: 16, the netdev CI's rule for hardware runners.
 # PROMOTE_RUN: the command that makes one run (default host-scripts/hw-test.sh),
 # given RUN_NAME and ZCRX_RUNNER in its environment.
@@ -21,14 +23,23 @@ set -euo pipefail
 . "$ZCRX_TOP/host-scripts/sinks/sqlite-db.sh"
 . "$ZCRX_TOP/host-scripts/history/queries.sh"
 . "$ZCRX_TOP/host-scripts/history/runners.sh"
+. "$ZCRX_TOP/host-scripts/hw/net-config.sh"
 
-usage() { sed -n '5,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,23s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 [ $# -gt 0 ] || usage
 cmd=$1
 shift
 db_ensure
 case $cmd in
-run) promote_run "${1:-${ZCRX_RUNNER:-$(hostname):${NETIF:-none}}}" ;;
+run)
+	if [ -z "${1:-}${ZCRX_RUNNER:-}" ]; then
+		cfg=${NET_CONFIG:-}
+		[ -n "$cfg" ] || [ ! -f "${ZCRX_CALLER_PWD:-$PWD}/net.config" ] || cfg="${ZCRX_CALLER_PWD:-$PWD}/net.config"
+		[ -z "$cfg" ] || hw_config_load "$cfg" || exit 2
+		[ -n "${NETIF:-}" ] || { echo "promote: name the runner (RUNNER=) or its NIC (NETIF, net.config)" >&2; exit 2; }
+	fi
+	promote_run "${1:-${ZCRX_RUNNER:-$(hostname):$NETIF}}"
+	;;
 judge) [ $# = 1 ] || usage; runner_judge "$1" ;;
 set)
 	[ $# = 3 ] || usage

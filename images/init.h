@@ -4,6 +4,7 @@
 #define ZCRX_INIT_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "topology.h"
 
@@ -63,6 +64,8 @@ int gcov_dump(FILE *log);
  */
 int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy);
+/* The process group of the test binary running now, 0 when none. */
+extern volatile pid_t suite_child_pgid;
 
 /* run-cmd.c: make vm-run / vm-shell. RUN_DIR/mode present: run the host's
  * command in the Debian image (see run-cmd.c), its terminal RUN_TTY (a

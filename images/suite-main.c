@@ -9,12 +9,27 @@
  * Exit status: 0 when every case passed or skipped, 1 otherwise, 2 usage.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "init.h"
+
+/* SIGTERM, SIGINT, SIGHUP (make hw-test stopping, timeout(1)): the running
+ * binary is in a process group of its own, so it is killed here, or it
+ * would go on changing the NIC while the runner restores it.
+ */
+static void stop(int sig)
+{
+	pid_t g = suite_child_pgid;
+
+	if (g > 0)
+		kill(-g, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static double mono(void)
 {
@@ -36,6 +51,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGTERM, stop);
+	signal(SIGINT, stop);
+	signal(SIGHUP, stop);
 	t0 = mono();
 	failures = run_suite(argv[1], only, timeout_s, stdout, NULL);
 	printf("# zcrx-vmtest: uptime suite-start=0.00 suite-end=%.2f\n", mono() - t0);

@@ -115,6 +115,11 @@ static double now(void)
 
 #define MAX_RETRIES	8
 
+/* The process group of the binary running now (0: none), for zcrx-suite's
+ * signal handler: the binaries run in groups of their own.
+ */
+volatile pid_t suite_child_pgid;
+
 /* The cases of one binary that failed ("not ok N fixture[.variant].case"). */
 struct failed {
 	unsigned int n;
@@ -164,6 +169,7 @@ static int run_one(const char *dir, const char *name, const char *arg, const cha
 		_exit(1);
 	}
 	close(pfd[1]);
+	suite_child_pgid = pid;
 	for (;;) {
 		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 		double left = deadline - now();
@@ -202,6 +208,7 @@ static int run_one(const char *dir, const char *name, const char *arg, const cha
 	close(pfd[0]);
 	waitpid(pid, &status, 0);
 	kill(-pid, SIGKILL);
+	suite_child_pgid = 0;
 	return timed_out ? -1 : status;
 }
 

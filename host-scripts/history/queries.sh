@@ -170,10 +170,12 @@ check_sql() {
 			SELECT b.binary || ':' || b.name, b.outcome, b.reason, 'none', NULL, NULL FROM base b
 			WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.run_id = $id AND c.binary = b.binary AND c.name = b.name))
 		SELECT CASE
-				WHEN want IS NULL THEN 'NEW-CASE'
-				WHEN seen = want AND (seen <> 'skip' OR coalesce(sreason, '') = coalesce(wreason, '')) THEN ''
 				WHEN seen = 'flake' THEN 'FLAKE'
+				WHEN want IS NULL AND seen IN ('fail', 'error', 'timeout') THEN 'REGRESSION'
+				WHEN want IS NULL THEN 'NEW-CASE'
+				WHEN seen = want AND (seen <> 'skip' OR wreason IS NULL OR coalesce(sreason, '') = wreason) THEN ''
 				WHEN want IN ('fail', 'error', 'timeout') AND seen IN ('pass', 'xfail') THEN 'FIX'
+				WHEN want IN ('skip', 'xfail') AND seen = 'pass' THEN 'FIX'
 				WHEN seen = 'skip' AND want = 'skip' THEN 'SKIP-REASON'
 				ELSE 'REGRESSION' END AS kind,
 			cname, coalesce(nullif(rws, ''), '-') AS rws, want, seen,

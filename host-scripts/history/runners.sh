@@ -102,6 +102,12 @@ promote_run() {
 		fi
 	done
 	rm -f "${RESULTS_DIR}/.promote-$$.log"
+	# an operator may have quarantined or retired it meanwhile
+	state=$(runner_state "$runner")
+	if [ "$state" != candidate ]; then
+		echo "promote: runner $runner became $state during the promotion: not trusted"
+		return 1
+	fi
 	runner_set "$runner" trusted "$n consecutive clean runs (the last: $run)" "$run"
 }
 

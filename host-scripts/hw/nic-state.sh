@@ -83,7 +83,10 @@ nic_state_restore() {
 	have=$(nic_state_get "$now" xdp) want=$(nic_state_get "$file" xdp)
 	if [ "$have" != "$want" ] && [ "$want" = none ]; then
 		chg "xdp off"
-		ip link set dev "$ifn" xdp off || true
+		# the mode it was attached in is not recorded: every mode off
+		ip link set dev "$ifn" xdpgeneric off 2>/dev/null || true
+		ip link set dev "$ifn" xdpdrv off 2>/dev/null || true
+		ip link set dev "$ifn" xdpoffload off 2>/dev/null || true
 	fi
 	# rules and contexts the run added
 	want=",$(nic_state_get "$file" rules),"

@@ -137,3 +137,19 @@ GOOD="nic_zc:zc.a__T04=pass nic_zc:zc.b__E04=pass nic_pack:pack.c__T05=skip:NIC_
 	run "$H" check nope
 	[ "$status" -eq 2 ]
 }
+
+@test "check: a failing case the baseline does not have blocks; a skip pinned without a reason matches any; skip -> pass is a fix" {
+	rec r1 pass "$GOOD"
+	"$H" baseline derive 7.3 mlx5_core -n 1
+	"$H" baseline pin 7.3 mlx5_core nic_zc:zc.p__E02 skip
+	rec r2 fail "$GOOD nic_zc:zc.new__E11=fail nic_zc:zc.p__E02=skip:any_reason"
+	run "$H" check r2
+	[ "$status" -eq 1 ]
+	[[ $output == *"REGRESSION nic_zc:zc.new__E11 (rows E11): expected -, seen fail"* ]]
+	! [[ $output == *"zc.p__E02"* ]]
+	[[ $output == *"== 1 blocking"* ]]
+	rec r3 pass "nic_zc:zc.a__T04=pass nic_zc:zc.b__E04=pass nic_pack:pack.c__T05=pass nic_zc:zc.p__E02=skip:x"
+	run "$H" check r3
+	[ "$status" -eq 0 ]
+	[[ $output == *"FIX nic_pack:pack.c__T05 (rows T05): expected skip, seen pass"* ]]
+}

@@ -70,3 +70,18 @@ S
 	! [[ $output == *"retry"* ]]
 	[[ $output == *$'\nnot ok 1 flaky\n'* ]]
 }
+
+@test "SIGTERM to zcrx-suite kills the binary that is running (its own process group)" {
+	printf '#!/bin/sh\necho $$ >"%s/pid"\necho "TAP version 13"; echo "1..1"\nsleep 60\n' "$T" >"$T/flaky"
+	"$B/zcrx-suite" "$T" - 120 >/dev/null 2>&1 &
+	s=$!
+	for _ in $(seq 50); do [ -s "$T/pid" ] && break; sleep 0.1; done
+	p=$(cat "$T/pid")
+	kill -0 "$p"
+	kill -TERM "$s"
+	wait "$s" || true
+	sleep 0.2
+	# gone, or a zombie nobody has reaped yet: not running
+	st=$(ps -o stat= -p "$p" || true)
+	[ -z "$st" ] || [[ $st == Z* ]]
+}
