@@ -377,8 +377,16 @@ void nic_rx_run(struct nic_rx *r, struct cq_tally *t, size_t bytes,
 			t->final_res = 1;
 			r->rearms++;
 		}
-		if (t->bytes >= bytes || t->final_res <= 0 ||
-		    (stop_on_event && t->event_cqes > events))
+		if (t->bytes >= bytes || (stop_on_event && t->event_cqes > events))
+			break;
+		/* the recv ended; but a recv that ended because the area ran
+		 * dry (a copy into it found no buffer) does not end the CQ: the
+		 * event a caller waits for (ALLOC_FAIL, as the NIC's refill
+		 * finds the area empty too) is posted on its own, so keep
+		 * reaping until it comes or the time is up
+		 */
+		if (t->final_res <= 0 &&
+		    !(stop_on_event && t->final_res == -ENOMEM && t->event_cqes == events))
 			break;
 		if (now_ms() > end) {
 			/* short waits are polls on purpose: only a stream that

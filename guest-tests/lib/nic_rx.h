@@ -112,7 +112,9 @@ int nic_rx_steer(struct nic_rx *r, unsigned int queue);
  */
 int nic_rx_start(struct nic_rx *r, size_t len, unsigned int seed, size_t chunk);
 /* Process CQEs until @bytes payload bytes arrived, an event CQE arrived
- * (when @stop_on_event), the recv ended, or @timeout_ms passed. Each data
+ * (when @stop_on_event), the recv ended (with @stop_on_event, a recv that
+ * ended with -ENOMEM, the area dry, does not stop the wait for the event),
+ * or @timeout_ms passed. Each data
  * CQE's payload is checked against @seed; its buffer goes back through the
  * refill ring when @refill, else it is held (nic_rx_return gives held
  * buffers back).
