@@ -61,6 +61,7 @@ run_name=${RUN_NAME:-$(date +%Y%m%d-%H%M%S)-hw-$$}
 rundir="$RESULTS_DIR/$run_name"
 [ ! -e "$rundir" ] || die "RUN_NAME=$run_name: $rundir already exists"
 state_dir=${HW_STATE_DIR:-$BUILD_DIR/hw-state}
+[ -z "${NIC_PROFILE:-}" ] || [ -f "$NIC_PROFILE" ] || die "NIC_PROFILE=$NIC_PROFILE: no such file"
 # the network's names before anything slow (the build)
 if [ "$build_only" = 1 ]; then
 	:
@@ -134,7 +135,6 @@ fi
 queues=
 d=$(ethtool -i "$NETIF" 2>/dev/null | sed -n 's/^driver: //p' || true)
 p=${NIC_PROFILE:-$ZCRX_TOP/vm/nic-profiles/${d:-none}}
-[ -z "${NIC_PROFILE:-}" ] || [ -f "$NIC_PROFILE" ] || die "NIC_PROFILE=$NIC_PROFILE: no such file"
 if [ -f "$p" ]; then
 	queues=$(sed -n 's/^QUEUES=//p' "$p" | tail -n 1)
 fi
