@@ -16,10 +16,24 @@ bad=0
 t="$BUILD_DIR/check-vm-run.$$"
 mkdir -p "$t"
 at_exit_rm "$t"
+# boot_oops: the run in $t/err oopsed before its command ran: the Debian
+# kernel's rare int3 oops at boot under TCG while it live-patches a static
+# key (docs/guest.md, "Seen on the way"), nothing the case is about
+boot_oops() {
+	local con
+	con=$(sed -n 's/^== vm-run: exit [0-9]*; console: //p' "$t/err" | tail -n 1)
+	[ -n "$con" ] && grep -qa 'Oops: int3' "$con" &&
+		! grep -qs 'run-ready' "$(dirname "$con")/ktap.txt"
+}
 expect() { # expect NAME WANT-STATUS WANT-OUTPUT-REGEX MAKE-ARGS...: one case
 	local name=$1 want=$2 re=$3 rc=0
 	shift 3
 	make -s --no-print-directory -C "$ZCRX_TOP" "$@" >"$t/out" 2>"$t/err" </dev/null || rc=$?
+	if { [ "$rc" -ne "$want" ] || ! grep -qE -- "$re" "$t/out"; } && boot_oops; then
+		echo "vm-run: $name: the guest oopsed at boot, before the command ran (int3 under TCG); once more"
+		rc=0
+		make -s --no-print-directory -C "$ZCRX_TOP" "$@" >"$t/out" 2>"$t/err" </dev/null || rc=$?
+	fi
 	if [ "$rc" -ne "$want" ] || ! grep -qE -- "$re" "$t/out"; then
 		echo "vm-run: $name: expected status $want and output /$re/, seen $rc and:"
 		sed 's/^/    /' "$t/out" | head -n 10
