@@ -65,13 +65,19 @@ $(BUILD_DIR)/make/make-exit-status.so: host-scripts/make-exit-status.c
 	@mkdir -p $(@D) && { gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< 2>/dev/null || true; }
 vm_run_exit = $(if $(filter %make-exit-status.so,$(.LOADED)),$(exit-status-file $(VM_RUN_STATUS)),rc=$$(cat $(VM_RUN_STATUS)); rm -f $(VM_RUN_STATUS); exit $$rc)
 endif
+# the directory make was started in, and CMD as typed: one quoted word each
+CALLER_PWD_Q = '$(subst ','\'',$(PWD))'
+CMD_Q = '$(subst ','\'',$(value CMD))'
+# $(call keep_status,COMMAND): COMMAND from the caller's directory, its exit
+# status kept for vm_run_exit (vm-run, vm-shell, presubmit, hw-test)
+keep_status = rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD=$(CALLER_PWD_Q) $(1); echo $$? >"$(VM_RUN_STATUS)"
 .PHONY: .vm-run .vm-shell
 .vm-run:
-	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/vm-run.sh cmd '$(subst ','\'',$(value CMD))'; echo $$? >"$(VM_RUN_STATUS)"
+	@$(call keep_status,host-scripts/vm-run.sh cmd $(CMD_Q))
 vm-run: .vm-run
 	@$(vm_run_exit)
 .vm-shell:
-	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/vm-run.sh shell; echo $$? >"$(VM_RUN_STATUS)"
+	@$(call keep_status,host-scripts/vm-run.sh shell)
 vm-shell: .vm-shell
 	@$(vm_run_exit)
 
@@ -81,7 +87,7 @@ selftests:
 # what a series breaks, before it is mailed: make presubmit KSRC=<tree> [BASE=...]
 .PHONY: .presubmit
 .presubmit:
-	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/presubmit.sh; echo $$? >"$(VM_RUN_STATUS)"
+	@$(call keep_status,host-scripts/presubmit.sh)
 presubmit: .presubmit
 	@$(vm_run_exit)
 
@@ -91,7 +97,7 @@ kcidb:
 
 # runner promotion on evidence: make promote [RUNNER=name] (docs/runners.md)
 promote:
-	@ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/promote.sh run $(RUNNER)
+	@ZCRX_CALLER_PWD=$(CALLER_PWD_Q) host-scripts/promote.sh run $(RUNNER)
 
 # the results history: make history (the last runs), or
 # make history Q='diff RUN-A RUN-B' (any host-scripts/history.sh command)
@@ -102,7 +108,7 @@ history:
 # make exits with hw-test.sh's status (1 failed, 2 bad input), as vm-run
 .PHONY: .hw-test
 .hw-test:
-	@rm -f "$(VM_RUN_STATUS)"; ZCRX_CALLER_PWD='$(subst ','\'',$(PWD))' host-scripts/hw-test.sh; echo $$? >"$(VM_RUN_STATUS)"
+	@$(call keep_status,host-scripts/hw-test.sh)
 hw-test: .hw-test
 	@$(vm_run_exit)
 
