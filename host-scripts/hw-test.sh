@@ -99,7 +99,7 @@ if [ "$build_only" = 1 ]; then
 fi
 if [ -n "$only" ]; then
 	for t in ${only//,/ }; do
-		grep -qx "$t" "$tools/order" || die "TESTS=$only: no test binary $t (make list-tests)"
+		grep -qE "^$t( |\$)" "$tools/order" || die "TESTS=$only: no test binary $t (make list-tests)"
 	done
 fi
 

@@ -171,7 +171,7 @@ int main(void)
 	long taint_before, taint_after;
 	double up_start, up_end;
 	int leaks;
-	char *only, *tmo, *gcov, *retry;
+	char *only, *tmo, *gcov, *retry, *jobs, *lava;
 	FILE *res;
 	int failures;
 
@@ -191,6 +191,15 @@ int main(void)
 	retry = cmdline_get("zcrx.retry");
 	if (retry)
 		setenv("ZCRX_RETRY", retry, 1);
+	/* zcrx.jobs=N: shared binaries at once; zcrx.lava=1: a console line
+	 * per case for a LAVA monitor (suite-runner.c)
+	 */
+	jobs = cmdline_get("zcrx.jobs");
+	if (jobs)
+		setenv("ZCRX_JOBS", jobs, 1);
+	lava = cmdline_get("zcrx.lava");
+	if (lava)
+		setenv("ZCRX_LAVA", lava, 1);
 	if (tmo && atoi(tmo) > 0)
 		timeout_s = atoi(tmo);
 
@@ -216,6 +225,8 @@ int main(void)
 	}
 	taint_before = read_long("/proc/sys/kernel/tainted");
 	up_start = boot_seconds();
+	if (lava && !strcmp(lava, "1"))
+		printf("zcrx-lava: start\n");
 	failures = run_suite("/tests", only, timeout_s, stdout, res);
 	up_end = boot_seconds();
 	leaks = kmemleak_report();
@@ -242,6 +253,8 @@ int main(void)
 	}
 	if (gcov && !strcmp(gcov, "1"))
 		gcov_dump(stdout);
+	if (lava && !strcmp(lava, "1"))
+		printf("zcrx-lava: end exit=%d\n", failures ? 1 : 0);
 	printf("# init: suite done, %d failure(s); powering off\n", failures);
 	power_off(failures ? EXIT_SUITE_FAIL : EXIT_SUITE_PASS);
 	return 0;

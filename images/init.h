@@ -66,6 +66,11 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy);
 /* The process group of the test binary running now, 0 when none. */
 extern volatile pid_t suite_child_pgid;
+/* The workers running shared binaries now (0: a free slot); each kills
+ * its binary's process group when it gets SIGTERM (zcrx-suite's handler).
+ */
+#define SUITE_MAX_JOBS	8
+extern volatile pid_t suite_worker_pids[SUITE_MAX_JOBS];
 
 /* run-cmd.c: make vm-run / vm-shell. RUN_DIR/mode present: run the host's
  * command in the Debian image (see run-cmd.c), its terminal RUN_TTY (a

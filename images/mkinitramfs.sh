@@ -20,7 +20,7 @@ at_exit_rm "$root"
 at_exit_rm "$out.tmp"
 mkdir -p "$root"/{proc,sys,dev,tmp,run,tests,modules,bin}
 cp "$init" "$root/init"
-while read -r t; do
+while read -r t _; do
 	[ -n "$t" ] || continue
 	[ -x "$tests/$t" ] || die "test binary $tests/$t is missing"
 	cp "$tests/$t" "$root/tests/"

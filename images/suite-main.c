@@ -6,6 +6,7 @@
  * followed by the lines the host's report reads from the result channel
  * (uptime as seconds since the suite started, exit=N).
  *   usage: zcrx-suite TESTDIR [ONLY|-] [TIMEOUT_S]
+ * ZCRX_JOBS=N: how many shared binaries at once (suite-runner.c).
  * Exit status: 0 when every case passed or skipped, 1 otherwise, 2 usage.
  */
 #define _GNU_SOURCE
@@ -19,7 +20,9 @@
 
 /* SIGTERM, SIGINT, SIGHUP (make hw-test stopping, timeout(1)): the running
  * binary is in a process group of its own, so it is killed here, or it
- * would go on changing the NIC while the runner restores it.
+ * would go on changing the NIC while the runner restores it. The workers
+ * of shared binaries get SIGTERM and do the same for theirs (a worker
+ * inherits this handler with its own suite_child_pgid).
  */
 static void stop(int sig)
 {
@@ -27,6 +30,9 @@ static void stop(int sig)
 
 	if (g > 0)
 		kill(-g, SIGKILL);
+	for (int k = 0; k < SUITE_MAX_JOBS; k++)
+		if (suite_worker_pids[k] > 0)
+			kill(suite_worker_pids[k], SIGTERM);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

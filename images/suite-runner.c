@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Runs the guest test binaries one after the other and nests their KTAP
- * output (kselftest harness) into one KTAP version 1 document: each binary
- * is a subtest indented by two spaces, followed by its own result line,
- * and the document ends with a "# Totals:" line that counts test cases.
+ * Runs the guest test binaries and nests their KTAP output (kselftest
+ * harness) into one KTAP version 1 document: each binary is a subtest
+ * indented by two spaces, followed by its own result line, and the
+ * document ends with a "# Totals:" line that counts test cases.
  * A binary that crashes, or outlives its timeout, is a failed subtest.
  * A case that fails is run once more alone (as the netdev CI retries): if
  * it passes then, it is a flake ("# zcrx-vmtest: retry BIN:CASE ok"),
  * reported by name and recorded as such, and does not fail its binary.
+ *
+ * The order file lists one binary per line; "NAME shared" marks one that
+ * shares nothing with the others (no NIC, no global knob but the fault
+ * injection ones, which lib/zcrx_lib.c locks): up to ZCRX_JOBS of those
+ * run at once (default twice the online CPUs, at most MAX_JOBS; the cases
+ * wait on the kernel more than they compute, even under TCG), each in a
+ * worker that buffers its output. Any other binary runs alone, after the
+ * ones before it ended. The document keeps the order file's order.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +24,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +32,7 @@
 #include "init.h"
 
 #define MAX_BINARIES	64
+#define MAX_JOBS	SUITE_MAX_JOBS
 #define KSFT_SKIP	4
 
 struct totals {
@@ -139,13 +149,56 @@ static void note_failed(struct failed *f, const char *line)
 	snprintf(f->name[f->n++], sizeof(f->name[0]), "%s", line + off);
 }
 
+/* ZCRX_LAVA=1 (zcrx.lava=1 in the VM): one console line per case, for a
+ * LAVA job's monitor ("zcrx-lava: case=BIN.CASE result=pass|fail|skip").
+ * In a worker's buffer the line is tagged LAVA_TAG, which the flush sends
+ * to @out only (the result channel carries KTAP alone).
+ */
+#define LAVA_TAG	'\x01'
+
+static int lava_on(void)
+{
+	const char *l = getenv("ZCRX_LAVA");
+
+	return l && !strcmp(l, "1");
+}
+
+static void lava_case(FILE *out, const char *bin, const char *line, int tagged)
+{
+	const char *result = "pass", *name, *d;
+	char id[256];
+	unsigned int num, k = 0;
+	int off = 0;
+
+	if (sscanf(line, "ok %u %n", &num, &off) == 1 && off) {
+		d = strstr(line + off, " # ");
+		if (d && !strncasecmp(d + 3, "SKIP", 4))
+			result = "skip";
+	} else if (sscanf(line, "not ok %u %n", &num, &off) == 1 && off) {
+		result = "fail";
+	} else {
+		return;
+	}
+	name = line + off;
+	k = (unsigned int)snprintf(id, sizeof(id), "%s.", bin);
+	for (; *name && strncmp(name, " # ", 3) && k < sizeof(id) - 1; name++, k++) {
+		char ch = *name;
+
+		id[k] = (ch == '_' || ch == '.' || ch == '-' || (ch >= '0' && ch <= '9') ||
+			 (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) ? ch : '_';
+	}
+	id[k] = '\0';
+	fprintf(out, "%szcrx-lava: case=%s result=%s\n", tagged ? "\x01" : "", id, result);
+	fflush(out);
+}
+
 /* Run one binary (with @arg as its only argument when not NULL); relay its
  * lines indented after @prefix; fill @t from its Totals line and @f with
  * the cases that failed. Returns its wait status, or -1 when it timed out.
  */
 static int run_one(const char *dir, const char *name, const char *arg, const char *prefix,
 		   unsigned int timeout_s, FILE *out, FILE *copy, struct totals *t,
-		   int *saw_totals, struct failed *f)
+		   int *saw_totals, struct failed *f, int tagged)
 {
 	char path[512], line[4096];
 	size_t len = 0;
@@ -197,6 +250,8 @@ static int run_one(const char *dir, const char *name, const char *arg, const cha
 				emit(out, copy, "  %s%s\n", prefix, line);
 			mark_case(name, line);
 			note_failed(f, line);
+			if (!*prefix && lava_on())
+				lava_case(out, name, line, tagged);
 			if (sscanf(line, "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u",
 				   &t->pass, &t->fail, &t->xfail, &t->xpass, &t->skip,
 				   &t->error) == 6)
@@ -235,7 +290,7 @@ static unsigned int retry_failed(const char *dir, const char *bin, unsigned int 
 		char what[256];
 
 		kmsg_mark("retry", bin, f->name[k], (int)strlen(f->name[k]));
-		st = run_one(dir, bin, f->name[k], "# retry| ", timeout_s, out, copy, &t, &saw, NULL);
+		st = run_one(dir, bin, f->name[k], "# retry| ", timeout_s, out, copy, &t, &saw, NULL, 0);
 		snprintf(what, sizeof(what), "%s:%s", bin, f->name[k]);
 		if (st != -1 && WIFEXITED(st) && !WEXITSTATUS(st) && saw && t.pass == 1 && !t.fail) {
 			passed++;
@@ -247,12 +302,201 @@ static unsigned int retry_failed(const char *dir, const char *bin, unsigned int 
 	return passed;
 }
 
+/* Everything one binary says: its nested KTAP, the time it took, the
+ * retries of its failed cases, and its own result line (number @num).
+ * Adds its counts to @t.
+ */
+static void run_binary(const char *dir, const char *name, int num, unsigned int timeout_s,
+		       FILE *out, FILE *copy, struct totals *t, int tagged)
+{
+	int saw = 0, st;
+	double t0 = now();
+	const char *verdict = "ok", *directive = "";
+	char why[96], buf[32];
+	struct failed fl = { 0 };
+
+	kmsg_mark("binary", name, NULL, 0);
+	st = run_one(dir, name, NULL, "", timeout_s, out, copy, t, &saw, &fl, tagged);
+	snprintf(buf, sizeof(buf), "%.2f", now() - t0);
+	emit(out, copy, "# zcrx-vmtest: %s took %s s\n", name, buf);
+	if (st == -1) {
+		verdict = "not ok";
+		directive = " # TIMEOUT";
+		t->error++;
+	} else if (WIFSIGNALED(st)) {
+		verdict = "not ok";
+		snprintf(why, sizeof(why), " # ERROR killed by signal %d (%s)",
+			 WTERMSIG(st), strsignal(WTERMSIG(st)));
+		directive = why;
+		t->error++;
+	} else if (WEXITSTATUS(st) == KSFT_SKIP) {
+		directive = " # SKIP";
+	} else if (WEXITSTATUS(st) != 0 || !saw) {
+		verdict = "not ok";
+		if (!saw || (!t->fail && !t->error))
+			t->error++;
+		/* every failed case once more, alone: one that passes now is a
+		 * flake, reported by name (not a pass), and no longer fails the
+		 * binary
+		 */
+		if (saw && fl.n && fl.n == t->fail && !t->error && retry_on() &&
+		    retry_failed(dir, name, timeout_s, out, copy, &fl) == fl.n) {
+			verdict = "ok";
+			t->pass += t->fail;
+			t->fail = 0;
+		}
+	}
+	kmsg_mark("done", name, NULL, 0);
+	snprintf(buf, sizeof(buf), "%d", num);
+	fprintf(out, "%s %s ", verdict, buf);
+	if (copy)
+		fprintf(copy, "%s %s ", verdict, buf);
+	emit(out, copy, "%s%s\n", name, directive);
+}
+
+static void add(struct totals *sum, const struct totals *t)
+{
+	sum->pass += t->pass;
+	sum->fail += t->fail;
+	sum->xfail += t->xfail;
+	sum->xpass += t->xpass;
+	sum->skip += t->skip;
+	sum->error += t->error;
+}
+
+/* The workers of the shared binaries running now, for zcrx-suite's
+ * signal handler (0: a free slot).
+ */
+volatile pid_t suite_worker_pids[MAX_JOBS];
+
+struct job {
+	pid_t pid;		/* the worker, 0 once reaped */
+	int fd;			/* memfd: the binary's whole output */
+	int tfd;		/* pipe: the worker's struct totals */
+	int done;
+	struct totals t;
+};
+
+static unsigned int jobs_wanted(void)
+{
+	const char *j = getenv("ZCRX_JOBS");
+	long n = j && *j ? strtol(j, NULL, 10) : 2 * sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (unsigned int)n;
+}
+
+/* Run a binary in a worker whose output goes to a memfd. */
+static int launch(struct job *jb, const char *dir, const char *name, int num,
+		  unsigned int timeout_s)
+{
+	int p[2];
+
+	jb->fd = memfd_create("zcrx-binary", MFD_CLOEXEC);
+	if (jb->fd < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC)) {
+		close(jb->fd);
+		return -1;
+	}
+	jb->pid = fork();
+	if (jb->pid == 0) {
+		FILE *b = fdopen(jb->fd, "w");
+		struct totals t = { 0 };
+
+		for (int k = 0; k < MAX_JOBS; k++)
+			suite_worker_pids[k] = 0;
+		close(p[0]);
+		if (!b)
+			_exit(1);
+		run_binary(dir, name, num, timeout_s, b, NULL, &t, 1);
+		fflush(b);
+		_exit(write(p[1], &t, sizeof(t)) == (ssize_t)sizeof(t) ? 0 : 1);
+	}
+	close(p[1]);
+	if (jb->pid < 0) {
+		jb->pid = 0;
+		close(p[0]);
+		close(jb->fd);
+		return -1;
+	}
+	jb->tfd = p[0];
+	for (int k = 0; k < MAX_JOBS; k++)
+		if (!suite_worker_pids[k]) {
+			suite_worker_pids[k] = jb->pid;
+			break;
+		}
+	return 0;
+}
+
+/* Wait for one worker and mark its job done; when there is none to wait
+ * for, mark every running job as failed. /init also reaps orphans here:
+ * those are not ours and are passed over.
+ */
+static void reap(struct job *jobs, int n)
+{
+	int st;
+	pid_t pid = waitpid(-1, &st, 0);
+
+	for (int i = 0; i < n; i++) {
+		struct job *jb = &jobs[i];
+
+		if (!jb->pid || (pid > 0 && jb->pid != pid))
+			continue;
+		if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) ||
+		    read(jb->tfd, &jb->t, sizeof(jb->t)) != (ssize_t)sizeof(jb->t)) {
+			memset(&jb->t, 0, sizeof(jb->t));
+			jb->t.error = 1;
+			jb->done = 2;	/* the worker itself failed */
+		} else {
+			jb->done = 1;
+		}
+		for (int k = 0; k < MAX_JOBS; k++)
+			if (suite_worker_pids[k] == jb->pid)
+				suite_worker_pids[k] = 0;
+		jb->pid = 0;
+		close(jb->tfd);
+	}
+}
+
+/* Copy a finished worker's output: tagged lines to @out only. */
+static void flush_job(struct job *jb, const char *name, int num, FILE *out, FILE *copy)
+{
+	char line[4096];
+	FILE *b;
+
+	lseek(jb->fd, 0, SEEK_SET);
+	b = fdopen(jb->fd, "r");
+	while (b && fgets(line, sizeof(line), b)) {
+		if (line[0] == LAVA_TAG) {
+			fputs(line + 1, out);
+			continue;
+		}
+		fputs(line, out);
+		if (copy)
+			fputs(line, copy);
+	}
+	if (b)
+		fclose(b);
+	else
+		close(jb->fd);
+	if (jb->done == 2) {
+		snprintf(line, sizeof(line), "%d", num);
+		emit(out, copy, "not ok %s %s # ERROR the runner's worker failed\n", line, name);
+	}
+	fflush(out);
+	if (copy)
+		fflush(copy);
+}
+
 int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy)
 {
-	char names[MAX_BINARIES][128], path[512], num[32];
+	static struct job jobs[MAX_BINARIES];
+	char names[MAX_BINARIES][128], path[512], num[32], line[256], kind[32];
+	int shared[MAX_BINARIES];
 	struct totals sum = { 0 };
-	int n = 0, failures = 0;
+	int n = 0, next = 0, running = 0;
+	unsigned int njobs = jobs_wanted();
 	FILE *order;
 
 	snprintf(path, sizeof(path), "%s/order", dir);
@@ -261,70 +505,53 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		emit(out, copy, "KTAP version 1\n1..0\n# Bail out! no %s%s\n", path, "");
 		return 1;
 	}
-	while (n < MAX_BINARIES && fscanf(order, "%127s", names[n]) == 1)
+	while (n < MAX_BINARIES && fgets(line, sizeof(line), order)) {
+		kind[0] = '\0';
+		if (sscanf(line, "%127s %31s", names[n], kind) < 1)
+			continue;
+		shared[n] = !strcmp(kind, "shared");
 		if (selected(only, names[n]))
 			n++;
+	}
 	fclose(order);
+	memset(jobs, 0, sizeof(jobs));
 
 	emit(out, copy, "KTAP version 1\n%s%s\n", "1..", (snprintf(num, sizeof(num), "%d", n), num));
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i <= n; i++) {
+		/* a binary that is not shared, or the end: wait for every worker */
+		int solo = i == n || !shared[i] || njobs == 1;
 		struct totals t = { 0 };
-		int saw = 0, st;
-		double t0;
-		const char *verdict = "ok", *directive = "";
-		char why[96];
 
-		t0 = now();
-		kmsg_mark("binary", names[i], NULL, 0);
-		struct failed fl = { 0 };
-
-		st = run_one(dir, names[i], NULL, "", timeout_s, out, copy, &t, &saw, &fl);
-		snprintf(num, sizeof(num), "%.2f", now() - t0);
-		emit(out, copy, "# zcrx-vmtest: %s took %s s\n", names[i], num);
-		if (st == -1) {
-			verdict = "not ok";
-			directive = " # TIMEOUT";
-			t.error++;
-		} else if (WIFSIGNALED(st)) {
-			verdict = "not ok";
-			snprintf(why, sizeof(why), " # ERROR killed by signal %d (%s)",
-				 WTERMSIG(st), strsignal(WTERMSIG(st)));
-			directive = why;
-			t.error++;
-		} else if (WEXITSTATUS(st) == KSFT_SKIP) {
-			directive = " # SKIP";
-		} else if (WEXITSTATUS(st) != 0 || !saw) {
-			verdict = "not ok";
-			if (!saw || (!t.fail && !t.error))
-				t.error++;
-			/* every failed case once more, alone: one that passes
-			 * now is a flake, reported by name (not a pass), and no
-			 * longer fails the binary
-			 */
-			if (saw && fl.n && fl.n == t.fail && !t.error && retry_on() &&
-			    retry_failed(dir, names[i], timeout_s, out, copy, &fl) == fl.n) {
-				verdict = "ok";
-				t.pass += t.fail;
-				t.fail = 0;
-			}
+		while (running && (solo || running >= (int)njobs)) {
+			reap(jobs, n);
+			running = 0;
+			for (int k = 0; k < n; k++)
+				running += jobs[k].pid > 0;
 		}
-		sum.pass += t.pass;
-		sum.fail += t.fail;
-		sum.xfail += t.xfail;
-		sum.xpass += t.xpass;
-		sum.skip += t.skip;
-		sum.error += t.error;
-		snprintf(num, sizeof(num), "%d", i + 1);
-		fprintf(out, "%s %s ", verdict, num);
-		if (copy)
-			fprintf(copy, "%s %s ", verdict, num);
-		emit(out, copy, "%s%s\n", names[i], directive);
+		for (; next < i && jobs[next].done; next++) {
+			flush_job(&jobs[next], names[next], next + 1, out, copy);
+			add(&sum, &jobs[next].t);
+		}
+		if (i == n)
+			break;
+		if (!solo) {
+			if (!launch(&jobs[i], dir, names[i], i + 1, timeout_s)) {
+				running++;
+				continue;
+			}
+			/* no worker: from here on, one binary at a time */
+			njobs = 1;
+			i--;
+			continue;
+		}
+		run_binary(dir, names[i], i + 1, timeout_s, out, copy, &t, 0);
+		add(&sum, &t);
+		next = i + 1;
 	}
 	kmsg_mark("end", "suite", NULL, 0);
 	snprintf(path, sizeof(path),
 		 "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n",
 		 sum.pass, sum.fail, sum.xfail, sum.xpass, sum.skip, sum.error);
 	emit(out, copy, "%s%s", path, "");
-	failures = sum.fail + sum.error + sum.xpass;
-	return failures;
+	return sum.fail + sum.error + sum.xpass;
 }

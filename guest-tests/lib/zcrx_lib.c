@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -648,6 +649,30 @@ void fault_ctl_none(struct fault_ctl *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->nth_fd = -1;
+	f->lock_fd = -1;
+}
+
+/* FAULT_LOCK, exclusive, bounded: 0 or -errno */
+static int fault_lock(struct fault_ctl *f)
+{
+	long long end = now_ms() + FAULT_LOCK_MS;
+
+	if (f->lock_fd >= 0)
+		return 0;
+	f->lock_fd = open(FAULT_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (f->lock_fd < 0)
+		return -errno;
+	while (flock(f->lock_fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK || now_ms() > end) {
+			int err = errno == EWOULDBLOCK ? ETIMEDOUT : errno;
+
+			close(f->lock_fd);
+			f->lock_fd = -1;
+			return -err;
+		}
+		usleep(5000);
+	}
+	return 0;
 }
 
 int fault_knob_read(const char *name, char *buf, size_t len)
@@ -690,6 +715,9 @@ int fault_ctl_setup(struct fault_ctl *f, bool sleeping)
 		f->nth_fd = open(FAIL_NTH_PATH, O_RDWR | O_CLOEXEC);
 	if (f->nth_fd < 0)
 		return -errno;
+	ret = fault_lock(f);
+	if (ret)
+		return ret;
 	ret = knob_set(f, "failslab/ignore-gfp-wait", sleeping ? "N" : "Y");
 	if (!ret)
 		ret = knob_set(f, "failslab/cache-filter", "N");
@@ -738,4 +766,8 @@ void fault_ctl_restore(struct fault_ctl *f)
 		f->nth_fd = -1;
 	}
 	fault_ctl_restore_knobs(f);
+	if (f->lock_fd >= 0) {
+		close(f->lock_fd);	/* drops the flock */
+		f->lock_fd = -1;
+	}
 }

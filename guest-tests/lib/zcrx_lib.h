@@ -312,6 +312,7 @@ const char *fault_injection_missing(void);
  */
 struct fault_ctl {
 	int nth_fd;		/* FAIL_NTH_PATH of the test thread, or -1 */
+	int lock_fd;		/* FAULT_LOCK, held from setup to restore, or -1 */
 	unsigned int nknobs;	/* knobs changed so far, restored in reverse */
 	struct {
 		char path[96];
@@ -343,7 +344,12 @@ void fault_ctl_none(struct fault_ctl *f);
  * GFP_NOWAIT), failslab/cache-filter "N" (every cache), and, when
  * CONFIG_FAIL_PAGE_ALLOC is there, fail_page_alloc/ignore-gfp-wait "Y".
  * Each knob whose value changes is recorded for fault_ctl_restore(). 0 or -errno.
+ * The knobs are global and the guest runs shared binaries at once: setup
+ * first takes FAULT_LOCK (an flock, waited for at most FAULT_LOCK_MS:
+ * -ETIMEDOUT), which fault_ctl_restore() drops after putting them back.
  */
+#define FAULT_LOCK	"/tmp/zcrx-vmtest-fault.lock"
+#define FAULT_LOCK_MS	60000
 int fault_ctl_setup(struct fault_ctl *f, bool sleeping);
 /* Write @n to fail-nth: the @n-th fault-injectable call of this thread
  * fails (0 disarms). 0 or -errno.

@@ -10,7 +10,11 @@
 #     splat N LINE TITLE BINARY CASE FINGERPRINT
 #     BINARY and CASE come from the markers the guest's suite runner writes
 #     to /dev/kmsg ("zcrx-vmtest: binary B", "zcrx-vmtest: case B:C",
-#     "zcrx-vmtest: end suite"), empty outside the suite; FINGERPRINT is the
+#     "zcrx-vmtest: done B", "zcrx-vmtest: end suite"), empty outside the
+#     suite. When several binaries run at once (the shared ones), the one
+#     the splat's "Comm:" names is taken; when it names none of them (a
+#     kworker), BINARY lists the running ones, comma-separated, and CASE
+#     is empty. FINGERPRINT is the
 #     first five function names of the splat's call trace, space-separated
 #     (entries marked "?" only when the trace has no reliable ones), as the
 #     netdev CI buckets crashes.
@@ -27,6 +31,13 @@ lines=${2:-25}
 # Kernel lines may carry a "[    1.234567] " timestamp and a "[T123] " or
 # "[C1] " caller id; test output (KTAP) never starts like these.
 awk -v n="$lines" -v mode="$mode" '
+# the binary (and its case) a splat belongs to: the only one running, or,
+# of several, the one its Comm: line names (pending until then)
+function attribute(    b, k) {
+	sbin = ""; scase = ""; pending = 0; k = 0
+	for (b in run) { k++; sbin = (k > 1 ? sbin "," : "") b; scase = rcase[b] }
+	if (k > 1) { scase = ""; pending = 1 }
+}
 function flush(    fp, k) {
 	if (!cur) return
 	fp = ""
@@ -42,19 +53,24 @@ function flush(    fp, k) {
 	sub(/^\[ *[0-9]+\.[0-9]+\] /, "", body)
 	sub(/^\[ *[TC][0-9]+\] /, "", body)
 }
-body ~ /^zcrx-vmtest: binary / { bin = substr(body, 21); kcase = ""; next }
+body ~ /^zcrx-vmtest: binary / { b = substr(body, 21); run[b] = 1; rcase[b] = ""; next }
 body ~ /^zcrx-vmtest: case / {
 	c = substr(body, 19); i = index(c, ":")
-	bin = substr(c, 1, i - 1); kcase = substr(c, i + 1); next
+	b = substr(c, 1, i - 1); run[b] = 1; rcase[b] = substr(c, i + 1); next
 }
-body ~ /^zcrx-vmtest: end suite/ { bin = ""; kcase = ""; next }
+body ~ /^zcrx-vmtest: done / { delete run[substr(body, 19)]; next }
+body ~ /^zcrx-vmtest: end suite/ { for (b in run) delete run[b]; next }
+mode == "records" && cur && pending && match(body, /Comm: [^ ]+/) {
+	b = substr(body, RSTART + 6, RLENGTH - 6)
+	if (b in run) { sbin = b; scase = rcase[b]; pending = 0 }
+}
 body ~ /^(BUG: |WARNING: |Oops: |Oops$|general protection fault|kernel BUG at |Kernel panic - not syncing|KASAN: |UBSAN: |BUG: KFENCE|INFO: task .* blocked for more than|INFO: rcu_(sched|preempt|bh) (self-)?detected stall|rcu: INFO: rcu_(sched|preempt|bh) (self-)?detected stall|watchdog: BUG: soft lockup|unreferenced object 0x|======================================================|possible recursive locking detected|possible circular locking dependency detected|inconsistent lock state|suspicious RCU usage)/ {
 	if (body ~ /^=+$/)
 		next
 	if (mode == "records") {
 		flush()
 		found++; cur = found; sline = NR; title = body; gsub(/\t/, " ", title)
-		sbin = bin; scase = kcase; nrel = nunrel = 0; intrace = 0
+		attribute(); nrel = nunrel = 0; intrace = 0
 		next
 	}
 	found++

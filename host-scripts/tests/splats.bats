@@ -72,3 +72,29 @@ splat_case() { # name line...
 	run "$S" "$T/missing"
 	[ "$status" -eq 2 ]
 }
+
+@test "--records: of two binaries running at once, the splat goes to the one its Comm: names" {
+	printf '%s\n' '[ 1.0] zcrx-vmtest: binary register' '[ 1.0] zcrx-vmtest: binary events' \
+		'[ 1.1] zcrx-vmtest: case register:bad.x__R01' '[ 1.2] zcrx-vmtest: case events:traffic.y__E01' \
+		'[ 1.3] WARNING: CPU: 1 PID: 9 at io_uring/zcrx.c:1 f+0x1/0x2' \
+		'[ 1.3] CPU: 1 UID: 0 PID: 9 Comm: register Not tainted 7.3.0' '[ 1.3] Call Trace:' \
+		'[ 1.4] zcrx-vmtest: done register' \
+		'[ 1.5] BUG: kernel NULL pointer dereference, address: 0' \
+		'[ 1.5] CPU: 0 UID: 0 PID: 10 Comm: events Not tainted 7.3.0' >"$T/c.log"
+	run "$S" --records "$T/c.log"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | cut -f5,6 | tr '\t\n' '| ')" = 'register|bad.x__R01 events|traffic.y__E01 ' ]
+}
+
+@test "--records: a splat in a kworker while two binaries run names both, no case" {
+	printf '%s\n' '[ 1.0] zcrx-vmtest: binary register' '[ 1.0] zcrx-vmtest: case register:bad.x__R01' \
+		'[ 1.0] zcrx-vmtest: binary events' '[ 1.1] zcrx-vmtest: case events:traffic.y__E01' \
+		'[ 1.3] WARNING: CPU: 1 PID: 9 at io_uring/zcrx.c:1 f+0x1/0x2' \
+		'[ 1.3] Workqueue: events io_ring_exit_work' \
+		'[ 1.3] CPU: 1 UID: 0 PID: 9 Comm: kworker/1:1 Not tainted 7.3.0' >"$T/c.log"
+	run "$S" --records "$T/c.log"
+	[ "$status" -eq 1 ]
+	bins=$(printf '%s\n' "$output" | cut -f5 | tr ',' '\n' | sort | tr '\n' ' ')
+	[ "$bins" = 'events register ' ]
+	[ -z "$(printf '%s\n' "$output" | cut -f6)" ]
+}

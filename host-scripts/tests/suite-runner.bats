@@ -85,3 +85,85 @@ S
 	st=$(ps -o stat= -p "$p" || true)
 	[ -z "$st" ] || [[ $st == Z* ]]
 }
+
+# stub binary NAME: waits (bounded) for PEER to have started, so it can only
+# pass when both run at once; notes when it ended
+shared_stub() {
+	cat >"$T/$1" <<S
+#!/bin/sh
+touch "$T/$1.started"
+i=0
+while ! [ -e "$T/$2.started" ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
+echo "TAP version 13"; echo "1..2"
+r=0
+if [ -e "$T/$2.started" ]; then echo "ok 1 global.with_$2__S01"; else echo "not ok 1 global.with_$2__S01"; r=1; fi
+echo "ok 2 global.skipped # SKIP no NIC"
+echo "# Totals: pass:\$((1 - r)) fail:\$r xfail:0 xpass:0 skip:1 error:0"
+touch "$T/$1.ended"
+exit \$r
+S
+	chmod +x "$T/$1"
+}
+
+@test "shared binaries run at once; one that is not waits for them; the document keeps the order" {
+	shared_stub a b
+	shared_stub b a
+	cat >"$T/solo" <<S
+#!/bin/sh
+echo "TAP version 13"; echo "1..1"
+if [ -e "$T/a.ended" ] && [ -e "$T/b.ended" ]; then echo "ok 1 global.alone"; else echo "not ok 1 global.alone"; fi
+echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
+S
+	chmod +x "$T/solo"
+	printf 'a shared\nb shared\nsolo\n' >"$T/order"
+	ZCRX_JOBS=2 ZCRX_RETRY=0 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 0 ]
+	[[ $output == *"# Totals: pass:3 fail:0 xfail:0 xpass:0 skip:2 error:0"* ]]
+	# each binary's block whole and in the order file's order
+	[ "$(printf '%s\n' "$output" | grep -E '^(ok|not ok) |^  ok 1 ' | tr '\n' '|')" = \
+		'  ok 1 global.with_b__S01|ok 1 a|  ok 1 global.with_a__S01|ok 2 b|  ok 1 global.alone|ok 3 solo|' ]
+	printf '%s\n' "$output" >"$T/ktap"
+	run "$BATS_TEST_DIRNAME/../report/ktap-records.sh" "$T/ktap"
+	[[ $output == *$'case\ta\tglobal.with_b__S01\tpass'* ]]
+	[[ $output == *$'case\tb\tglobal.with_a__S01\tpass'* ]]
+}
+
+@test "ZCRX_JOBS=1: shared binaries run one at a time (the stubs prove it by failing)" {
+	shared_stub a b
+	shared_stub b a
+	printf 'a shared\nb shared\n' >"$T/order"
+	ZCRX_JOBS=1 ZCRX_RETRY=0 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 1 ]
+	[[ $output == *"  not ok 1 global.with_b__S01"* ]]
+}
+
+@test "ZCRX_LAVA=1: one console line per case, outside the KTAP of a worker's binary too" {
+	shared_stub a b
+	shared_stub b a
+	printf 'a shared\nb shared\nflaky\n' >"$T/order"
+	ZCRX_LAVA=1 ZCRX_JOBS=2 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | grep '^zcrx-lava: ' | sort | tr '\n' '|')" = \
+		'zcrx-lava: case=a.global.skipped result=skip|zcrx-lava: case=a.global.with_b__S01 result=pass|zcrx-lava: case=b.global.skipped result=skip|zcrx-lava: case=b.global.with_a__S01 result=pass|zcrx-lava: case=flaky.global.a result=pass|zcrx-lava: case=flaky.global.b result=fail|zcrx-lava: case=flaky.global.c result=fail|' ]
+	# no tag byte leaks, and a retry is not a case of its own
+	! printf '%s\n' "$output" | grep -q $'\x01'
+}
+
+@test "SIGTERM to zcrx-suite kills the binaries its workers run" {
+	printf '#!/bin/sh\necho $$ >"%s/pid-$(basename "$0")"\necho "TAP version 13"; echo "1..1"\nsleep 60\n' "$T" >"$T/s1"
+	cp "$T/s1" "$T/s2"
+	chmod +x "$T/s1" "$T/s2"
+	printf 's1 shared\ns2 shared\n' >"$T/order"
+	ZCRX_JOBS=2 "$B/zcrx-suite" "$T" - 120 >/dev/null 2>&1 &
+	s=$!
+	for _ in $(seq 50); do [ -s "$T/pid-s1" ] && [ -s "$T/pid-s2" ] && break; sleep 0.1; done
+	p1=$(cat "$T/pid-s1") p2=$(cat "$T/pid-s2")
+	kill -0 "$p1" "$p2"
+	kill -TERM "$s"
+	wait "$s" || true
+	sleep 0.3
+	for p in "$p1" "$p2"; do
+		st=$(ps -o stat= -p "$p" || true)
+		[ -z "$st" ] || [[ $st == Z* ]]
+	done
+}
