@@ -114,6 +114,40 @@ fi
 [ "$KBUILD_STEP" != tree ] || { log "source tree ready: $srcdir"; exit 0; }
 lock_take "kbuild-$src_id-$KCONFIG" "building $src_id ($KCONFIG)"
 
+# --- nothing changed? --------------------------------------------------------
+# The last build's stamp holds what it was built from (the fragments, the
+# top Makefile, the config, the compiler, the profiling); it is newer than
+# every file and directory of the tree it saw (a deleted or renamed file
+# changes its directory's time). Then kbuild's walk of the tree, 5-10 s, is
+# skipped; find(1) over it takes well under a second. ZCRX_KSTAMP=0: off.
+kernel_env() { # kernel_env FILE
+	{
+		printf 'KREL=%q\n' "$(cat "$obj/include/config/kernel.release" 2>/dev/null || echo unknown)"
+		printf 'VMLINUZ=%q\n' "$obj/arch/x86/boot/bzImage"
+		printf 'MODROOT=%q\n' ""
+		printf 'KDESC=%q\n' "built $src_id $KCONFIG"
+	} >"$1"
+}
+# KBUILD_OBJ: another output directory (make presubmit puts each copy's
+# beside it, so that ccache, which hashes paths relative to BUILD_DIR,
+# sees the same relative source paths for HEAD, BASE and the Debian tree)
+obj=${KBUILD_OBJ:-$BUILD_DIR/kbuild/$src_id-$KCONFIG}
+stamp="$obj/.zcrx-built"
+build_sig=$(cat "${frags[@]}" "$srcdir/Makefile" | sha256sum | cut -c1-16)
+build_sig="$build_sig $KCONFIG ccache=${ZCRX_CCACHE:-1} $srcdir"
+if [ "${ZCRX_KSTAMP:-1}" = 1 ] && [ -f "$stamp" ] && [ -f "$obj/arch/x86/boot/bzImage" ] &&
+	[ "$(cat "$stamp")" = "$build_sig" ] && ! [ "$obj/arch/x86/boot/bzImage" -nt "$stamp" ] &&
+	[ -z "$(find "$srcdir" -path "$srcdir/.git" -prune -o -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+	log "kernel up to date (nothing in $srcdir changed since $(date -r "$stamp" '+%F %T')): $obj/arch/x86/boot/bzImage"
+	[ -z "$out_env" ] || kernel_env "$out_env"
+	exit 0
+fi
+rm -f "$stamp"
+# the stamp's time is taken before the build: an edit during it is seen next time
+stamp_new="$obj/.zcrx-built.new"
+mkdir -p "$obj"
+printf '%s\n' "$build_sig" >"$stamp_new"
+
 # --- configure -------------------------------------------------------------
 # ccache shares objects between builds of the same source: the base and the
 # patched tree, the lean and mutant builds, another checkout's build dir
@@ -125,11 +159,6 @@ if [ "${ZCRX_CCACHE:-1}" = 1 ]; then
 	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrx-vmtest-ccache}
 	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 fi
-# KBUILD_OBJ: another output directory (make presubmit puts each copy's
-# beside it, so that ccache, which hashes paths relative to BUILD_DIR,
-# sees the same relative source paths for HEAD, BASE and the Debian tree)
-obj=${KBUILD_OBJ:-$BUILD_DIR/kbuild/$src_id-$KCONFIG}
-mkdir -p "$obj"
 # Reconfigure only when the fragments or the tree's Kconfig files changed
 # (saves ~15 s on every incremental build).
 cfg_log="$obj/config.log"
@@ -190,11 +219,5 @@ if [ "$KCONFIG" = gcov ]; then
 	done
 fi
 
-if [ -n "$out_env" ]; then
-	{
-		printf 'KREL=%q\n' "$(cat "$obj/include/config/kernel.release" 2>/dev/null || echo unknown)"
-		printf 'VMLINUZ=%q\n' "$obj/arch/x86/boot/bzImage"
-		printf 'MODROOT=%q\n' ""
-		printf 'KDESC=%q\n' "built $src_id $KCONFIG"
-	} >"$out_env"
-fi
+mv -f "$stamp_new" "$stamp"
+[ -z "$out_env" ] || kernel_env "$out_env"
