@@ -110,6 +110,10 @@ preflight_vm_test() {
 	if [ "${VM_GCOV:-0}" = 1 ] && [ "${VM:-qemu}" != qemu ]; then
 		die "VM_GCOV=1 (make kcov-report) needs VM=qemu: the gcov serial port is QEMU's"
 	fi
+	if [ -n "${VM_BIOS:-}" ]; then
+		[ -f "$VM_BIOS" ] || die "VM_BIOS=$VM_BIOS: no such file (e.g. /usr/share/qemu/qboot.rom)"
+		[ "${VM:-qemu}" = qemu ] || die "VM_BIOS=$VM_BIOS needs VM=qemu"
+	fi
 	if [ -n "${MODULES:-}" ]; then
 		[[ ${KERNEL:-} == */* ]] || die "MODULES=$MODULES goes with KERNEL=/path/to/bzImage (Debian kernels bring their own modules)"
 		[ -d "$MODULES" ] || die "MODULES=$MODULES: no such directory"

@@ -79,6 +79,9 @@ vm_resolve() {
 	# ZCRX_RETRY=0: a failed case is not run again alone (make mutants: a
 	# mutant's failure must not pass as a flake)
 	[ "${ZCRX_RETRY:-1}" != 0 ] || cmdline="$cmdline zcrx.retry=0"
+	# ZCRX_JOBS=N: how many shared test binaries the guest runs at once
+	# (images/suite-runner.c; default twice its CPUs)
+	[ -z "${ZCRX_JOBS:-}" ] || cmdline="$cmdline zcrx.jobs=$ZCRX_JOBS"
 	# make kcov-report: the guest streams the gcov counters after the suite
 	[ "${VM_GCOV:-0}" != 1 ] || cmdline="$cmdline zcrx.gcov=1"
 }

@@ -107,9 +107,11 @@ out | in)
 esac
 
 rm -f "$rundir/console.log" "$rundir/ktap.txt" "$rundir/gcov.stream"
+bios_args=()
+[ -z "${VM_BIOS:-}" ] || bios_args=(-bios "$VM_BIOS")
 # shellcheck disable=SC2054 # commas belong to QEMU option values
 qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
-	-machine "$VM_MACHINE" -accel "$accel" -cpu "$cpu"
+	-machine "$VM_MACHINE" -accel "$accel" -cpu "$cpu" "${bios_args[@]}"
 	-smp "$VM_CPUS" -m "$VM_MEM_MB"
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=con,path=$rundir/console.log"

@@ -1,43 +1,90 @@
 #!/usr/bin/env bash
-# Time `make vm-test` over several runs and print the medians of the
-# phases recorded in each run's results.json (prepare, boot, suite, VM,
-# wall). Not a test: a measurement for docs/measurements.md.
+# make bench: time `make vm-test` over RUNS runs, each paired with a run of
+# the floor: the same kernel on the same QEMU machine (backends/qemu.sh with
+# the same options and NICs) booting images/floor-init.c, an /init that
+# powers off at once. The two alternate (floor, vm-test, floor, ...), so
+# what the machine does meanwhile hits both; each pair gives a ratio.
+# Prints the per-run table (phases from each run's results.json, wall
+# times measured around the whole process), then median, min and max of
+# the floor, of vm-test, and of the ratio. Not a test: a measurement for
+# docs/measurements.md. One warm-up run first, not counted.
 #   usage: bench.sh [RUNS]        warm cache (the build directory is kept)
 #          COLD=1 bench.sh [RUNS] cold: each run starts from an empty
-#                                 build directory (downloads included)
-# Other knobs (KERNEL, TESTS, VM_*) pass through to vm-test.sh.
+#                                 build directory (downloads included; no floor)
+# Other knobs (KERNEL, KSRC, TESTS, VM_*) pass through to vm-test.sh.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 runs=${1:-5}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS=$runs: expected a positive number"
+need_cmd jq jq
+need_cmd cpio cpio
 table="$RESULTS_DIR/bench-$(date +%Y%m%d-%H%M%S).tsv"
 mkdir -p "$RESULTS_DIR"
-printf 'run\tprepare\tboot\tsuite\tvm\twall\tverdict\n' >"$table"
 
-need_cmd jq jq
+secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
 
-for i in $(seq 1 "$runs"); do
-	name="bench-$(date +%Y%m%d-%H%M%S)-$i"
-	if [ "${COLD:-0}" = 1 ]; then
-		cold_dir=$(mktemp -d "${TMPDIR:-/tmp}/zcrx-cold.XXXXXX")
-		BUILD_DIR="$cold_dir" DEPS_DIR="$cold_dir/deps" RUN_NAME="$name" \
-			"$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 || true
-		rm -rf "$cold_dir"
-	else
-		RUN_NAME="$name" "$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 || true
-	fi
+# vm-test once, timed from outside; appends its phases to the table row
+vm_test_timed() { # vm_test_timed NAME -> prints "wall prepare boot suite vm verdict"
+	local name=$1 t0 s
+	t0=$(date +%s.%N)
+	RUN_NAME="$name" "$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 || true
+	printf '%s\t' "$(secs "$t0")"
 	s="$RESULTS_DIR/$name/results.json"
-	[ -f "$s" ] || die "run $i left no summary ($RESULTS_DIR/$name)"
-	jq -r --arg i "$i" '[$i, .seconds.prepare, .seconds.boot, .seconds.suite, .seconds.vm, .seconds.wall, .verdict] | @tsv' "$s" >>"$table"
-done
-
-cat "$table"
-awk -F'\t' 'NR > 1 { for (c = 2; c <= 6; c++) v[c, NR - 1] = $c; n = NR - 1 }
-function median(c,    i, j, t, a) {
-	for (i = 1; i <= n; i++) a[i] = v[c, i]
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	[ -f "$s" ] || die "run $name left no results.json ($RESULTS_DIR/$name)"
+	jq -r '[.seconds.prepare, .seconds.boot, .seconds.suite, .seconds.vm, .verdict] | @tsv' "$s"
 }
-END { printf "median of %d: prepare %.2f s, boot %.2f s, suite %.2f s, vm %.2f s, wall %.2f s\n", n, median(2), median(3), median(4), median(5), median(6) }' "$table"
-echo "table: $table"
+
+if [ "${COLD:-0}" = 1 ]; then
+	printf 'run\twall\tprepare\tboot\tsuite\tvm\tverdict\n' >"$table"
+	for i in $(seq 1 "$runs"); do
+		cold_dir=$(mktemp -d "${TMPDIR:-/tmp}/zcrx-cold.XXXXXX")
+		at_exit_rm "$cold_dir"
+		printf '%s\t%s\n' "$i" "$(BUILD_DIR="$cold_dir" DEPS_DIR="$cold_dir/deps" \
+			vm_test_timed "bench-$(date +%Y%m%d-%H%M%S)-$i")" >>"$table"
+		rm -rf "$cold_dir"
+	done
+	cat "$table"
+	"$ZCRX_TOP/host-scripts/dev/bench-stats.sh" "$table" wall prepare boot suite vm
+	echo "table: $table"
+	exit 0
+fi
+
+# the floor: its /init, and the kernel vm-test boots (fetched or built as
+# vm-test does it; warm, this is a lookup)
+fl="$BUILD_DIR/bench-floor"
+rm -rf "$fl/root" "$fl/run"
+mkdir -p "$fl/root"
+make -s -C "$ZCRX_TOP/images" OUT="$fl" "$fl/floor-init" >/dev/null
+cp "$fl/floor-init" "$fl/root/init"
+(cd "$fl/root" && echo init | cpio -o -H newc --quiet) >"$fl/floor.cpio"
+if [ -n "${KSRC:-}" ]; then
+	"$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" "$fl/kernel.env" >/dev/null 2>&1 ||
+		die "the kernel (KSRC=$KSRC) does not build: run make vm-test KSRC=$KSRC first"
+else
+	"$ZCRX_TOP/host-scripts/kernels/fetch-kernel.sh" "$fl/kernel.env" >/dev/null 2>&1 ||
+		die "the kernel (KERNEL=${KERNEL:-default}) cannot be fetched: run make vm-test first"
+fi
+# shellcheck source=/dev/null
+. "$fl/kernel.env"
+
+floor_timed() {
+	local t0
+	rm -rf "$fl/run"
+	t0=$(date +%s.%N)
+	VM_TIMEOUT=120 "$ZCRX_TOP/host-scripts/backends/qemu.sh" "$VMLINUZ" "$fl/floor.cpio" "$fl/run" >/dev/null 2>&1 ||
+		die "the floor run did not power off cleanly (vm.status $(cat "$fl/run/vm.status" 2>/dev/null || echo none); $fl/run)"
+	secs "$t0"
+}
+
+log "warm-up run (not counted), then $runs pairs of floor + vm-test"
+vm_test_timed "bench-$(date +%Y%m%d-%H%M%S)-warmup" >/dev/null
+printf 'run\tfloor\twall\tprepare\tboot\tsuite\tvm\tverdict\tratio\n' >"$table"
+for i in $(seq 1 "$runs"); do
+	f=$(floor_timed)
+	row=$(vm_test_timed "bench-$(date +%Y%m%d-%H%M%S)-$i")
+	printf '%s\t%s\t%s\t%s\n' "$i" "$f" "$row" "$(awk -v w="${row%%$'\t'*}" -v f="$f" 'BEGIN { printf "%.2f", w / f }')" >>"$table"
+done
+cat "$table"
+"$ZCRX_TOP/host-scripts/dev/bench-stats.sh" "$table" floor wall ratio prepare boot suite vm
+echo "kernel: $KDESC ($VMLINUZ); table: $table"
