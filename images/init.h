@@ -64,6 +64,10 @@ int gcov_dump(FILE *log);
  */
 int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy);
+/* ZCRX_LAVA=1: one whole line for a LAVA monitor (printf-like, two
+ * string arguments), through /dev/kmsg (stdout without it).
+ */
+void suite_lava_line(const char *fmt, const char *a, const char *b);
 /* The process group of the test binary running now, 0 when none. */
 extern volatile pid_t suite_child_pgid;
 /* The workers running shared binaries now (0: a free slot); each kills

@@ -54,12 +54,9 @@ static void emit(FILE *out, FILE *copy, const char *fmt, const char *a,
  * console to the binary and case that were running (the harness prints
  * "#  RUN           fixture.case ..." as each case starts).
  */
-static void kmsg_mark(const char *what, const char *bin, const char *kcase,
-		      int klen)
+static int kmsg_fd(void)
 {
 	static int fd = -2;
-	char buf[512];
-	int n;
 
 	if (fd == -2 && getenv("ZCRX_KMSG") && !strcmp(getenv("ZCRX_KMSG"), "0"))
 		fd = -1;	/* ZCRX_KMSG=0: no markers (the unit tests, on the host) */
@@ -76,6 +73,15 @@ static void kmsg_mark(const char *what, const char *bin, const char *kcase,
 		}
 		fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	}
+	return fd;
+}
+
+static void kmsg_mark(const char *what, const char *bin, const char *kcase,
+		      int klen)
+{
+	char buf[512];
+	int n, fd = kmsg_fd();
+
 	if (fd < 0)
 		return;
 	if (!kcase) {
@@ -151,11 +157,10 @@ static void note_failed(struct failed *f, const char *line)
 
 /* ZCRX_LAVA=1 (zcrx.lava=1 in the VM): one console line per case, for a
  * LAVA job's monitor ("zcrx-lava: case=BIN.CASE result=pass|fail|skip").
- * In a worker's buffer the line is tagged LAVA_TAG, which the flush sends
- * to @out only (the result channel carries KTAP alone).
+ * Written whole through /dev/kmsg, so that lines of binaries running at
+ * once, and the kernel's own, never cut into each other on the console;
+ * on a host without /dev/kmsg (ZCRX_KMSG=0), one write(2) to stdout.
  */
-#define LAVA_TAG	'\x01'
-
 static int lava_on(void)
 {
 	const char *l = getenv("ZCRX_LAVA");
@@ -163,7 +168,18 @@ static int lava_on(void)
 	return l && !strcmp(l, "1");
 }
 
-static void lava_case(FILE *out, const char *bin, const char *line, int tagged)
+void suite_lava_line(const char *fmt, const char *a, const char *b)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), fmt, a, b), fd = kmsg_fd();
+
+	if (n <= 0 || n >= (int)sizeof(buf))
+		return;
+	if (write(fd >= 0 ? fd : STDOUT_FILENO, buf, (size_t)n) < 0)
+		return;
+}
+
+static void lava_case(const char *bin, const char *line)
 {
 	const char *result = "pass", *name, *d;
 	char id[256];
@@ -188,8 +204,7 @@ static void lava_case(FILE *out, const char *bin, const char *line, int tagged)
 			 (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) ? ch : '_';
 	}
 	id[k] = '\0';
-	fprintf(out, "%szcrx-lava: case=%s result=%s\n", tagged ? "\x01" : "", id, result);
-	fflush(out);
+	suite_lava_line("zcrx-lava: case=%s result=%s\n", id, result);
 }
 
 /* Run one binary (with @arg as its only argument when not NULL); relay its
@@ -198,7 +213,7 @@ static void lava_case(FILE *out, const char *bin, const char *line, int tagged)
  */
 static int run_one(const char *dir, const char *name, const char *arg, const char *prefix,
 		   unsigned int timeout_s, FILE *out, FILE *copy, struct totals *t,
-		   int *saw_totals, struct failed *f, int tagged)
+		   int *saw_totals, struct failed *f)
 {
 	char path[512], line[4096];
 	size_t len = 0;
@@ -251,7 +266,7 @@ static int run_one(const char *dir, const char *name, const char *arg, const cha
 			mark_case(name, line);
 			note_failed(f, line);
 			if (!*prefix && lava_on())
-				lava_case(out, name, line, tagged);
+				lava_case(name, line);
 			if (sscanf(line, "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u",
 				   &t->pass, &t->fail, &t->xfail, &t->xpass, &t->skip,
 				   &t->error) == 6)
@@ -290,7 +305,7 @@ static unsigned int retry_failed(const char *dir, const char *bin, unsigned int 
 		char what[256];
 
 		kmsg_mark("retry", bin, f->name[k], (int)strlen(f->name[k]));
-		st = run_one(dir, bin, f->name[k], "# retry| ", timeout_s, out, copy, &t, &saw, NULL, 0);
+		st = run_one(dir, bin, f->name[k], "# retry| ", timeout_s, out, copy, &t, &saw, NULL);
 		snprintf(what, sizeof(what), "%s:%s", bin, f->name[k]);
 		if (st != -1 && WIFEXITED(st) && !WEXITSTATUS(st) && saw && t.pass == 1 && !t.fail) {
 			passed++;
@@ -307,7 +322,7 @@ static unsigned int retry_failed(const char *dir, const char *bin, unsigned int 
  * Adds its counts to @t.
  */
 static void run_binary(const char *dir, const char *name, int num, unsigned int timeout_s,
-		       FILE *out, FILE *copy, struct totals *t, int tagged)
+		       FILE *out, FILE *copy, struct totals *t)
 {
 	int saw = 0, st;
 	double t0 = now();
@@ -316,7 +331,7 @@ static void run_binary(const char *dir, const char *name, int num, unsigned int 
 	struct failed fl = { 0 };
 
 	kmsg_mark("binary", name, NULL, 0);
-	st = run_one(dir, name, NULL, "", timeout_s, out, copy, t, &saw, &fl, tagged);
+	st = run_one(dir, name, NULL, "", timeout_s, out, copy, t, &saw, &fl);
 	snprintf(buf, sizeof(buf), "%.2f", now() - t0);
 	emit(out, copy, "# zcrx-vmtest: %s took %s s\n", name, buf);
 	if (st == -1) {
@@ -408,7 +423,7 @@ static int launch(struct job *jb, const char *dir, const char *name, int num,
 		close(p[0]);
 		if (!b)
 			_exit(1);
-		run_binary(dir, name, num, timeout_s, b, NULL, &t, 1);
+		run_binary(dir, name, num, timeout_s, b, NULL, &t);
 		fflush(b);
 		_exit(write(p[1], &t, sizeof(t)) == (ssize_t)sizeof(t) ? 0 : 1);
 	}
@@ -458,7 +473,7 @@ static void reap(struct job *jobs, int n)
 	}
 }
 
-/* Copy a finished worker's output: tagged lines to @out only. */
+/* Copy a finished worker's output. */
 static void flush_job(struct job *jb, const char *name, int num, FILE *out, FILE *copy)
 {
 	char line[4096];
@@ -467,10 +482,6 @@ static void flush_job(struct job *jb, const char *name, int num, FILE *out, FILE
 	lseek(jb->fd, 0, SEEK_SET);
 	b = fdopen(jb->fd, "r");
 	while (b && fgets(line, sizeof(line), b)) {
-		if (line[0] == LAVA_TAG) {
-			fputs(line + 1, out);
-			continue;
-		}
 		fputs(line, out);
 		if (copy)
 			fputs(line, copy);
@@ -544,7 +555,7 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 			i--;
 			continue;
 		}
-		run_binary(dir, names[i], i + 1, timeout_s, out, copy, &t, 0);
+		run_binary(dir, names[i], i + 1, timeout_s, out, copy, &t);
 		add(&sum, &t);
 		next = i + 1;
 	}
