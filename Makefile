@@ -19,7 +19,7 @@ export KSRC ?=
 export KCONFIG ?=
 export MUTANTS ?=
 
-.PHONY: help vm-test vm-run vm-shell guest-image selftests hw-test history promote presubmit kcidb kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests clean distclean
+.PHONY: help vm-test vm-run vm-shell guest-image selftests hw-test history promote presubmit kcidb kcov-report check unit lint deps kernel mutants bench bench-run bench-nic flake-runs fresh-check list-tests lava-jobs matrix clean distclean
 
 help:
 	@echo "zcrx-vmtest targets:"
@@ -46,6 +46,8 @@ help:
 	@echo "  make flake-runs  the whole patched suite RUNS=20 times in a row (LOAD=1: beside a kernel build), counting failures"
 	@echo "  make bench-run   time make vm-run CMD=true over RUNS=5 runs (median, min, max)"
 	@echo "  make bench-nic   zero-copy vs copy-fallback throughput on the patched netdevsim (RUNS=3)"
+	@echo "  make lava-jobs   LAVA job definitions (the suite on a qemu device, make hw-test per LAVA_RUNNERS device, health checks) and their artifacts in LAVA_OUT: docs/lab.md"
+	@echo "  make matrix      KERNELS x CONFIGS x VMS through vm-test, MATRIX_JOBS at once; one table (docs/lab.md)"
 	@echo "  make clean       remove build outputs (keeps downloaded packages)"
 	@echo "  make distclean   remove build/ and results/"
 	@host-scripts/knobs.sh help
@@ -146,6 +148,14 @@ bench-run:
 
 bench-nic:
 	@host-scripts/dev/bench-nic.sh $(if $(filter command line environment,$(origin RUNS)),$(RUNS),3)
+
+# LAVA job definitions and their artifacts (docs/lab.md): make lava-jobs [LAVA_ARTIFACT_URL=...] [LAVA_RUNNERS=...]
+lava-jobs:
+	@host-scripts/lava/jobs.sh
+
+# the kernel x config x backend matrix on this machine: make matrix [KERNELS=...] [CONFIGS=...] [VMS=...]
+matrix:
+	@host-scripts/matrix.sh
 
 unit:
 	@host-scripts/dev/check-unit.sh

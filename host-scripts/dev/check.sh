@@ -31,6 +31,10 @@
 #          case and variant must pass, none skip (make selftests)
 #   interrupt  Ctrl-C during a real vm-test stops it, leaves no QEMU
 #   concurrent two vm-test at once in this checkout both pass
+#   lava   make lava-jobs' jobs run by LAVA's own dispatcher (lava-run, no
+#          server): LAVA's cases equal our results.json case for case
+#          (stand-in guest and the real suite), a hung guest times out as
+#          a recorded fail, bad input refused (check-lava.sh)
 #   fresh      make vm-test and make deps KSRC=debian in a new Debian root
 #          (debootstrap): both work, and nothing outside its release lands
 #          (CHECK_FRESH=0 leaves it out)
@@ -94,6 +98,11 @@ fi
 step vm-run env KERNEL= KSRC= "$ZCRX_TOP/host-scripts/dev/check-vm-run.sh"
 step interrupt "$ZCRX_TOP/host-scripts/dev/check-interrupt.sh"
 step concurrent "$ZCRX_TOP/host-scripts/dev/check-concurrent.sh"
+if is_root; then
+	step lava "$ZCRX_TOP/host-scripts/dev/check-lava.sh"
+else
+	echo "=== check: lava SKIP: lava-run needs root"
+fi
 
 # The libvirt backend, when libvirt can run here (root, embedded driver).
 if ! is_root; then
