@@ -74,6 +74,8 @@ extern volatile pid_t suite_child_pgid;
  * its binary's process group when it gets SIGTERM (zcrx-suite's handler).
  */
 #define SUITE_MAX_JOBS	8
+/* for a signal handler: remove the runner's lock file (workers: nothing) */
+void suite_signal_cleanup(void);
 extern volatile pid_t suite_worker_pids[SUITE_MAX_JOBS];
 
 /* run-cmd.c: make vm-run / vm-shell. RUN_DIR/mode present: run the host's

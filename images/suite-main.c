@@ -33,6 +33,7 @@ static void stop(int sig)
 	for (int k = 0; k < SUITE_MAX_JOBS; k++)
 		if (suite_worker_pids[k] > 0)
 			kill(suite_worker_pids[k], SIGTERM);
+	suite_signal_cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

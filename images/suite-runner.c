@@ -24,7 +24,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -227,6 +229,8 @@ static int run_one(const char *dir, const char *name, const char *arg, const cha
 	pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
+		/* a worker that dies takes its binary with it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		if (arg)
@@ -276,8 +280,20 @@ static int run_one(const char *dir, const char *name, const char *arg, const cha
 		}
 	}
 	close(pfd[0]);
-	waitpid(pid, &status, 0);
+	/* its output ended: it may still hang (closed stdout): the deadline
+	 * holds until it is reaped; its group is killed before the reaping,
+	 * while the group id cannot have been reused
+	 */
+	while (!timed_out && waitpid(pid, &status, WNOHANG) == 0) {
+		if (now() >= deadline) {
+			timed_out = 1;
+			break;
+		}
+		usleep(10000);
+	}
 	kill(-pid, SIGKILL);
+	if (timed_out)
+		waitpid(pid, &status, 0);
 	suite_child_pgid = 0;
 	return timed_out ? -1 : status;
 }
@@ -315,6 +331,32 @@ static unsigned int retry_failed(const char *dir, const char *bin, unsigned int 
 		}
 	}
 	return passed;
+}
+
+/* The pool's lock: a worker holds it shared while its binary runs, and
+ * exclusive to retry failed cases, so that a retry runs alone, as it does
+ * outside the pool (-1: not in a worker).
+ */
+static char pool_lock_path[64];
+static int pool_lock_fd = -1;
+
+/* zcrx-suite's signal handler: the lock file goes too (unlink is
+ * async-signal-safe; a worker has no file of its own to remove)
+ */
+void suite_signal_cleanup(void)
+{
+	if (pool_lock_path[0] && pool_lock_fd < 0)
+		unlink(pool_lock_path);
+}
+
+static int pool_alone(void)
+{
+	if (pool_lock_fd < 0)
+		return 0;
+	/* the other workers end their binaries (each within its timeout);
+	 * new ones wait for this one's retries
+	 */
+	return flock(pool_lock_fd, LOCK_EX) ? -1 : 0;
 }
 
 /* Everything one binary says: its nested KTAP, the time it took, the
@@ -355,6 +397,7 @@ static void run_binary(const char *dir, const char *name, int num, unsigned int 
 		 * binary
 		 */
 		if (saw && fl.n && fl.n == t->fail && !t->error && retry_on() &&
+		    pool_alone() == 0 &&
 		    retry_failed(dir, name, timeout_s, out, copy, &fl) == fl.n) {
 			verdict = "ok";
 			t->pass += t->fail;
@@ -421,10 +464,12 @@ static int launch(struct job *jb, const char *dir, const char *name, int num,
 		for (int k = 0; k < MAX_JOBS; k++)
 			suite_worker_pids[k] = 0;
 		close(p[0]);
-		if (!b)
+		pool_lock_fd = open(pool_lock_path, O_RDWR | O_CLOEXEC);
+		if (!b || pool_lock_fd < 0 || flock(pool_lock_fd, LOCK_SH))
 			_exit(1);
 		run_binary(dir, name, num, timeout_s, b, NULL, &t);
-		fflush(b);
+		if (fflush(b) || ferror(b))
+			_exit(1);	/* a block cut short: reported as the worker's failure */
 		_exit(write(p[1], &t, sizeof(t)) == (ssize_t)sizeof(t) ? 0 : 1);
 	}
 	close(p[1]);
@@ -506,7 +551,7 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	char names[MAX_BINARIES][128], path[512], num[32], line[256], kind[32];
 	int shared[MAX_BINARIES];
 	struct totals sum = { 0 };
-	int n = 0, next = 0, running = 0;
+	int n = 0, next = 0, running = 0, have_lock = 0;
 	unsigned int njobs = jobs_wanted();
 	FILE *order;
 
@@ -526,6 +571,16 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	}
 	fclose(order);
 	memset(jobs, 0, sizeof(jobs));
+	snprintf(pool_lock_path, sizeof(pool_lock_path), "/tmp/zcrx-suite-%d.lock", (int)getpid());
+	if (njobs > 1) {
+		int fd = open(pool_lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd < 0)
+			njobs = 1;	/* no lock, no pool */
+		else
+			close(fd);
+		have_lock = fd >= 0;
+	}
 
 	emit(out, copy, "KTAP version 1\n%s%s\n", "1..", (snprintf(num, sizeof(num), "%d", n), num));
 	for (int i = 0; i <= n; i++) {
@@ -559,6 +614,8 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		add(&sum, &t);
 		next = i + 1;
 	}
+	if (have_lock)
+		unlink(pool_lock_path);
 	kmsg_mark("end", "suite", NULL, 0);
 	snprintf(path, sizeof(path),
 		 "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n",

@@ -750,12 +750,29 @@ long fail_nth_left(struct fault_ctl *f)
 	return strtol(buf, NULL, 10);
 }
 
-void fault_ctl_restore_knobs(struct fault_ctl *f)
+static void knobs_put(struct fault_ctl *f)
 {
 	while (f->nknobs) {
 		f->nknobs--;
 		write_str(f->knob[f->nknobs].path, f->knob[f->nknobs].old);
 	}
+}
+
+void fault_ctl_restore_knobs(struct fault_ctl *f)
+{
+	/* the harness's parent, after the test process died holding the
+	 * lock (gone with it): take it again, or another binary's values
+	 * could be overwritten mid-case. lock_fd is the dead test's number.
+	 */
+	struct fault_ctl mine;
+
+	if (!f->nknobs)
+		return;
+	fault_ctl_none(&mine);
+	fault_lock(&mine);	/* not got within FAULT_LOCK_MS: restore anyway */
+	knobs_put(f);
+	if (mine.lock_fd >= 0)
+		close(mine.lock_fd);
 }
 
 void fault_ctl_restore(struct fault_ctl *f)
@@ -765,7 +782,7 @@ void fault_ctl_restore(struct fault_ctl *f)
 		close(f->nth_fd);
 		f->nth_fd = -1;
 	}
-	fault_ctl_restore_knobs(f);
+	knobs_put(f);
 	if (f->lock_fd >= 0) {
 		close(f->lock_fd);	/* drops the flock */
 		f->lock_fd = -1;

@@ -11,6 +11,9 @@
 #   usage: bench.sh [RUNS]        warm cache (the build directory is kept)
 #          COLD=1 bench.sh [RUNS] cold: each run starts from an empty
 #                                 build directory (downloads included; no floor)
+#          KSRC=... BENCH_TOUCH=io_uring/zcrx.c bench.sh [RUNS]: that file of
+#                                 the tree is touched before each vm-test run
+#                                 (the edit-rebuild-boot-test loop)
 # Other knobs (KERNEL, KSRC, TESTS, VM_*) pass through to vm-test.sh.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -22,11 +25,22 @@ need_cmd cpio cpio
 table="$RESULTS_DIR/bench-$(date +%Y%m%d-%H%M%S).tsv"
 mkdir -p "$RESULTS_DIR"
 
+touch_file=
+if [ -n "${BENCH_TOUCH:-}" ]; then
+	case ${KSRC:-} in
+	"") die "BENCH_TOUCH=$BENCH_TOUCH needs KSRC= (a kernel built from source)" ;;
+	debian) touch_file="$BUILD_DIR/src/linux-source-${KSRC_VERSION:-7.3}/$BENCH_TOUCH" ;;
+	*) touch_file="$KSRC/$BENCH_TOUCH" ;;
+	esac
+	[ -f "$touch_file" ] || die "BENCH_TOUCH=$BENCH_TOUCH: no such file ($touch_file)"
+fi
+
 secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
 
 # vm-test once, timed from outside; appends its phases to the table row
 vm_test_timed() { # vm_test_timed NAME -> prints "wall prepare boot suite vm verdict"
 	local name=$1 t0 s
+	[ -z "$touch_file" ] || touch "$touch_file"
 	t0=$(date +%s.%N)
 	RUN_NAME="$name" "$ZCRX_TOP/host-scripts/vm-test.sh" >/dev/null 2>&1 || true
 	printf '%s\t' "$(secs "$t0")"

@@ -77,7 +77,8 @@ lava_run() {
 }
 
 # same_cases NAME: our run and LAVA's, case for case (pass->pass,
-# skip->skip, everything else->fail) and the same verdict
+# skip->skip, everything else->fail; a flake is the fail LAVA saw) and the
+# same verdict (ours counted as a fail when it had a flake)
 same_cases() {
 	local a="$base/runs/$1-own/results.json" b="$base/runs/$1-lava/results.json" diff n split
 	diff=$(jq -rn --slurpfile a "$a" --slurpfile b "$b" '
@@ -86,7 +87,9 @@ same_cases() {
 		by($a[0]) as $x | by($b[0]) as $y
 		| ((($x | keys) + ($y | keys)) | unique[] | select($x[.] != $y[.])
 		   | "\(.): ours \($x[.] // "missing"), LAVA \($y[.] // "missing")"),
-		  (if $a[0].verdict != $b[0].verdict then "verdict: ours \($a[0].verdict), LAVA \($b[0].verdict) (\($b[0].reasons | join("; ")))" else empty end)')
+		  # LAVA sees a flake as the fail it first was: so is our verdict then
+		  ($a[0].verdict | if . == "pass" and any($a[0].cases[]; .outcome == "flake") then "fail" else . end) as $av
+		  | (if $av != $b[0].verdict then "verdict: ours \($av), LAVA \($b[0].verdict) (\($b[0].reasons | join("; ")))" else empty end)')
 	n=$(jq '.cases | length' "$a")
 	if [ -n "$diff" ]; then
 		bad "$1: LAVA and our run differ:"

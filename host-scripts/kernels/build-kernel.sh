@@ -39,7 +39,8 @@ esac
 # --- arguments first, then the host's build tools --------------------------
 if [ "$KSRC" != debian ]; then
 	[ -d "$KSRC" ] || die "KSRC=$KSRC: no such directory"
-	srcdir=$(cd "$KSRC" && pwd)
+	# the real path: find(1) does not descend into a symlink it is given
+	srcdir=$(cd "$KSRC" && pwd -P)
 	if [ ! -f "$srcdir/Makefile" ] || [ ! -f "$srcdir/Kconfig" ] || [ ! -d "$srcdir/arch/x86" ]; then
 		die "KSRC=$KSRC: not a Linux kernel tree (no Makefile, Kconfig and arch/x86)"
 	fi
@@ -115,11 +116,14 @@ fi
 lock_take "kbuild-$src_id-$KCONFIG" "building $src_id ($KCONFIG)"
 
 # --- nothing changed? --------------------------------------------------------
-# The last build's stamp holds what it was built from (the fragments, the
-# top Makefile, the config, the compiler, the profiling); it is newer than
-# every file and directory of the tree it saw (a deleted or renamed file
-# changes its directory's time). Then kbuild's walk of the tree, 5-10 s, is
-# skipped; find(1) over it takes well under a second. ZCRX_KSTAMP=0: off.
+# The last build's stamp says what it was built from (the fragments, the
+# top Makefile, the compiler, KCFLAGS, the profiling list, the tree) and
+# what it made (bzImage's time and size, the .config's hash); its own time
+# is from before that build, so it is older than every file and directory
+# the build saw (a deleted or renamed file changes its directory's time).
+# Then kbuild's walk of the tree, 5-10 s, is skipped; find(1) over it takes
+# well under a second. ZCRX_KSTAMP=0: off. An edit that keeps a file's old
+# time (cp -p, tar x) is not seen: make kernel ZCRX_KSTAMP=0 then.
 kernel_env() { # kernel_env FILE
 	{
 		printf 'KREL=%q\n' "$(cat "$obj/include/config/kernel.release" 2>/dev/null || echo unknown)"
@@ -133,20 +137,30 @@ kernel_env() { # kernel_env FILE
 # sees the same relative source paths for HEAD, BASE and the Debian tree)
 obj=${KBUILD_OBJ:-$BUILD_DIR/kbuild/$src_id-$KCONFIG}
 stamp="$obj/.zcrx-built"
-build_sig=$(cat "${frags[@]}" "$srcdir/Makefile" | sha256sum | cut -c1-16)
-build_sig="$build_sig $KCONFIG ccache=${ZCRX_CCACHE:-1} $srcdir"
-if [ "${ZCRX_KSTAMP:-1}" = 1 ] && [ -f "$stamp" ] && [ -f "$obj/arch/x86/boot/bzImage" ] &&
-	[ "$(cat "$stamp")" = "$build_sig" ] && ! [ "$obj/arch/x86/boot/bzImage" -nt "$stamp" ] &&
-	[ -z "$(find "$srcdir" -path "$srcdir/.git" -prune -o -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+build_sig() {
+	{
+		cat "${frags[@]}" "$srcdir/Makefile"
+		gcc --version | head -n 1
+		printf '%s\n' "KCONFIG=$KCONFIG ccache=${ZCRX_CCACHE:-1} KCFLAGS=${KCFLAGS:-} src=$srcdir"
+		[ "$KCONFIG" != gcov ] || cat "$ZCRX_TOP/host-scripts/dev/kcov-lib.sh"
+	} | sha256sum | cut -c1-16
+}
+build_made() {
+	printf 'bzImage %s config %s\n' "$(stat -c %Y.%s "$obj/arch/x86/boot/bzImage" 2>/dev/null || echo none)" \
+		"$(sha256sum <"$obj/.config" 2>/dev/null | cut -c1-16 || echo none)"
+}
+sig=$(build_sig)
+if [ "${ZCRX_KSTAMP:-1}" = 1 ] && [ -f "$stamp" ] &&
+	[ "$(cat "$stamp")" = "$(printf '%s\n%s' "$sig" "$(build_made)")" ] &&
+	[ -z "$(find -H "$srcdir" -path "$srcdir/.git" -prune -o -newer "$stamp" -print -quit 2>/dev/null)" ]; then
 	log "kernel up to date (nothing in $srcdir changed since $(date -r "$stamp" '+%F %T')): $obj/arch/x86/boot/bzImage"
 	[ -z "$out_env" ] || kernel_env "$out_env"
 	exit 0
 fi
 rm -f "$stamp"
-# the stamp's time is taken before the build: an edit during it is seen next time
 stamp_new="$obj/.zcrx-built.new"
 mkdir -p "$obj"
-printf '%s\n' "$build_sig" >"$stamp_new"
+printf '%s\n' "$sig" >"$stamp_new"
 
 # --- configure -------------------------------------------------------------
 # ccache shares objects between builds of the same source: the base and the
@@ -163,7 +177,7 @@ fi
 # (saves ~15 s on every incremental build).
 cfg_log="$obj/config.log"
 cfg_hash=$(cat "${frags[@]}" "$srcdir/Makefile" | sha256sum | cut -c1-16)-0
-if [ -f "$obj/.config" ] && [ -n "$(find "$srcdir" -name 'Kconfig*' -newer "$obj/.config" 2>/dev/null | head -n 1)" ]; then
+if [ -f "$obj/.config" ] && [ -n "$(find -H "$srcdir" -name 'Kconfig*' -newer "$obj/.config" 2>/dev/null | head -n 1)" ]; then
 	cfg_hash=changed
 fi
 if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.zcrx-config" 2>/dev/null)" != "$cfg_hash" ]; then
@@ -219,5 +233,9 @@ if [ "$KCONFIG" = gcov ]; then
 	done
 fi
 
+# what this build made, into the stamp (whose time stays the build's start)
+t_stamp=$(date -r "$stamp_new" '+%Y-%m-%d %H:%M:%S.%N')
+build_made >>"$stamp_new"
+touch -d "$t_stamp" "$stamp_new"
 mv -f "$stamp_new" "$stamp"
 [ -z "$out_env" ] || kernel_env "$out_env"

@@ -53,16 +53,24 @@ function flush(    fp, k) {
 	sub(/^\[ *[0-9]+\.[0-9]+\] /, "", body)
 	sub(/^\[ *[TC][0-9]+\] /, "", body)
 }
-body ~ /^zcrx-vmtest: binary / { b = substr(body, 21); run[b] = 1; rcase[b] = ""; next }
+# a binary that is done stays in the set until the next one starts: a
+# splat of its own teardown (io_ring_exit_work) may come just after
+body ~ /^zcrx-vmtest: binary / {
+	for (b in done) { delete run[b]; delete done[b] }
+	b = substr(body, 21); run[b] = 1; rcase[b] = ""; next
+}
 body ~ /^zcrx-vmtest: case / {
 	c = substr(body, 19); i = index(c, ":")
 	b = substr(c, 1, i - 1); run[b] = 1; rcase[b] = substr(c, i + 1); next
 }
-body ~ /^zcrx-vmtest: done / { delete run[substr(body, 19)]; next }
-body ~ /^zcrx-vmtest: end suite/ { for (b in run) delete run[b]; next }
+body ~ /^zcrx-vmtest: done / { done[substr(body, 19)] = 1; next }
+body ~ /^zcrx-vmtest: end suite/ { for (b in run) delete run[b]; for (b in done) delete done[b]; next }
+# the first Comm: line of a splat settles it: a binary of the set, or
+# (a kworker) all of them
 mode == "records" && cur && pending && match(body, /Comm: [^ ]+/) {
 	b = substr(body, RSTART + 6, RLENGTH - 6)
-	if (b in run) { sbin = b; scase = rcase[b]; pending = 0 }
+	if (b in run) { sbin = b; scase = rcase[b] }
+	pending = 0
 }
 body ~ /^(BUG: |WARNING: |Oops: |Oops$|general protection fault|kernel BUG at |Kernel panic - not syncing|KASAN: |UBSAN: |BUG: KFENCE|INFO: task .* blocked for more than|INFO: rcu_(sched|preempt|bh) (self-)?detected stall|rcu: INFO: rcu_(sched|preempt|bh) (self-)?detected stall|watchdog: BUG: soft lockup|unreferenced object 0x|======================================================|possible recursive locking detected|possible circular locking dependency detected|inconsistent lock state|suspicious RCU usage)/ {
 	if (body ~ /^=+$/)

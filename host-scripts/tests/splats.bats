@@ -98,3 +98,20 @@ splat_case() { # name line...
 	[ "$bins" = 'events register ' ]
 	[ -z "$(printf '%s\n' "$output" | cut -f6)" ]
 }
+
+@test "--records: a kworker splat stays with the set, not the next splat's Comm; a splat just after done keeps its binary" {
+	printf '%s\n' '[ 1.0] zcrx-vmtest: binary register' '[ 1.0] zcrx-vmtest: case register:bad.x__R01' \
+		'[ 1.0] zcrx-vmtest: binary events' '[ 1.1] zcrx-vmtest: case events:fault.e__E09' \
+		'[ 1.3] WARNING: CPU: 1 PID: 9 at io_uring/zcrx.c:1 f+0x1/0x2' \
+		'[ 1.3] CPU: 1 UID: 0 PID: 9 Comm: kworker/1:1 Not tainted 7.3.0' \
+		'[ 1.4] CPU: 0 UID: 0 PID: 10 Comm: events Not tainted 7.3.0' \
+		'[ 1.5] zcrx-vmtest: done events' '[ 1.6] zcrx-vmtest: done register' \
+		'[ 1.7] BUG: kernel NULL pointer dereference, address: 0' \
+		'[ 1.7] CPU: 0 UID: 0 PID: 11 Comm: kworker/0:2 Not tainted 7.3.0' >"$T/c.log"
+	run "$S" --records "$T/c.log"
+	[ "$status" -eq 1 ]
+	first=$(printf '%s\n' "$output" | sed -n 1p | cut -f5 | tr ',' '\n' | sort | tr '\n' ' ')
+	[ "$first" = 'events register ' ]
+	second=$(printf '%s\n' "$output" | sed -n 2p | cut -f5 | tr ',' '\n' | sort | tr '\n' ' ')
+	[ "$second" = 'events register ' ]
+}

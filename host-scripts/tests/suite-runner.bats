@@ -161,9 +161,42 @@ S
 	kill -0 "$p1" "$p2"
 	kill -TERM "$s"
 	wait "$s" || true
+	# the runner's lock file went with it
+	! [ -e "/tmp/zcrx-suite-$s.lock" ]
 	sleep 0.3
 	for p in "$p1" "$p2"; do
 		st=$(ps -o stat= -p "$p" || true)
 		[ -z "$st" ] || [[ $st == Z* ]]
 	done
+}
+
+@test "a failed case of a shared binary is retried alone: after the others ended" {
+	cat >"$T/a" <<S
+#!/bin/sh
+echo "TAP version 13"; echo "1..1"
+if [ "\$1" = -r ]; then
+	if [ -e "$T/b.running" ]; then echo "not ok 1 global.x"; r=1; else echo "ok 1 global.x"; r=0; fi
+	echo "# Totals: pass:\$((1 - r)) fail:\$r xfail:0 xpass:0 skip:0 error:0"; exit \$r
+fi
+i=0; while ! [ -e "$T/b.running" ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
+echo "not ok 1 global.x"; echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"; exit 1
+S
+	cat >"$T/b" <<S
+#!/bin/sh
+touch "$T/b.running"; sleep 1; rm -f "$T/b.running"
+echo "TAP version 13"; echo "1..1"; echo "ok 1 global.y"
+echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
+S
+	chmod +x "$T/a" "$T/b"
+	printf 'a shared\nb shared\n' >"$T/order"
+	ZCRX_JOBS=2 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 0 ]
+	[[ $output == *"# zcrx-vmtest: retry a:global.x ok"* ]]
+}
+
+@test "a binary that closes its output and hangs still meets its timeout" {
+	printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"\nexec >/dev/null 2>&1\nsleep 60\n' >"$T/flaky"
+	run timeout 20 "$B/zcrx-suite" "$T" - 2
+	[ "$status" -eq 1 ]
+	[[ $output == *"not ok 1 flaky # TIMEOUT"* ]]
 }
