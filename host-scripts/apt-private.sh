@@ -127,7 +127,9 @@ apt_private_update() {
 
 # The newest available version of a package, or empty.
 apt_candidate() {
-	papt_cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2; exit }'
+	# awk reads to the end: an early exit would kill apt-cache with
+	# SIGPIPE, which pipefail turns into a failure
+	papt_cache policy "$1" 2>/dev/null | awk '/Candidate:/ && !seen { seen = 1; if ($2 != "(none)") print $2 }'
 }
 
 # apt_fetch PKG [VERSION]: download into $DEB_CACHE (cache hit if the
@@ -142,7 +144,7 @@ apt_fetch() {
 		[ -n "$ver" ] || die "package $pkg is not in the private index ($APT_SUITES)"
 	fi
 	[ -n "$ver" ] || die "package $pkg: no version resolved (pinned version not in the private index?)"
-	want=$(papt_cache show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ { print $2; exit }')
+	want=$(papt_cache show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ && !seen { seen = 1; print $2 }')
 	[ -n "$want" ] || die "$pkg $ver is not in the private index ($APT_SUITES)"
 	deb="$DEB_CACHE/${pkg}_${ver//:/%3a}.deb"
 	if [ -f "$deb" ]; then

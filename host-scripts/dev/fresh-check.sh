@@ -90,7 +90,8 @@ paths_under() {
 
 # candidate_of < `apt-cache policy PKG`: its candidate version, or empty.
 candidate_of() {
-	awk '/^ +Candidate:/ { if ($2 != "(none)") print $2; exit }'
+	# to the end of its input: an early exit would be apt-cache's SIGPIPE
+	awk '/^ +Candidate:/ && !seen { seen = 1; if ($2 != "(none)") print $2 }'
 }
 
 # first_error LOG: the line of a run's log that says why it failed: the
