@@ -42,7 +42,7 @@ help:
 	@echo "  make kernel      build a lean bzImage from Debian's linux-source-7.3 (or KSRC=)"
 	@echo "  make kcov-report which kernel lines and branches of io_uring/ and netdevsim the suite runs (gcov kernel, lcov; not in make check)"
 	@echo "  make mutants     mutation testing of the suite against io_uring/zcrx.c and query.c"
-	@echo "  make bench       time vm-test over RUNS=5 runs (COLD=1: from an empty build dir)"
+	@echo "  make bench       time vm-test over RUNS=5 runs, each paired with the floor (same kernel, an /init that powers off): medians and the ratio (COLD=1: from an empty build dir; BENCH_TOUCH=FILE with KSRC=)"
 	@echo "  make flake-runs  the whole patched suite RUNS=20 times in a row (LOAD=1: beside a kernel build), counting failures"
 	@echo "  make bench-run   time make vm-run CMD=true over RUNS=5 runs (median, min, max)"
 	@echo "  make bench-nic   zero-copy vs copy-fallback throughput on the patched netdevsim (RUNS=3)"
