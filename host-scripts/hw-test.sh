@@ -31,7 +31,7 @@ ZCRX_DIE_RC=2
 # until the NIC's state is recorded, any failure is bad input or a missing
 # prerequisite: 2, never a test verdict
 set -E
-trap 'exit 2' ERR
+trap 'zcrx_on_err; exit 2' ERR
 
 build_only=0
 case ${1:-} in
@@ -143,7 +143,7 @@ hw_prereqs_device "$tools" "$queues" >"$rundir/prereqs.txt" || n=$? # sets HW_DR
 [ "$n" = 0 ] || prereq_fail "$n"
 profile=$(hw_profile "$HW_DRIVER" "$rundir/nic-profile") || die "no NIC profile"
 log "NETIF=$NETIF: $HW_DRIVER, firmware ${HW_FIRMWARE:-?}, bus ${HW_BUS:-?}; profile $profile ($(sed -n 's/^VERIFIED=//p' "$profile" | tail -n1 | sed 's/^no$/not verified on hardware/; s/^yes$/verified/'))"
-trap - ERR
+trap zcrx_on_err ERR
 ZCRX_DIE_RC=1
 {
 	printf '# run=%s pid=%s started=%s\n' "$run_name" "$$" "$(date -u +%FT%TZ)"

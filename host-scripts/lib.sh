@@ -13,6 +13,22 @@ die() {
 	exit "${ZCRX_DIE_RC:-1}"
 }
 
+# A command killed by a signal, where nothing handles it, ends a script
+# under set -e without a word (a SIGPIPE'd pipeline once failed every
+# kernel fetch so). Say which script, line and command. Other failures
+# have said why already (die, or the command's own message); SIGINT and
+# SIGTERM are the user's stop, reported by the scripts' own traps.
+# Scripts that map such a failure to an exit code of their own call it
+# first: trap 'zcrx_on_err; exit 2' ERR ... trap zcrx_on_err ERR
+zcrx_on_err() {
+	local rc=$?
+	[[ $- == *e* ]] && [ "$rc" -gt 128 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] || return "$rc"
+	printf 'zcrx-vmtest: error: %s line %s: %s (exit %s)\n' "${BASH_SOURCE[1]##*/}" \
+		"${BASH_LINENO[0]}" "$BASH_COMMAND" "$rc" >&2
+	return "$rc"
+}
+trap zcrx_on_err ERR
+
 warn() {
 	printf 'zcrx-vmtest: warning: %s\n' "$*" >&2
 }

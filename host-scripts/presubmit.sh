@@ -17,7 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ZCRX_DIE_RC=2
 set -E
-trap 'exit 2' ERR
+trap 'zcrx_on_err; exit 2' ERR
 
 # --- arguments: one line each, before anything slow -------------------------
 ksrc=${KSRC:-}
@@ -75,7 +75,7 @@ id="presubmit-$(date +%Y%m%d-%H%M%S)-$series"
 [ ! -e "$RESULTS_DIR/$id" ] || die "$RESULTS_DIR/$id exists"
 need_cmd rsync rsync
 log "presubmit of $series: HEAD ${head:0:12} ($ksrc) against BASE ${base:0:40} ($base_kind); configs $configs"
-trap - ERR
+trap zcrx_on_err ERR
 ZCRX_DIE_RC=1
 
 # --- the two trees, never the user's: copies the builds may patch ------------

@@ -27,7 +27,7 @@ set -euo pipefail
 # status the command could have returned (a bad knob, a failed build).
 ZCRX_DIE_RC=125
 set -E
-trap 'exit 125' ERR
+trap 'zcrx_on_err; exit 125' ERR
 
 mode=${1:-}
 cmd=${2:-}
@@ -104,7 +104,7 @@ stop_vm() {
 at_exit stop_vm
 
 export VM_DISK="$image" VM_SHARE="$share"
-trap - ERR
+trap zcrx_on_err ERR
 set +e
 if [ "$mode" = cmd ]; then
 	VM_RUN_TTY=out "$runner" "$VMLINUZ" "$initrd" "$rundir" </dev/null &
