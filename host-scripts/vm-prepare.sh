@@ -83,3 +83,14 @@ vm_prepare_initramfs() {
 	IMAGE_MODULE_LISTS="$ZCRX_TOP/images/modules.list $*" \
 		run_stoppable "$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$tests" "$MODROOT"
 }
+
+# vm_prepare_suite: all of it for a run of the suite (make vm-test, make
+# lava-jobs): the tools, the kernel, the guest tests, the initramfs; the
+# prepare lock dropped after.
+vm_prepare_suite() {
+	vm_prepare_start
+	vm_prepare_kernel
+	vm_prepare_tests
+	vm_prepare_initramfs "$guest_out"
+	lock_drop prepare
+}

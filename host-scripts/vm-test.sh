@@ -26,11 +26,7 @@ rundir="$RESULTS_DIR/$run_name"
 t0=$(date +%s.%N)
 
 . "$ZCRX_TOP/host-scripts/vm-prepare.sh"
-vm_prepare_start
-vm_prepare_kernel
-vm_prepare_tests
-vm_prepare_initramfs "$guest_out"
-lock_drop prepare
+vm_prepare_suite
 t_prep=$(date +%s.%N)
 
 # 3. boot and run: the run directory exists from here on

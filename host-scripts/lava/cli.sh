@@ -31,27 +31,18 @@ lava_cli() {
 # lava_device_of RUNNER / lava_runner_of DEVICE: a runner of the history
 # and its LAVA device. The same name unless LAVA_DEVICE_MAP (a file of
 # "RUNNER DEVICE" lines, # comments) says otherwise.
-lava_device_of() {
-	local r d
+lava_device_of() { lava_map 1 2 "$1"; }
+lava_runner_of() { lava_map 2 1 "$1"; }
+lava_map() { # lava_map FROM-COLUMN TO-COLUMN NAME
+	local -a c
 	if [ -n "${LAVA_DEVICE_MAP:-}" ]; then
 		[ -r "$LAVA_DEVICE_MAP" ] || die "LAVA_DEVICE_MAP=$LAVA_DEVICE_MAP: no such file"
-		while read -r r d _; do
-			[[ -z $r || $r == '#'* ]] && continue
-			[ "$r" != "$1" ] || { printf '%s\n' "$d"; return 0; }
+		while read -r -a c; do
+			[[ ${#c[@]} -lt 2 || ${c[0]} == '#'* ]] && continue
+			[ "${c[$1 - 1]}" != "$3" ] || { printf '%s\n' "${c[$2 - 1]}"; return 0; }
 		done <"$LAVA_DEVICE_MAP"
 	fi
-	printf '%s\n' "$1"
-}
-lava_runner_of() {
-	local r d
-	if [ -n "${LAVA_DEVICE_MAP:-}" ]; then
-		[ -r "$LAVA_DEVICE_MAP" ] || die "LAVA_DEVICE_MAP=$LAVA_DEVICE_MAP: no such file"
-		while read -r r d _; do
-			[[ -z $r || $r == '#'* ]] && continue
-			[ "$d" != "$1" ] || { printf '%s\n' "$r"; return 0; }
-		done <"$LAVA_DEVICE_MAP"
-	fi
-	printf '%s\n' "$1"
+	printf '%s\n' "$3"
 }
 
 # yaml_to_json [FILE]: YAML (a document, or LAVA's log: one flow mapping

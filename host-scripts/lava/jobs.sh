@@ -72,11 +72,7 @@ fi
 # 1. the artifacts, prepared as make vm-test prepares a run
 if [ "$render_only" = 0 ]; then
 	. "$ZCRX_TOP/host-scripts/vm-prepare.sh"
-	vm_prepare_start
-	vm_prepare_kernel
-	vm_prepare_tests
-	vm_prepare_initramfs "$guest_out"
-	lock_drop prepare
+	vm_prepare_suite
 	. "$ZCRX_TOP/host-scripts/report/results.sh"
 	own_dir "$out"
 	mkdir -p "$art"
