@@ -22,6 +22,10 @@ die() {
 # first: trap 'zcrx_on_err; exit 2' ERR ... trap zcrx_on_err ERR
 zcrx_on_err() {
 	local rc=$?
+	# the script's own shell only: a subshell that inherited the trap
+	# (set -E) reports through its parent; a process substitution's grep
+	# cut short when the loop reading it died is no failure at all
+	[ "$BASHPID" = "$$" ] || return "$rc"
 	[[ $- == *e* ]] && [ "$rc" -gt 128 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] || return "$rc"
 	printf 'zcrx-vmtest: error: %s line %s: %s (exit %s)\n' "${BASH_SOURCE[1]##*/}" \
 		"${BASH_LINENO[0]}" "$BASH_COMMAND" "$rc" >&2
