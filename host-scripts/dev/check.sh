@@ -46,12 +46,24 @@ CHECK_KERNELS=${CHECK_KERNELS:-"default 7.0 7.2"}
 passed=0 failed=0 failures=() times=()
 check_t0=$(date +%s)
 
+# Each step's output is also kept in $check_logs/NAME.log: a failed step's
+# telling lines are printed again at the end, where a CI log's tail is read.
+check_logs="$BUILD_DIR/check-logs/$(date +%Y%m%d-%H%M%S)-$$"
+mkdir -p "$check_logs"
 step() { # step NAME CMD...
-	local name=$1 t0 t1
+	local name=$1 t0 t1 rc tee_pid log_fd
 	shift
 	echo "=== check: $name"
 	t0=$(date +%s)
-	if "$@"; then
+	# a process substitution, not a pipe: a daemon a step leaves holding
+	# its output must not hold the check; the tee gets 5 s to catch up
+	rc=0
+	exec {log_fd}> >(tee "$check_logs/$name.log")
+	tee_pid=$!
+	"$@" >&"$log_fd" 2>&1 || rc=$?
+	exec {log_fd}>&-
+	for _ in $(seq 50); do kill -0 "$tee_pid" 2>/dev/null || break; sleep 0.1; done
+	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 		t1=$(date +%s)
 		echo "=== check: $name passed ($((t1 - t0)) s)"
@@ -166,6 +178,15 @@ fi
 
 echo
 printf 'check: step times: %s; total %d s\n' "$(printf '%s, ' "${times[@]}" | sed 's/, $//')" "$(($(date +%s) - check_t0))"
+for f in "${failures[@]}"; do
+	# the lines that say what was expected and seen, then the step's end
+	echo "check: $f FAILED; its failure lines and its last lines ($check_logs/$f.log):"
+	{
+		grep -aE 'expected|FAIL|not ok|[Ee]rror|seen|splat|[Tt]imed out|^# (Totals|FAIL)' "$check_logs/$f.log" | head -n 30
+		echo ...
+		tail -n 8 "$check_logs/$f.log"
+	} | sed 's/^/    /'
+done
 [ "$failed" -eq 0 ] || echo "check: failed steps: ${failures[*]}"
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
