@@ -63,6 +63,7 @@ Dir::State::Lists "$APT_DIR/lists";
 Dir::State::status "$APT_DIR/status";
 Dir::Cache "$APT_DIR/cache";
 Acquire::Languages "none";
+Acquire::Retries "3";
 APT::Sandbox::User "root";
 EOC
 	APT_PRIVATE_CONF="$APT_DIR/etc/apt.conf"

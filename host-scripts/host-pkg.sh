@@ -17,7 +17,7 @@ host_apt_get() {
 		case $v in APT_* | DEBIAN_FRONTEND) unset_args+=(-u "$v") ;; esac
 	done
 	env "${unset_args[@]}" DEBIAN_FRONTEND=noninteractive apt-get \
-		-o DPkg::Lock::Timeout="${ZCRX_APT_LOCK_TIMEOUT:-600}" "$@"
+		-o DPkg::Lock::Timeout="${ZCRX_APT_LOCK_TIMEOUT:-600}" -o Acquire::Retries=3 "$@"
 }
 
 host_apt_cache() {

@@ -59,6 +59,7 @@ t0=$(date +%s)
 # shellcheck disable=SC2016 # the hooks run in mmdebstrap's shell, $1 is the root
 if ! run_stoppable timeout --kill-after=30 "$timeout_s" \
 	mmdebstrap --mode=root --variant=minbase --include="$pkgs" \
+	--aptopt='Acquire::Retries "3"' \
 	--customize-hook='rm -f "$1"/etc/apt/sources.list "$1"/etc/apt/sources.list.d/*' \
 	--customize-hook='echo zcrx-guest >"$1/etc/hostname"' \
 	--customize-hook='printf "127.0.0.1 localhost zcrx-guest\n::1 localhost\n" >"$1/etc/hosts"' \

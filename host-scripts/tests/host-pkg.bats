@@ -111,7 +111,7 @@ P
 	ZCRX_APT_LOCK_TIMEOUT=20 run host_install flex
 	wait
 	[ "$status" -eq 0 ]
-	grep -q -- '-o DPkg::Lock::Timeout=20 -q install -y flex' "$T/log"
+	grep -q -- '-o DPkg::Lock::Timeout=20 -o Acquire::Retries=3 -q install -y flex' "$T/log"
 	[ -e "$T/installed" ]
 }
 
