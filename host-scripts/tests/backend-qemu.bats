@@ -136,3 +136,52 @@ long_stub() {
 	! kill -0 "$vm" 2>/dev/null
 	[[ $output == *"stopping leftover libvirt VM process $vm of the interrupted run $dead"* ]]
 }
+
+# A stub QEMU whose boots follow the script $T/boots: one line per boot,
+# "oops" (an int3 oops at boot, nothing on the result channel), "oops-late"
+# (the same after /init wrote its KTAP header) or an exit code.
+oops_stub() {
+	cat >"$T/qemu" <<STUB
+#!/bin/sh
+con=\$(echo "\$*" | sed -n 's/.*file,id=con,path=\([^ ]*\).*/\1/p')
+res=\$(echo "\$*" | sed -n 's/.*file,id=res,path=\([^ ]*\).*/\1/p')
+n=\$(( \$(cat "$T/n" 2>/dev/null || echo 0) + 1 )); echo \$n >"$T/n"
+what=\$(sed -n "\${n}p" "$T/boots")
+echo "[ 1.0] boot \$n" >"\$con"
+case \$what in
+oops) echo "[ 1.0] Oops: int3: 0000 [#1] SMP NOPTI" >>"\$con"; exit 0 ;;
+oops-late) echo "KTAP version 1" >"\$res"; echo "[ 9.0] Oops: int3: 0000 [#1] SMP NOPTI" >>"\$con"; exit 0 ;;
+*) echo "KTAP version 1" >"\$res"; exit "\$what" ;;
+esac
+STUB
+	chmod +x "$T/qemu"
+	export QEMU="$T/qemu"
+}
+
+@test "an int3 oops at boot under TCG, before /init reported: one more boot, the first console kept" {
+	oops_stub
+	printf 'oops\n65\n' >"$T/boots"
+	run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/run/vm.status")" = pass ]
+	[ "$(cat "$T/n")" = 2 ]
+	[[ $output == *"oopsed on int3 at boot"*"booting once more"* ]]
+	grep -q 'Oops: int3' "$T/run/console.boot1.log"
+	grep -q 'boot 2' "$T/run/console.log"
+}
+
+@test "int3 oops twice: no third boot, a no-report; after /init reported, or under KVM: no retry" {
+	oops_stub
+	printf 'oops\noops\n65\n' >"$T/boots"
+	run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 3 ] && [ "$(cat "$T/n")" = 2 ]
+	rm -f "$T/n"
+	printf 'oops-late\n65\n' >"$T/boots"
+	run "$S" "$T/kernel" "$T/initrd" "$T/run2"
+	[ "$status" -eq 3 ] && [ "$(cat "$T/n")" = 1 ]
+	[ ! -e "$T/run2/console.boot1.log" ]
+	rm -f "$T/n"
+	printf 'oops\n65\n' >"$T/boots"
+	VM_ACCEL=kvm run "$S" "$T/kernel" "$T/initrd" "$T/run3"
+	[ "$(cat "$T/n")" = 1 ]
+}
