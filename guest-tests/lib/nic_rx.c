@@ -442,18 +442,73 @@ int nic_rx_finish(struct nic_rx *r)
 	return ret;
 }
 
+/* See nic_rx.h. zcrx.c closes the queue (destroying its page pool) before
+ * it scrubs user references: a buffer still held then keeps the pool alive
+ * until the pool's release retry, a second later.
+ */
+void nic_rx_quiesce(struct nic_rx *r)
+{
+	const __u64 cancel_ud = RECV_UD + 0x100;
+	struct __kernel_timespec ts = { .tv_nsec = 20 * 1000000 };
+	struct cq_tally scratch = { 0 };
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	bool done = false;
+
+	if (!r->ring_ok || !r->z.registered || r->close_as_is)
+		return;
+	nic_tally_setup(r, &scratch, 0);
+	for (unsigned int i = 0; i < r->held_n; i++)
+		rq_push(r, r->held[i], 0);
+	r->held_n = 0;
+	/* end the multishot recv, so that no buffer reaches the user after
+	 * the flush; its final CQE (or the cancel's -ENOENT) ends the wait
+	 */
+	sqe = io_uring_get_sqe(&r->ring);
+	if (sqe) {
+		io_uring_prep_cancel64(sqe, RECV_UD, 0);
+		sqe->user_data = cancel_ud;
+		io_uring_submit(&r->ring);
+	}
+	for (long long end = now_ms() + 500; !done && now_ms() < end;) {
+		io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts);
+		while (!io_uring_peek_cqe(&r->ring, &cqe)) {
+			const struct io_uring_zcrx_cqe *zc = (const void *)cqe->big_cqe;
+
+			if (cqe->user_data == cancel_ud && cqe->res == -ENOENT)
+				done = true;
+			switch (cq_tally_cqe(&scratch, r->ring.flags, cqe)) {
+			case CQ_DATA:
+				rq_push(r, zc->off, cqe->res);
+				break;
+			case CQ_FINAL:
+				done = true;
+				break;
+			default:
+				break;
+			}
+			io_uring_cqe_seen(&r->ring, cqe);
+		}
+		if (!sqe)
+			break;
+	}
+	rq_publish(r);
+	rq_flush(r);
+}
+
 long nic_rx_close(struct nic_rx *r)
 {
 	long pin = vm_pinned_kb();
 
-	if (r->sock >= 0)
-		close(r->sock);
-	if (r->lfd >= 0)
-		close(r->lfd);
 	if (r->sender > 0) {
 		kill(r->sender, SIGKILL);
 		waitpid(r->sender, NULL, 0);
 	}
+	if (r->sock >= 0)
+		close(r->sock);
+	if (r->lfd >= 0)
+		close(r->lfd);
+	nic_rx_quiesce(r);
 	if (r->rule >= 0)
 		nic_flow_del(nic_name(), r->rule);
 	if (r->ring_ok)

@@ -65,6 +65,7 @@ struct nic_rx {
 	} more[NIC_MORE_AREAS];
 	unsigned int nr_more;
 	bool hold_area0;	/* with refill: hold area 0's buffers, return the rest */
+	bool close_as_is;	/* nic_rx_close: no quiesce, buffers still held */
 };
 
 
@@ -139,9 +140,16 @@ int nic_rx_wait_taken(struct nic_rx *r, int ms);
 void nic_rx_return(struct nic_rx *r, struct cq_tally *t);
 /* The sender's result: 0 when it sent everything and saw the close. */
 int nic_rx_finish(struct nic_rx *r);
-/* Close the socket, stop the sender, remove the rule, tear the ring down
- * and wait (5 s at most) until the area is unpinned, which happens after
- * the queue is released: the next test can bind it. RSS back to default.
+/* A tidy application's teardown: every buffer held and every one still in
+ * the CQ back through the RQ, then FLUSH_RQ, so that none is held by the
+ * user when the queue closes. Nothing when r->close_as_is.
+ */
+void nic_rx_quiesce(struct nic_rx *r);
+/* Stop the sender, close the socket, give every held buffer and every one
+ * left in the CQ back and flush the RQ (unless r->close_as_is), remove the
+ * rule, tear the ring down and wait (NIC_UNPIN_MS at most) until the area
+ * is unpinned, which happens after the queue is released: the next test
+ * can bind it. RSS back to default.
  * Returns VmPin after the wait (r->pin0 when all was released).
  */
 long nic_rx_close(struct nic_rx *r);

@@ -44,6 +44,7 @@ FIXTURE_TEARDOWN(combo)
 		if (b->sock >= 0)
 			close(b->sock);
 		b->sock = -1;
+		nic_rx_quiesce(b);
 		io_uring_queue_exit(&b->ring);
 		ifq_unmap_region(&b->z);
 		b->ring_ok = false;
