@@ -51,6 +51,14 @@ int nic_set_hds(const char *ifname, int tcp_data_split, int hds_thresh);
  */
 int nic_get_hds(const char *ifname, int *tcp_data_split, unsigned int *hds_thresh);
 
+/* ---- netdev queue stats over generic netlink -------------------------------- */
+
+/* Counter @attr (NETDEV_A_QSTATS_*) of rx queue @queue of @ifname, from the
+ * netdev family's per-queue qstats; -EOPNOTSUPP when the driver does not
+ * report it for that queue, or -errno.
+ */
+long long nic_qstat_rx(const char *ifname, unsigned int queue, unsigned int attr);
+
 /* ---- ethtool over SIOCETHTOOL ---------------------------------------------- */
 
 int nic_get_rx_ring(const char *ifname, unsigned int *rx_pending, unsigned int *rx_max);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/netdev.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -409,6 +410,46 @@ void nic_rx_wait(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
 		if (refill)
 			rq_publish(r);
 	}
+}
+
+unsigned int nic_rx_wait_events(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
+				bool refill, unsigned int want, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (t->event_cqes < want && now_ms() < end) {
+		nic_rx_poll(r, t, seed, refill);
+		if (refill)
+			rq_publish(r);
+	}
+	return t->event_cqes;
+}
+
+long long nic_rx_wait_refill_fails(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
+				   unsigned int n, int ms)
+{
+	const unsigned int q = r->z.reg.if_rxq;
+	long long end = now_ms() + NIC_FAILS_MS, f0 = -EOPNOTSUPP, f;
+
+	/* a driver whose counter is not known to count every failed refill
+	 * (the profile's ALLOC_FAIL_QSTAT): the window on the clock
+	 */
+	if (!nic_profile_missing_is("ALLOC_FAIL_QSTAT", "yes"))
+		f0 = nic_qstat_rx(nic_name(), q, NETDEV_A_QSTATS_RX_ALLOC_FAIL);
+	f = f0;
+	if (f0 < 0) {
+		nic_rx_wait(r, t, seed, false, ms);
+		return f0;
+	}
+	while (f - f0 < n && now_ms() < end) {
+		nic_rx_poll(r, t, seed, false);
+		f = nic_qstat_rx(nic_name(), q, NETDEV_A_QSTATS_RX_ALLOC_FAIL);
+		if (f < 0)
+			return f;
+	}
+	/* the CQEs of the last failures: task work runs on the next wait */
+	nic_rx_poll(r, t, seed, false);
+	return f - f0;
 }
 
 int nic_rx_wait_taken(struct nic_rx *r, int ms)

@@ -132,6 +132,39 @@ void nic_rx_run(struct nic_rx *r, struct cq_tally *t, size_t bytes,
  */
 void nic_rx_wait(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
 		 bool refill, int ms);
+/* nic_rx_wait() that returns as soon as @t has @want event CQEs; returns
+ * how many it has.
+ */
+unsigned int nic_rx_wait_events(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
+				bool refill, unsigned int want, int ms);
+/* A starved queue, buffers held: process CQEs until the NIC's
+ * alloc_fail counter of the queue (netdev qstats) has grown by @n, at
+ * most NIC_FAILS_MS, then once more. Returns the growth, or, where the
+ * NIC profile has no ALLOC_FAIL_QSTAT=yes or the NIC does not report the
+ * counter, waits @ms on the clock and returns -EOPNOTSUPP (or -errno).
+ */
+long long nic_rx_wait_refill_fails(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
+				   unsigned int n, int ms);
+#define NIC_FAILS_MS	5000
+/* Failed refills that show a starved queue stays starved: each of them
+ * would post an event if the fired bit did not hold it back (E08)
+ */
+#define NIC_STARVE_FAILS	20
+/* In a test: the queue of @r stays starved for NIC_STARVE_FAILS more failed
+ * refills (@ms on the clock where the NIC has no alloc_fail counter), its
+ * CQEs tallied in @t; fails the test when the counter does not grow.
+ */
+#define EXPECT_STARVED(r, t, seed, ms) do {					\
+	long long __t0 = now_ms();						\
+	long long __f = nic_rx_wait_refill_fails(r, t, seed, NIC_STARVE_FAILS, ms); \
+	TH_LOG("starved: alloc_fail %+lld in %lld ms", __f, now_ms() - __t0);	\
+	if (__f != -EOPNOTSUPP) {						\
+		EXPECT_LE((long long)NIC_STARVE_FAILS, __f) {			\
+			TH_LOG("the starved queue's alloc_fail counter grew by %lld in %d ms, expected %d (or -errno)", \
+			       __f, NIC_FAILS_MS, NIC_STARVE_FAILS);		\
+		}								\
+	}									\
+} while (0)
 /* Wait until the kernel has taken every refill-ring entry given back
  * (its head reached our tail): 0, or -ETIMEDOUT after @ms.
  */

@@ -118,15 +118,15 @@ TEST_F_TIMEOUT(combo, both_types_fire_and_arm_independently__E01_E04_E08_E10_A04
 	EXPECT_EQ(ZCRX_EVENT_ALLOC_FAIL, t->event_res[1]) {
 		TH_LOG("E10: second event res %d, expected ALLOC_FAIL (0)", t->event_res[1]);
 	}
-	/* starved for 300 ms: ALLOC_FAIL does not repeat (E08) */
-	nic_rx_wait(r, t, seed, false, 300);
+	/* starved on: ALLOC_FAIL does not repeat (E08) */
+	EXPECT_STARVED(r, t, seed, 300);
 	EXPECT_EQ(2U, t->event_cqes) {
 		TH_LOG("E08: %u event CQEs while starved without an arm, expected 2", t->event_cqes);
 	}
 
 	/* arm COPY while still starved: ALLOC_FAIL's bit must stay set */
 	EXPECT_EQ(0, arm(r, ZCRX_EVENT_COPY)) TH_LOG("A04: arming COPY after it fired");
-	nic_rx_wait(r, t, seed, false, 300);
+	EXPECT_STARVED(r, t, seed, 300);
 	EXPECT_EQ(2U, t->event_cqes) {
 		TH_LOG("A04/E08: arming COPY let %u more events (last res %d) through on a starved queue, expected none",
 		       t->event_cqes - 2, t->event_res[t->event_cqes < 8 ? t->event_cqes - 1 : 7]);
