@@ -85,7 +85,10 @@ int nl_transact(struct nlmsg *m, nl_attr_fn fn, void *arg)
 				goto out;
 			}
 			if (nh->nlmsg_type == NLMSG_DONE) {
+				/* a dump that failed says why in its DONE */
 				ret = 0;
+				if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&ret, NLMSG_DATA(nh), sizeof(int));
 				goto out;
 			}
 			if (fn && nh->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN))

@@ -429,18 +429,20 @@ long long nic_rx_wait_refill_fails(struct nic_rx *r, struct cq_tally *t, unsigne
 				   unsigned int n, int ms)
 {
 	const unsigned int q = r->z.reg.if_rxq;
-	long long end = now_ms() + NIC_FAILS_MS, f0 = -EOPNOTSUPP, f;
+	long long end = now_ms() + NIC_FAILS_MS, f0, f;
 
 	/* a driver whose counter is not known to count every failed refill
 	 * (the profile's ALLOC_FAIL_QSTAT): the window on the clock
 	 */
-	if (!nic_profile_missing_is("ALLOC_FAIL_QSTAT", "yes"))
-		f0 = nic_qstat_rx(nic_name(), q, NETDEV_A_QSTATS_RX_ALLOC_FAIL);
-	f = f0;
-	if (f0 < 0) {
+	if (nic_profile_missing_is("ALLOC_FAIL_QSTAT", "yes")) {
 		nic_rx_wait(r, t, seed, false, ms);
-		return f0;
+		return NIC_NO_FAIL_COUNT;
 	}
+	/* from here every error is the case's: the profile says it counts */
+	f0 = nic_qstat_rx(nic_name(), q, NETDEV_A_QSTATS_RX_ALLOC_FAIL);
+	if (f0 < 0)
+		return f0;
+	f = f0;
 	while (f - f0 < n && now_ms() < end) {
 		nic_rx_poll(r, t, seed, false);
 		f = nic_qstat_rx(nic_name(), q, NETDEV_A_QSTATS_RX_ALLOC_FAIL);

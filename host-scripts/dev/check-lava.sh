@@ -49,7 +49,9 @@ own_run() {
 			VM=qemu VM_NET=hub "$ZCRX_TOP/host-scripts/backends/qemu.sh" "$1/bzImage" "$1/initramfs.cpio" "$rundir" \
 				>"$rundir/backend.log" 2>&1 || vm_rc=$?
 			t_end=$(date +%s.%N)
-			if [ "$try" = 2 ] || ! grep -aq 'Oops: int3' "$rundir/console.log" || grep -q 'KTAP version' "$rundir/ktap.txt"; then
+			# the backend boots once more itself (console.boot1.log)
+			if [ "$try" = 2 ] || [ -e "$rundir/console.boot1.log" ] ||
+				! grep -aq 'Oops: int3' "$rundir/console.log" || grep -q 'KTAP version' "$rundir/ktap.txt"; then
 				break
 			fi
 			echo "lava: $run_name: the guest oopsed at boot, before the suite (int3 under TCG, docs/guest.md); once more" >&2

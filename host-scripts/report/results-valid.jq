@@ -32,6 +32,7 @@ def strnull: ["string", "null"];
     t("nic"; .nic; ["object", "null"]),
     t("vm.status"; .vm.status; ["string"]),
     t("vm.seconds"; .vm.seconds; ["number"]),
+    t("vm.boot_retries"; .vm.boot_retries; ["number", "null"]),
     t("ktap.ok"; .ktap.ok; ["boolean"]),
     t("ktap.error"; .ktap.error; strnull),
     (.counts | to_entries[] | t("counts.\(.key)"; .value; ["number"])),

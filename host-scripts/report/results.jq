@@ -37,7 +37,7 @@ def nic_fields: [scan("([A-Z_0-9]+)=([^ ]+)") | {(.[0]): .[1]}] | add // {};
 		      firmware: ($nf.NIC_FIRMWARE // null), bus: ($nf.NIC_BUS // null),
 		      restore: (if $restore == "" then null else $restore end)}
 		end),
-	vm: {status: $vm_status, seconds: $vm_s},
+	vm: {status: $vm_status, seconds: $vm_s, boot_retries: $vm_retries},
 	ktap: {ok: ($doc[1] == "1"), error: (if $doc[1] == "1" then null else $doc[2] end),
 	       guest_exit: (if $gexit then ($gexit[1] | num) else null end)},
 	# a flake (failed, passed when retried) is a pass in the KTAP totals,

@@ -63,6 +63,7 @@ write_results() {
 		--arg restore "$(cat "$rundir/restore.status" 2>/dev/null || true)" \
 		--arg vm_status "$(cat "$rundir/vm.status" 2>/dev/null || echo no-report)" \
 		--argjson vm_s "$(cat "$rundir/vm.seconds" 2>/dev/null || echo 0)" \
+		--argjson vm_retries "$(cat "$rundir/vm.boot-retries" 2>/dev/null || echo 0)" \
 		--arg t0 "$t0" --arg tp "${t_prep:-$now}" --arg te "${t_end:-$now}" \
 		-f "$ZCRX_TOP/host-scripts/report/results.jq" >"$rundir/results.json.tmp"
 	mv "$rundir/results.json.tmp" "$rundir/results.json"
