@@ -142,6 +142,22 @@ vm_stop() {
 	[ -z "${ZCRX_SIGNAL:-}" ] || echo interrupted >"$rundir/vm.status"
 }
 
+# boot_oopsed: the boot in $rundir died on the Debian kernel's int3 oops
+# under TCG while it live-patched a static key (TCG's cross-modifying code,
+# not the kernel under test; docs/guest.md), before /init said a word on
+# the result channel: nothing of the run was lost, so the boot is worth one
+# more (boot_retry_prepare, then boot again; once).
+boot_oopsed() {
+	[ "$accel" = tcg ] && [ ! -s "$rundir/ktap.txt" ] && [ ! -e "$rundir/vm.boot-retries" ] &&
+		grep -aq 'Oops: int3' "$rundir/console.log" 2>/dev/null
+}
+boot_retry_prepare() {
+	mv "$rundir/console.log" "$rundir/console.boot1.log"
+	echo 1 >"$rundir/vm.boot-retries"
+	warn "the guest oopsed on int3 at boot, before /init reported (TCG, docs/guest.md); its console is console.boot1.log; booting once more"
+	rm -f "$rundir/ktap.txt" "$rundir/gcov.stream"
+}
+
 # vm_finish RUNDIR STATUS START: write vm.status and vm.seconds, explain a
 # bad end on stderr, and exit 0 pass, 1 fail, 2 timeout, 3 no-report.
 vm_finish() {

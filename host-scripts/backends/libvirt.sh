@@ -109,55 +109,65 @@ if command -v virt-xml-validate >/dev/null 2>&1; then
 		die "the rendered domain does not validate: $(tail -n 1 "$rundir/domain.validate")"
 fi
 
-log "booting $(basename "$kernel") through libvirt ($accel, net=$net, timeout ${timeout_s}s) -> $rundir"
-start=$(date +%s.%N)
-vm_launch virt-qemu-run --root "$root" --verbose "$rundir/domain.xml" </dev/null >"$rundir/libvirt.out" 2>&1 &
-runner=$!
+# boot_once: the VM once; sets status (pass, fail, done, timeout, no-report)
+boot_once() {
+	log "booting $(basename "$kernel") through libvirt ($accel, net=$net, timeout ${timeout_s}s) -> $rundir"
+	vm_launch virt-qemu-run --root "$root" --verbose "$rundir/domain.xml" </dev/null >"$rundir/libvirt.out" 2>&1 &
+	runner=$!
 
-# Wait for the guest's verdict line, then for QEMU to go away.
-deadline=$(($(date +%s) + timeout_s))
-status=
-while :; do
-	verdict=$(sed -n 's/^# zcrx-vmtest: exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n 1 || true)
-	qemu_up=$(pgrep -f "guest=$name," 2>/dev/null | head -n 1 || true)
-	if [ -n "$run_pipe" ] && [ -z "$qemu_up" ] &&
-		grep -qsE '^# zcrx-vmtest: run-(exit|signal)=[0-9]+$' "$rundir/ktap.txt"; then
-		status="done"
-		break
-	fi
-	if [ -n "$verdict" ] && [ -z "$qemu_up" ]; then
-		[ "$verdict" = 0 ] && status=pass || status=fail
-		break
-	fi
-	if ! kill -0 "$runner" 2>/dev/null; then
-		status=no-report
-		[ -z "$verdict" ] || { [ "$verdict" = 0 ] && status=pass || status=fail; }
-		break
-	fi
-	if [ -z "$qemu_up" ] && [ -z "$verdict" ] && [ -s "$rundir/console.log" ]; then
-		# QEMU is gone: the verdict may have landed after it was read
-		# above; without one, it was a panic or a triple fault
-		sleep 1
+	# Wait for the guest's verdict line, then for QEMU to go away.
+	deadline=$(($(date +%s) + timeout_s))
+	status=
+	while :; do
+		verdict=$(sed -n 's/^# zcrx-vmtest: exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n 1 || true)
 		qemu_up=$(pgrep -f "guest=$name," 2>/dev/null | head -n 1 || true)
-		if [ -z "$qemu_up" ]; then
-			if [ -n "$run_pipe" ] && grep -qsE '^# zcrx-vmtest: run-(exit|signal)=[0-9]+$' "$rundir/ktap.txt"; then
-				status="done"
-				break
-			fi
-			verdict=$(sed -n 's/^# zcrx-vmtest: exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n 1 || true)
-			case $verdict in 0) status=pass ;; '') status=no-report ;; *) status=fail ;; esac
+		if [ -n "$run_pipe" ] && [ -z "$qemu_up" ] &&
+			grep -qsE '^# zcrx-vmtest: run-(exit|signal)=[0-9]+$' "$rundir/ktap.txt"; then
+			status="done"
 			break
 		fi
-	fi
-	if [ "$(date +%s)" -ge "$deadline" ]; then
-		status=timeout
-		break
-	fi
-	sleep 0.2
-done
-pkill -9 -f "guest=$name," 2>/dev/null || true
-kill "$runner" 2>/dev/null || true
-wait "$runner" 2>/dev/null || true
+		if [ -n "$verdict" ] && [ -z "$qemu_up" ]; then
+			[ "$verdict" = 0 ] && status=pass || status=fail
+			break
+		fi
+		if ! kill -0 "$runner" 2>/dev/null; then
+			status=no-report
+			[ -z "$verdict" ] || { [ "$verdict" = 0 ] && status=pass || status=fail; }
+			break
+		fi
+		if [ -z "$qemu_up" ] && [ -z "$verdict" ] && [ -s "$rundir/console.log" ]; then
+			# QEMU is gone: the verdict may have landed after it was read
+			# above; without one, it was a panic or a triple fault
+			sleep 1
+			qemu_up=$(pgrep -f "guest=$name," 2>/dev/null | head -n 1 || true)
+			if [ -z "$qemu_up" ]; then
+				if [ -n "$run_pipe" ] && grep -qsE '^# zcrx-vmtest: run-(exit|signal)=[0-9]+$' "$rundir/ktap.txt"; then
+					status="done"
+					break
+				fi
+				verdict=$(sed -n 's/^# zcrx-vmtest: exit=\([0-9]*\)$/\1/p' "$rundir/ktap.txt" 2>/dev/null | tail -n 1 || true)
+				case $verdict in 0) status=pass ;; '') status=no-report ;; *) status=fail ;; esac
+				break
+			fi
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			status=timeout
+			break
+		fi
+		sleep 0.2
+	done
+	pkill -9 -f "guest=$name," 2>/dev/null || true
+	kill "$runner" 2>/dev/null || true
+	wait "$runner" 2>/dev/null || true
+}
+start=$(date +%s.%N)
+boot_once
+# the int3 oops at boot under TCG: once more (not for vm-run's terminal,
+# whose pipes end with the first QEMU; check-vm-run.sh retries those)
+if [ "$status" = no-report ] && [ -z "$run_pipe" ] && boot_oopsed; then
+	boot_retry_prepare
+	boot_once
+fi
 if [ "$status" = no-report ]; then
 	warn "VM ended without a verdict; libvirt said: $(grep -m3 -iE 'error|fail' "$rundir/libvirt.out" | tr '\n' ' ')"
 fi

@@ -126,14 +126,6 @@ qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
 printf '%q ' "${qemu_cmd[@]}" >"$rundir/qemu.cmd"
 echo >>"$rundir/qemu.cmd"
 
-# boot_oopsed: this boot died on the Debian kernel's int3 oops under TCG
-# while it live-patched a static key (TCG's cross-modifying code, not the
-# kernel under test; docs/guest.md), before /init said a word on the result
-# channel: nothing of the run was lost, so the boot is worth one more.
-boot_oopsed() {
-	[ "$accel" = tcg ] && [ ! -s "$rundir/ktap.txt" ] &&
-		grep -aq 'Oops: int3' "$rundir/console.log" 2>/dev/null
-}
 launch() { # the VM once; sets rc
 	log "booting $(basename "$kernel") ($accel, net=$net, timeout ${timeout_s}s) -> $rundir"
 	# QEMU runs under timeout(1), which makes itself a process group
@@ -163,10 +155,7 @@ launch
 # QEMU exits 0 on the oops's panic (panic=-1, -no-reboot); a boot that hung
 # after it ran into the timeout, which stays the bound of the run
 if [ "$rc" = 0 ] && boot_oopsed; then
-	mv "$rundir/console.log" "$rundir/console.boot1.log"
-	echo 1 >"$rundir/vm.boot-retries"
-	warn "the guest oopsed on int3 at boot, before /init reported (TCG, docs/guest.md); its console is console.boot1.log; booting once more"
-	rm -f "$rundir/ktap.txt" "$rundir/gcov.stream"
+	boot_retry_prepare
 	launch
 fi
 
