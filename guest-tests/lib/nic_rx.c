@@ -4,6 +4,7 @@
 #define ZCRX_LIB_NO_HARNESS
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/netdev.h>
@@ -403,13 +404,7 @@ void nic_rx_run(struct nic_rx *r, struct cq_tally *t, size_t bytes,
 void nic_rx_wait(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
 		 bool refill, int ms)
 {
-	long long end = now_ms() + ms;
-
-	while (now_ms() < end) {
-		nic_rx_poll(r, t, seed, refill);
-		if (refill)
-			rq_publish(r);
-	}
+	nic_rx_wait_events(r, t, seed, refill, UINT_MAX, ms);
 }
 
 unsigned int nic_rx_wait_events(struct nic_rx *r, struct cq_tally *t, unsigned int seed,
