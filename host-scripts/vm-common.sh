@@ -4,8 +4,11 @@
 # the private network namespace with the taps, and the verdict files.
 # Source after lib.sh and vm/machine.conf.
 
+. "$ZCRX_TOP/host-scripts/kernels/pvh.sh"
+
 # vm_args "$@": KERNEL INITRD RUNDIR of a runner, checked; sets kernel,
-# initrd and rundir (absolute, created).
+# initrd and rundir (absolute, created), and boot_kernel, what QEMU is
+# given: the kernel's PVH ELF when it has one (kernels/pvh.sh), else kernel.
 vm_args() {
 	[ "$#" -eq 3 ] || die "usage: ${0##*/} KERNEL INITRD RUNDIR"
 	kernel=$1 initrd=$2 rundir=$3
@@ -13,6 +16,13 @@ vm_args() {
 	[ -f "$initrd" ] || die "no initramfs at $initrd"
 	mkdir -p "$rundir"
 	rundir=$(cd "$rundir" && pwd)
+	boot_kernel=$(pvh_boot_image "$kernel")
+	# shellcheck disable=SC2034 # the backends' boot line says which
+	if [ "$boot_kernel" = "$kernel" ] && [ "$(od -An -c -N4 "$kernel" | tr -d ' ')" != 177ELF ]; then
+		boot_entry=bzimage
+	else
+		boot_entry=pvh
+	fi
 }
 
 # kvm_usable QEMU: /dev/kvm opens and QEMU can start a vCPU with it (a

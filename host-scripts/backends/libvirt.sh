@@ -103,7 +103,7 @@ if [ -n "${VM_SHARE:-}" ]; then
 	[ -d "$VM_SHARE" ] || die "VM_SHARE=$VM_SHARE: no such directory"
 	[ -x "${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}" ] || need_file /usr/lib/qemu/virtiofsd qemu-system-common
 fi
-VM_RUN_PIPE=$run_pipe VM_NET=$net "$ZCRX_TOP/host-scripts/render-domain.sh" "$kernel" "$initrd" "$rundir" "$name" >"$rundir/domain.xml"
+VM_RUN_PIPE=$run_pipe VM_NET=$net "$ZCRX_TOP/host-scripts/render-domain.sh" "$boot_kernel" "$initrd" "$rundir" "$name" >"$rundir/domain.xml"
 if command -v virt-xml-validate >/dev/null 2>&1; then
 	virt-xml-validate "$rundir/domain.xml" domain >"$rundir/domain.validate" 2>&1 ||
 		die "the rendered domain does not validate: $(tail -n 1 "$rundir/domain.validate")"
@@ -111,7 +111,7 @@ fi
 
 # boot_once: the VM once; sets status (pass, fail, done, timeout, no-report)
 boot_once() {
-	log "booting $(basename "$kernel") through libvirt ($accel, net=$net, timeout ${timeout_s}s) -> $rundir"
+	log "booting $(basename "$kernel") through libvirt ($boot_entry, $accel, net=$net, timeout ${timeout_s}s) -> $rundir"
 	vm_launch virt-qemu-run --root "$root" --verbose "$rundir/domain.xml" </dev/null >"$rundir/libvirt.out" 2>&1 &
 	runner=$!
 

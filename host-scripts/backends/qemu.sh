@@ -40,7 +40,9 @@ nic_args=()
 nic() { # nic ID MAC BACKEND-OPTIONS
 	local mq=off vectors=""
 	[ "$net" = tap ] && [ "$VM_NIC_QUEUES" -gt 1 ] && mq=on vectors=",vectors=$((2 * VM_NIC_QUEUES + 2))"
-	nic_args+=(-netdev "$3,id=$1" -device "$VM_NIC_MODEL,netdev=$1,mac=$2,mq=$mq$vectors")
+	# romfile=: no iPXE option ROM (the kernel is booted directly; SeaBIOS
+	# spent about 0.3 s setting up the two ROMs)
+	nic_args+=(-netdev "$3,id=$1" -device "$VM_NIC_MODEL,netdev=$1,mac=$2,mq=$mq$vectors,romfile=")
 }
 case $net in
 tap)
@@ -113,7 +115,7 @@ bios_args=()
 qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
 	-machine "$VM_MACHINE" -accel "$accel" -cpu "$cpu" "${bios_args[@]}"
 	-smp "$VM_CPUS" -m "$VM_MEM_MB"
-	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+	-kernel "$boot_kernel" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=con,path=$rundir/console.log"
 	-serial chardev:con
 	-chardev "file,id=res,path=$rundir/ktap.txt"
@@ -127,7 +129,7 @@ printf '%q ' "${qemu_cmd[@]}" >"$rundir/qemu.cmd"
 echo >>"$rundir/qemu.cmd"
 
 launch() { # the VM once; sets rc
-	log "booting $(basename "$kernel") ($accel, net=$net, timeout ${timeout_s}s) -> $rundir"
+	log "booting $(basename "$kernel") ($boot_entry, $accel, net=$net, timeout ${timeout_s}s) -> $rundir"
 	# QEMU runs under timeout(1), which makes itself a process group
 	# leader: the group is what a Ctrl-C or SIGTERM of this script stops
 	# (vm_stop).
