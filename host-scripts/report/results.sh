@@ -48,7 +48,7 @@ write_results() {
 	jq -n \
 		--argjson schema "$RESULTS_SCHEMA" \
 		--arg verdict "$verdict" \
-		--argjson reasons "$(printf '%s\n' "$@" | sed '/^$/d' | jq -R . | jq -cs .)" \
+		--argjson reasons "$(printf '%s\n' "$@" | jq -Rcs 'split("\n") | map(select(. != ""))')" \
 		--arg records "$records" --arg splat_records "$splat_records" \
 		--arg run "${run_name:-$(basename "$rundir")}" \
 		--arg suite "$(git -C "$ZCRX_TOP" describe --always --dirty 2>/dev/null || echo unknown)" \
@@ -66,6 +66,17 @@ write_results() {
 		--argjson vm_retries "$(cat "$rundir/vm.boot-retries" 2>/dev/null || echo 0)" \
 		--arg t0 "$t0" --arg tp "${t_prep:-$now}" --arg te "${t_end:-$now}" \
 		-f "$ZCRX_TOP/host-scripts/report/results.jq" >"$rundir/results.json.tmp"
+	mv "$rundir/results.json.tmp" "$rundir/results.json"
+}
+
+# set_verdict VERDICT REASON...: the same results.json with that verdict
+# and those reasons (what write_results would write again, for less)
+set_verdict() {
+	local verdict=$1
+	shift
+	printf '%s\n' "$@" | jq -Rs --arg verdict "$verdict" --slurpfile r "$rundir/results.json" \
+		'. as $in | $r[0] | .verdict = $verdict | .reasons = ($in | split("\n") | map(select(. != "")))' \
+		>"$rundir/results.json.tmp"
 	mv "$rundir/results.json.tmp" "$rundir/results.json"
 }
 

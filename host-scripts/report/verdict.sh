@@ -5,8 +5,8 @@
 # shellcheck disable=SC2154 # those variables come from vm-test.sh
 
 # verdict_and_results: splat excerpts for people (splats.txt), then
-# results.json, the verdict decided from it, and results.json again with
-# that verdict; sets verdict.
+# results.json, the verdict decided from it, and that verdict written into
+# results.json; sets verdict.
 verdict_and_results() {
 	local scan_rc line
 	set +e
@@ -19,7 +19,7 @@ verdict_and_results() {
 	verdict=${line%%$'\t'*}
 	local -a reasons=()
 	[ "$line" = "$verdict" ] || IFS=$'\t' read -r -a reasons <<<"${line#*$'\t'}"
-	write_results "$verdict" "${reasons[@]+"${reasons[@]}"}"
+	set_verdict "$verdict" "${reasons[@]+"${reasons[@]}"}"
 }
 
 # run_sinks: hand the run directory to every result sink of ZCRX_SINKS

@@ -61,6 +61,17 @@ valid() { jq -r -f "$V" "$rundir/results.json"; }
 	[ "$(results_verdict)" = "$(printf 'fail\ttests: 1 failed, 0 errors, 0 xpass\tbinaries failed: query tool')" ]
 }
 
+@test "set_verdict writes what write_results would, verdict and reasons exactly" {
+	write_results fail 'tests: 1 failed' 'a reason with "quotes" and \ backslash'
+	jq -S . "$rundir/results.json" >"$T/full.json"
+	write_results pending
+	set_verdict fail 'tests: 1 failed' 'a reason with "quotes" and \ backslash'
+	[ -z "$(valid)" ]
+	diff <(jq -S 'del(.seconds)' "$T/full.json") <(jq -S 'del(.seconds)' "$rundir/results.json")
+	set_verdict pass
+	[ "$(jq -c '[.verdict, .reasons]' "$rundir/results.json")" = '["pass",[]]' ]
+}
+
 @test "a clean run passes; a splat fails it and is attributed with its fingerprint" {
 	sed -i 's/^  not ok 2 /  ok 2 /; s/^not ok 1 query tool/ok 1 query tool/; s/pass:1 fail:1/pass:2 fail:0/' "$rundir/ktap.txt"
 	write_results pass
