@@ -14,8 +14,12 @@
  * injection ones, which lib/zcrx_lib.c locks): up to ZCRX_JOBS of those
  * run at once (default twice the online CPUs, at most MAX_JOBS; the cases
  * wait on the kernel more than they compute, even under TCG), each in a
- * worker that buffers its output. Any other binary runs alone, after the
- * ones before it ended. The document keeps the order file's order.
+ * worker that buffers its output. "NAME nic" marks a binary of NIC cases:
+ * where no NIC profile is set (NIC_PROFILE, the NIC's capabilities), every
+ * one of its cases skips before it touches anything (lib/nic_rx.h,
+ * NIC_CASE_SETUP), so it runs among the shared ones; else alone. Any
+ * other binary runs alone, after the ones before it ended. The document
+ * keeps the order file's order.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -435,6 +439,17 @@ struct job {
 	struct totals t;
 };
 
+/* No NIC profile: the NIC cases can only skip (lib/nic_lib.c,
+ * zcrx_nic_missing: no profile, no ZCRX=yes). A profile there, readable or
+ * not, keeps them alone.
+ */
+static int nic_cases_skip(void)
+{
+	const char *p = getenv("NIC_PROFILE");
+
+	return !p || !*p;
+}
+
 static unsigned int jobs_wanted(void)
 {
 	const char *j = getenv("ZCRX_JOBS");
@@ -551,7 +566,7 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	char names[MAX_BINARIES][128], path[512], num[32], line[256], kind[32];
 	int shared[MAX_BINARIES];
 	struct totals sum = { 0 };
-	int n = 0, next = 0, running = 0, have_lock = 0;
+	int n = 0, next = 0, running = 0, have_lock = 0, nic_shared = nic_cases_skip();
 	unsigned int njobs = jobs_wanted();
 	FILE *order;
 
@@ -565,7 +580,7 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		kind[0] = '\0';
 		if (sscanf(line, "%127s %31s", names[n], kind) < 1)
 			continue;
-		shared[n] = !strcmp(kind, "shared");
+		shared[n] = !strcmp(kind, "shared") || (!strcmp(kind, "nic") && nic_shared);
 		if (selected(only, names[n]))
 			n++;
 	}

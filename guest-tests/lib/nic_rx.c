@@ -54,6 +54,14 @@ static int no_skb_defer(void)
 	return write_str("/proc/sys/net/core/skb_defer_max", "0");
 }
 
+/* this process (one case) configured the NIC: what nic_rx_close undoes */
+static bool nic_readied;
+
+bool nic_configured(void)
+{
+	return nic_readied;
+}
+
 int nic_zcrx_ready(void)
 {
 	const char *nic = nic_name();
@@ -61,6 +69,7 @@ int nic_zcrx_ready(void)
 
 	if (!nic)
 		return -ENODEV;
+	nic_readied = true;
 	ret = no_skb_defer();
 	if (!ret)
 		ret = nic_set_rx_ring(nic, NIC_RING);
@@ -555,7 +564,7 @@ long nic_rx_close(struct nic_rx *r)
 	if (r->ring_ok)
 		pin = wait_vm_pinned_kb(r->pin0, NIC_UNPIN_MS);
 	free(r->held);
-	if (nic_name())
+	if (nic_name() && nic_readied)
 		nic_rss_reset(nic_name());
 	memset(r, 0, sizeof(*r));
 	r->lfd = r->sock = r->rule = -1;

@@ -94,6 +94,12 @@ void nic_rx_init(struct nic_rx *r);
  * first, so a case may leave these changed (ring sizes). 0 or -errno.
  */
 int nic_zcrx_ready(void);
+/* Whether this process called nic_zcrx_ready(): a case that skipped before
+ * it touched nothing, and its teardown must not either (the suite runs the
+ * NIC binaries beside others when no NIC profile says ZCRX=yes, where
+ * every case skips: images/suite-runner.c).
+ */
+bool nic_configured(void);
 /* Ring + ifq on NETIF's rx queue @rxq with an area of @area_pages pages
  * (and @rx_buf_len, 0 = default), events {EVENT_UD, @type_mask} and the
  * stats when @stats. 0 or -errno (the registration's error; -EEXIST only

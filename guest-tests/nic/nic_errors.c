@@ -42,7 +42,8 @@ FIXTURE_TEARDOWN(nic)
 		xdp_set(nic_ifindex(), -1);
 	if (self->xdp_fd >= 0)
 		close(self->xdp_fd);
-	nic_zcrx_ready();
+	if (nic_configured())
+		nic_zcrx_ready();
 }
 
 TEST_F_TIMEOUT(nic, queue_out_of_range__R30, NIC_TEST_TIMEOUT)

@@ -128,6 +128,22 @@ S
 	[[ $output == *$'case\tb\tglobal.with_a__S01\tpass'* ]]
 }
 
+@test "NIC binaries run among the shared ones without NIC_PROFILE, alone with it" {
+	shared_stub a n
+	shared_stub n a
+	printf 'a shared\nn nic\n' >"$T/order"
+	ZCRX_JOBS=2 ZCRX_RETRY=0 run env -u NIC_PROFILE "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 0 ]
+	[[ $output == *"  ok 1 global.with_n__S01"* ]]
+	[[ $output == *"  ok 1 global.with_a__S01"* ]]
+	rm -f "$T"/*.started "$T"/*.ended
+	# a profile, even an unreadable one: the NIC cases may run, so alone
+	# (a waits for n in vain; n, after it, finds a started)
+	NIC_PROFILE="$T/none" ZCRX_JOBS=2 ZCRX_RETRY=0 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 1 ]
+	[[ $output == *"  not ok 1 global.with_n__S01"* ]]
+}
+
 @test "ZCRX_JOBS=1: shared binaries run one at a time (the stubs prove it by failing)" {
 	shared_stub a b
 	shared_stub b a
