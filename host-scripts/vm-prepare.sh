@@ -19,6 +19,9 @@ vm_prepare_start() {
 	need_cmd jq jq
 	need_cmd cpio cpio
 	need_cmd xz xz-utils
+	# the Debian kernels' payload: booted without their decompressor
+	# (kernels/pvh.sh)
+	need_cmd zstd zstd
 	need_cmd flock util-linux
 	# the multiqueue tap network needs ip (root only; otherwise VM_NET=auto is hub)
 	if is_root && [[ ${VM_NET:-auto} =~ ^(auto|tap)$ ]]; then
