@@ -21,7 +21,7 @@ vm_prepare_start() {
 	need_cmd xz xz-utils
 	# the Debian kernels' payload: booted without their decompressor
 	# (kernels/pvh.sh)
-	need_cmd zstd zstd
+	[ "${VM_PVH:-auto}" = 0 ] || need_cmd zstd zstd
 	need_cmd flock util-linux
 	# the multiqueue tap network needs ip (root only; otherwise VM_NET=auto is hub)
 	if is_root && [[ ${VM_NET:-auto} =~ ^(auto|tap)$ ]]; then
@@ -80,15 +80,15 @@ vm_prepare_tests() {
 initramfs_key() {
 	local tests=$1 lists=$2 t
 	{
-		stat -c '%n %s %Y' "$BUILD_DIR/image/init"
+		stat -c '%n %s %.9Y' "$BUILD_DIR/image/init"
 		cat "$tests/order"
 		while read -r t _; do
-			[ -z "$t" ] || stat -c '%n %s %Y' "$tests/$t"
+			[ -z "$t" ] || stat -c '%n %s %.9Y' "$tests/$t"
 		done <"$tests/order"
 		cat "$ZCRX_TOP"/vm/nic-profiles/* "$ZCRX_TOP/images/mkinitramfs.sh"
 		# shellcheck disable=SC2086 # a space-separated list of files
 		cat $lists
-		[ -z "$MODROOT" ] || stat -c '%n %Y' "$MODROOT" "$MODROOT/kernel"
+		[ -z "$MODROOT" ] || stat -c '%n %.9Y' "$MODROOT" "$MODROOT/kernel" "$MODROOT"/modules.dep 2>/dev/null || true
 	} | sha256sum | cut -c1-16
 }
 
@@ -97,6 +97,8 @@ initramfs_key() {
 # modules named in images/modules.list (and the extra lists). It is kept
 # in $BUILD_DIR/initramfs/ by what it holds (initramfs_key) and packed only
 # when that changed (0.2 s of every run, 23 MB); the 6 used last are kept.
+# $initrd is the run's hard link to it ($initrd_run): never write to it
+# (vm-run.sh makes a copy of its own first).
 vm_prepare_initramfs() {
 	local tests=$1 lists
 	shift
@@ -107,12 +109,16 @@ vm_prepare_initramfs() {
 	initrd="$BUILD_DIR/initramfs/$(initramfs_key "$tests" "$lists").cpio"
 	if [ -f "$initrd" ]; then
 		touch "$initrd"
-		return
+	else
+		IMAGE_MODULE_LISTS="$lists" \
+			run_stoppable "$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$tests" "$MODROOT"
+		# shellcheck disable=SC2012 # names are hex digits
+		ls -t "$BUILD_DIR"/initramfs/[0-9a-f]*.cpio | tail -n +7 | xargs -r rm -f
 	fi
-	IMAGE_MODULE_LISTS="$lists" \
-		run_stoppable "$ZCRX_TOP/images/mkinitramfs.sh" "$initrd" "$BUILD_DIR/image/init" "$tests" "$MODROOT"
-	# shellcheck disable=SC2012 # names are hex digits
-	ls -t "$BUILD_DIR"/initramfs/[0-9a-f]*.cpio | tail -n +7 | xargs -r rm -f
+	# the run's own name for it (a hard link, made under the prepare lock):
+	# another run's pruning cannot take it away before QEMU reads it
+	ln -f "$initrd" "$initrd_run" 2>/dev/null || cp "$initrd" "$initrd_run"
+	initrd=$initrd_run
 }
 
 # vm_prepare_suite: all of it for a run of the suite (make vm-test, make

@@ -81,7 +81,9 @@ printf '%s\n' "$share" >"$r/zcrx-run/share"
 printf '%s\n' "$cwd" >"$r/zcrx-run/cwd"
 printf '%s\n' "${TERM:-dumb}" >"$r/zcrx-run/term"
 printf '%s\n' "$interactive" >"$r/zcrx-run/tty"
-cp "$initrd" "$initrd_run"
+# a private copy: $initrd is a hard link to the shared initramfs
+cp "$initrd" "$initrd_run.new"
+mv -f "$initrd_run.new" "$initrd_run"
 initrd=$initrd_run
 (cd "$r" && find zcrx-run -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet --owner=0:0) >>"$initrd"
 rm -rf "$r"

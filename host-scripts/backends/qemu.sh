@@ -38,11 +38,12 @@ cpu=max
 
 nic_args=()
 nic() { # nic ID MAC BACKEND-OPTIONS
-	local mq=off vectors=""
+	local mq=off vectors="" rom=""
 	[ "$net" = tap ] && [ "$VM_NIC_QUEUES" -gt 1 ] && mq=on vectors=",vectors=$((2 * VM_NIC_QUEUES + 2))"
-	# romfile=: no iPXE option ROM (the kernel is booted directly; SeaBIOS
-	# spent about 0.3 s setting up the two ROMs)
-	nic_args+=(-netdev "$3,id=$1" -device "$VM_NIC_MODEL,netdev=$1,mac=$2,mq=$mq$vectors,romfile=")
+	# romfile=: no iPXE option ROM on a PCI NIC (the kernel is booted
+	# directly; SeaBIOS spent about 0.3 s setting up the two ROMs)
+	[[ $VM_NIC_MODEL != *-pci ]] || rom=,romfile=
+	nic_args+=(-netdev "$3,id=$1" -device "$VM_NIC_MODEL,netdev=$1,mac=$2,mq=$mq$vectors$rom")
 }
 case $net in
 tap)

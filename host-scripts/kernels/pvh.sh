@@ -11,8 +11,9 @@
 #
 # VM_PVH=auto (default): the ELF when there is one; 0: always the bzImage.
 # Source after lib.sh. Needs readelf (binutils, which gcc brings) and the
-# decompressor of the bzImage's payload (zstd, xz, gzip, lz4, bzip2); when
-# one is missing the bzImage is booted, and a line says why.
+# decompressor of the bzImage's payload (zstd, xz, gzip, lz4, bzip2;
+# vm-prepare.sh installs zstd, the Debian kernels'); when one is missing
+# the bzImage is booted, and a line says why.
 
 # pvh_note ELF: ELF has the PVH entry (XEN_ELFNOTE_PHYS32_ENTRY, type 18)
 # (grep -c reads all of readelf's output: grep -q could stop it with SIGPIPE,
@@ -55,9 +56,14 @@ pvh_extract() {
 	esac
 	command -v "${dec%% *}" >/dev/null 2>&1 || { pvh_why="no ${dec%% *} to decompress it"; return 1; }
 	# shellcheck disable=SC2086 # the decompressor and its options
+	# (a failure from here on may be the disk or a signal, not the kernel:
+	# said each time, never kept as the answer)
+	pvh_why="${dec%% *} could not decompress its payload"
 	dd if="$bz" bs=1M iflag=skip_bytes,count_bytes skip="$off" count=$((len - 4)) status=none |
 		$dec >"$out" 2>/dev/null || return 1
+	pvh_why="its payload decompressed to $(stat -c %s "$out") bytes, not the $size its trailer says"
 	[ "$(stat -c %s "$out")" = "$size" ] || return 1
+	pvh_why=
 	[ "$(od -An -c -N4 "$out" | tr -d ' ')" = 177ELF ]
 }
 
@@ -65,8 +71,10 @@ pvh_extract() {
 # note is booted as it is; a bzImage of a kbuild tree
 # (.../arch/x86/boot/bzImage) boots the tree's vmlinux when the bzImage was
 # made after it (kbuild makes the one from the other); any other bzImage is
-# extracted once into $BUILD_DIR/pvh/, keyed by its path, size and time.
-# Whatever has no PVH note, or fails to extract, boots as the bzImage.
+# extracted once into $BUILD_DIR/pvh/, keyed by its path, size and time
+# (the 6 used last are kept). Whatever has no PVH note, or fails to
+# extract, boots as the bzImage: a kernel without the note is remembered
+# as such; a failed decompression is said, and tried again next time.
 pvh_boot_image() {
 	local k=$1 tree key dir out tmp
 	pvh_why=
@@ -91,6 +99,7 @@ pvh_boot_image() {
 	dir="$BUILD_DIR/pvh"
 	out="$dir/$key.elf"
 	if [ -f "$out" ]; then
+		touch "$out"
 		printf '%s\n' "$out"
 		return
 	fi
@@ -98,10 +107,19 @@ pvh_boot_image() {
 		printf '%s\n' "$k"
 		return
 	fi
+	command -v readelf >/dev/null 2>&1 || {
+		log "booting $(basename "$k") through its decompressor: no readelf (binutils) to find its PVH entry"
+		printf '%s\n' "$k"
+		return
+	}
 	mkdir -p "$dir"
 	tmp=$(mktemp "$dir/.$key.XXXXXX")
+	at_exit_rm "$tmp"
 	if pvh_extract "$k" "$tmp" && pvh_note "$tmp"; then
 		mv "$tmp" "$out"
+		# the 6 used last are kept (62 MB each for the Debian kernels)
+		# shellcheck disable=SC2012 # names are hex digits
+		ls -t "$dir"/[0-9a-f]*.elf | tail -n +7 | xargs -r rm -f
 		printf '%s\n' "$out"
 		return
 	fi
