@@ -77,6 +77,15 @@ stop_virtiofsd() {
 	[ -z "$virtiofsd_pid" ] || kill "$virtiofsd_pid" 2>/dev/null || true
 	[ -z "$sock" ] || rm -f "$sock"
 }
+# virtiofsd serves one QEMU: it ends when that QEMU goes, so a second boot
+# (the int3 retry below) needs a new one, on the same socket path
+start_virtiofsd() {
+	"$vfsd" --socket-path="$sock" -o source="$VM_SHARE" -o cache=auto \
+		</dev/null >>"$rundir/virtiofsd.log" 2>&1 &
+	virtiofsd_pid=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	[ -S "$sock" ] || die "virtiofsd did not start; see $rundir/virtiofsd.log"
+}
 at_exit stop_virtiofsd
 if [ -n "${VM_SHARE:-}" ]; then
 	vfsd=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
@@ -86,11 +95,8 @@ if [ -n "${VM_SHARE:-}" ]; then
 	[[ $VM_SHARE != *,* ]] || die "VM_SHARE=$VM_SHARE: a comma in the path cannot be passed to virtiofsd"
 	# a short path: a unix socket's may not exceed 107 bytes
 	sock=$(mktemp -u "${TMPDIR:-/tmp}/zcrx-vfs.XXXXXX")
-	"$vfsd" --socket-path="$sock" -o source="$VM_SHARE" -o cache=auto \
-		</dev/null >"$rundir/virtiofsd.log" 2>&1 &
-	virtiofsd_pid=$!
-	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-	[ -S "$sock" ] || die "virtiofsd did not start; see $rundir/virtiofsd.log"
+	: >"$rundir/virtiofsd.log"
+	start_virtiofsd
 	# shellcheck disable=SC2054
 	run_args+=(-chardev "socket,id=vfs,path=$sock"
 		-device vhost-user-fs-pci,chardev=vfs,tag=zcrx-share
@@ -159,6 +165,11 @@ launch
 # after it ran into the timeout, which stays the bound of the run
 if [ "$rc" = 0 ] && boot_oopsed; then
 	boot_retry_prepare
+	if [ -n "$sock" ]; then
+		stop_virtiofsd
+		wait "$virtiofsd_pid" 2>/dev/null || true
+		start_virtiofsd
+	fi
 	launch
 fi
 

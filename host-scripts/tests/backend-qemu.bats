@@ -171,6 +171,28 @@ STUB
 	[ "$(cat "$T/run/vm.boot-retries")" = 1 ]
 }
 
+@test "an int3 oops with a shared directory: the second boot gets a virtiofsd of its own" {
+	oops_stub
+	# QEMU connects to virtiofsd's socket first; virtiofsd serves that one
+	# QEMU and ends when it goes, leaving its socket refusing
+	sed -i '2i vfs=$(echo "$*" | sed -n "s/.*socket,id=vfs,path=\\([^ ]*\\).*/\\1/p")\n[ -z "$vfs" ] || /usr/bin/python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])" "$vfs" 2>/dev/null || { echo "Failed to connect to $vfs: Connection refused" >\&2; exit 1; }' "$T/qemu"
+	cat >"$T/vfsd" <<'V'
+#!/bin/sh
+for a; do case $a in --socket-path=*) s=${a#--socket-path=} ;; esac; done
+exec /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept(); c.recv(1)' "$s"
+V
+	chmod +x "$T/vfsd"
+	mkdir "$T/share"
+	printf 'oops\n65\n' >"$T/boots"
+	VM_SHARE="$T/share" VIRTIOFSD="$T/vfsd" run "$S" "$T/kernel" "$T/initrd" "$T/run"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/run/vm.status")" = pass ]
+	[ "$(cat "$T/n")" = 2 ]
+	! grep -q 'Connection refused' "$T/run/qemu.out"
+}
+
 @test "int3 oops twice: no third boot, a no-report" {
 	oops_stub
 	printf 'oops\noops\n65\n' >"$T/boots"
