@@ -117,9 +117,11 @@ pvh_boot_image() {
 	at_exit_rm "$tmp"
 	if pvh_extract "$k" "$tmp" && pvh_note "$tmp"; then
 		mv "$tmp" "$out"
-		# the 6 used last are kept (62 MB each for the Debian kernels)
+		# the 6 used last are kept (62 MB each for the Debian kernels);
+		# one used within the hour stays too: a concurrent run (make
+		# matrix) may be about to boot it
 		# shellcheck disable=SC2012 # names are hex digits
-		ls -t "$dir"/[0-9a-f]*.elf | tail -n +7 | xargs -r rm -f
+		ls -t "$dir"/[0-9a-f]*.elf | tail -n +7 | xargs -r -I{} find {} -mmin +60 -delete
 		printf '%s\n' "$out"
 		return
 	fi
