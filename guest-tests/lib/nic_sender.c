@@ -78,16 +78,6 @@ void remote_sender_set_sndbuf(int bytes)
 #define TCP_RTO_MAX_MS 44	/* include/uapi/linux/tcp.h, Linux 6.15+ */
 #endif
 #define SENDER_RTO_MAX_MS 1000
-/* And the shortest it starts from: 20 ms instead of 200 (the socket option
- * takes 2 jiffies at the least: 20 ms at HZ=100). A stream the test starved
- * resumes with the sender's retransmission: about 1.3 s of the NIC cases
- * under TCG were those waits (docs/measurements.md). A real NIC runner's
- * sender does not notice. Ignored where the kernel lacks it.
- */
-#ifndef TCP_RTO_MIN_US
-#define TCP_RTO_MIN_US 45	/* include/uapi/linux/tcp.h, Linux 6.15+ */
-#endif
-#define SENDER_RTO_MIN_US 20000
 
 /* Connect within SENDER_CONNECT_MS: the listener may not be there yet,
  * and each attempt is bounded by SO_SNDTIMEO (connect obeys it).
@@ -107,14 +97,13 @@ static int sender_connect(int family, const struct sockaddr_storage *sa, socklen
 			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sender_sndbuf,
 				   sizeof(sender_sndbuf));
 		if (!connect(fd, (const void *)sa, salen)) {
-			int rto_max = SENDER_RTO_MAX_MS, rto_min = SENDER_RTO_MIN_US;
+			int rto_max = SENDER_RTO_MAX_MS;
 
 			/* writes may wait for a starved receiver: the
 			 * parent's remote_sender_wait() bounds them
 			 */
 			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &forever, sizeof(forever));
 			setsockopt(fd, IPPROTO_TCP, TCP_RTO_MAX_MS, &rto_max, sizeof(rto_max));
-			setsockopt(fd, IPPROTO_TCP, TCP_RTO_MIN_US, &rto_min, sizeof(rto_min));
 			return fd;
 		}
 		close(fd);
