@@ -18,7 +18,7 @@ vm_args() {
 	rundir=$(cd "$rundir" && pwd)
 	boot_kernel=$(pvh_boot_image "$kernel")
 	# shellcheck disable=SC2034 # the backends' boot line says which
-	if [ "$boot_kernel" = "$kernel" ] && [ "$(od -An -c -N4 "$kernel" | tr -d ' ')" != 177ELF ]; then
+	if [ "$boot_kernel" = "$kernel" ] && ! pvh_is_elf "$kernel"; then
 		boot_entry=bzimage
 	else
 		boot_entry=pvh

@@ -23,6 +23,11 @@ pvh_note() {
 		grep -Ec '^[[:space:]]+Xen[[:space:]]+0x[0-9a-f]+[[:space:]]+(Unknown note type: \(0x00000012\)|[^[:space:]]*PHYS32)')" -gt 0 ]
 }
 
+# pvh_is_elf FILE: FILE starts with the ELF magic
+pvh_is_elf() {
+	[ "$(od -An -c -N4 "$1" | tr -d ' ')" = 177ELF ]
+}
+
 # pvh_le32 FILE OFFSET: the little-endian 32-bit word at OFFSET
 pvh_le32() {
 	od -An -tu4 -j "$2" -N4 --endian=little "$1" | tr -d ' '
@@ -64,7 +69,7 @@ pvh_extract() {
 	pvh_why="its payload decompressed to $(stat -c %s "$out") bytes, not the $size its trailer says"
 	[ "$(stat -c %s "$out")" = "$size" ] || return 1
 	pvh_why=
-	[ "$(od -An -c -N4 "$out" | tr -d ' ')" = 177ELF ]
+	pvh_is_elf "$out"
 }
 
 # pvh_boot_image KERNEL: prints what to boot for KERNEL. An ELF with the
@@ -82,7 +87,7 @@ pvh_boot_image() {
 		printf '%s\n' "$k"
 		return
 	fi
-	if [ "$(od -An -c -N4 "$k" | tr -d ' ')" = 177ELF ]; then
+	if pvh_is_elf "$k"; then
 		printf '%s\n' "$k"
 		return
 	fi
