@@ -62,7 +62,9 @@ long long nic_qstat_rx(const char *ifname, unsigned int queue, unsigned int attr
 /* ---- ethtool over SIOCETHTOOL ---------------------------------------------- */
 
 int nic_get_rx_ring(const char *ifname, unsigned int *rx_pending, unsigned int *rx_max);
-/* GRINGPARAM, then SRINGPARAM with only rx_pending changed. */
+/* GRINGPARAM, then SRINGPARAM with only rx_pending changed (none when
+ * the ring already has @rx_pending).
+ */
 int nic_set_rx_ring(const char *ifname, unsigned int rx_pending);
 /* Combined channels (netdevsim has no separate rx/tx ones). */
 int nic_get_channels(const char *ifname, unsigned int *combined, unsigned int *max_combined);

@@ -36,7 +36,19 @@ FIXTURE_SETUP(nic)
 
 FIXTURE_TEARDOWN(nic)
 {
-	nic_rx_close(&self->r);
+	bool bound = self->r.ring_ok;
+	long pin0 = self->r.pin0, pin = nic_rx_close(&self->r);
+
+	/* whatever happened to the link meanwhile: closing the ring
+	 * unpins its area (the old page pools' release is retried every
+	 * second, so this may take about one)
+	 */
+	if (bound) {
+		EXPECT_EQ(pin0, pin) {
+			TH_LOG("VmPin %ld kB after the close, %ld kB before the registration",
+			       pin, pin0);
+		}
+	}
 }
 
 /* E18 on a NIC queue: ALLOC_FAIL fired, re-armed while starved, and the
