@@ -71,9 +71,9 @@ int nic_set_rx_ring(const char *ifname, unsigned int rx_pending)
 
 	if (ret)
 		return ret;
-	/* already that size: SRINGPARAM would still reallocate the rings
-	 * (netdevsim restarts every queue: 45 ms under TCG, set by every
-	 * NIC case)
+	/* already that size: nothing to ask (the patched netdevsim restarts
+	 * its queues only on a change; a driver that does not compare would
+	 * reset its rings for nothing, before every NIC case)
 	 */
 	if (r.rx_pending == rx_pending)
 		return 0;

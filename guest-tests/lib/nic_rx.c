@@ -136,7 +136,13 @@ int nic_rx_open_area(struct nic_rx *r, unsigned int rxq, void *area, size_t len,
 	r->rq.rqes = (struct io_uring_zcrx_rqe *)(region + r->z.reg.offsets.rqes);
 	r->rq.ring_entries = NIC_RQ_ENTRIES;
 	r->rq.rq_tail = *r->rq.ktail;
+	r->rq_head0 = __atomic_load_n(r->rq.khead, __ATOMIC_ACQUIRE);
 	return 0;
+}
+
+unsigned int nic_rx_rq_taken(const struct nic_rx *r)
+{
+	return __atomic_load_n(r->rq.khead, __ATOMIC_ACQUIRE) - r->rq_head0;
 }
 
 void nic_rx_init(struct nic_rx *r)
@@ -399,7 +405,7 @@ void nic_rx_run(struct nic_rx *r, struct cq_tally *t, size_t bytes,
 		if (t->final_res <= 0 &&
 		    !(stop_on_event && t->final_res == -ENOMEM && t->event_cqes == events))
 			break;
-		if (now_ms() > end) {
+		if (now_ms() >= end) {
 			/* short waits are polls on purpose: only a stream that
 			 * had seconds to arrive is a stall
 			 */

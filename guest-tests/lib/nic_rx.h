@@ -66,6 +66,7 @@ struct nic_rx {
 	unsigned int nr_more;
 	bool hold_area0;	/* with refill: hold area 0's buffers, return the rest */
 	bool close_as_is;	/* nic_rx_close: no quiesce, buffers still held */
+	__u32 rq_head0;		/* the refill ring's head after the registration */
 };
 
 
@@ -179,6 +180,12 @@ long long nic_rx_wait_refill_fails(struct nic_rx *r, struct cq_tally *t, unsigne
  * (its head reached our tail): 0, or -ETIMEDOUT after @ms.
  */
 int nic_rx_wait_taken(struct nic_rx *r, int ms);
+/* Refill-ring entries the kernel has taken since the registration (its
+ * head moved by that many). A stream of more buffers than the area has can
+ * only be delivered zero-copy through buffers taken back this way: with
+ * one payload per buffer, data CQEs - area buffers <= this.
+ */
+unsigned int nic_rx_rq_taken(const struct nic_rx *r);
 /* Give every held buffer back through the refill ring. */
 void nic_rx_return(struct nic_rx *r, struct cq_tally *t);
 /* The sender's result: 0 when it sent everything and saw the close. */

@@ -112,10 +112,13 @@ TEST_F_TIMEOUT(starve, fires_once_then_rearms__E04_E08_E10_A04_T04, NIC_TEST_TIM
 	}
 }
 
-/* Buffers returned promptly and an area far larger than ring + pool cache
- * + socket queue: the pool never finds io_uring empty. The ring is the
- * one nic_zcrx_ready() set (NIC_RING): at most 64 + 128 in the pool's
- * cache + about 100 in the socket queue are out of 512. The starvation
+/* Buffers returned promptly and an area far larger than what can be out
+ * of io_uring when the pool asks for more: the NIC's posted ring (the
+ * NIC_RING of nic_zcrx_ready(); a NIC with an aggregation ring posts a few
+ * times that), about 100 in the socket queue (SO_RCVBUF 256 KiB), and about
+ * as many in CQEs not yet returned; the pool's own cache is empty when it
+ * asks. 1024 buffers: still fewer than the 4 MiB stream needs (about
+ * 2900), so the freelist is drawn on again and again. The starvation
  * cases' small ring is not needed here, and with it the NIC dropped
  * frames while its 16 slots waited for the poll: 1.2-1.4 s against
  * 0.3-0.4 s for the same stream.
@@ -124,8 +127,9 @@ TEST_F_TIMEOUT(starve, none_when_buffers_return__E04, NIC_TEST_TIMEOUT)
 {
 	const size_t len = 4u << 20;
 
-	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 512, 0, AF_MASK, true));
+	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, 1024, 0, AF_MASK, true));
 	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
+	self->r.rcvbuf = 256 * 1024;
 	ASSERT_EQ(0, nic_rx_start(&self->r, len, 22, 65536));
 	nic_rx_run(&self->r, &self->t, len, 22, true, false, 60000);
 	EXPECT_EQ(len, self->t.bytes);
