@@ -181,11 +181,27 @@ long long nic_rx_wait_refill_fails(struct nic_rx *r, struct cq_tally *t, unsigne
  */
 int nic_rx_wait_taken(struct nic_rx *r, int ms);
 /* Refill-ring entries the kernel has taken since the registration (its
- * head moved by that many). A stream of more buffers than the area has can
- * only be delivered zero-copy through buffers taken back this way: with
- * one payload per buffer, data CQEs - area buffers <= this.
+ * head moved by that many).
  */
 unsigned int nic_rx_rq_taken(const struct nic_rx *r);
+/* In a test: @uses buffer fills (one per data CQE, or bytes / buffer size
+ * when the NIC packs) from an area of @bufs buffers. Past the area's own,
+ * each buffer came back through the refill ring before it was filled
+ * again, however many pieces it was returned in, so the kernel's head
+ * moved by at least @uses - @bufs. Fails too when @uses <= @bufs: then
+ * nothing had to come back and the check would prove nothing.
+ */
+#define EXPECT_CAME_BACK(r, uses, bufs) do {					\
+	long long __u = (long long)(uses), __b = (long long)(bufs);		\
+	EXPECT_LT(__b, __u) {							\
+		TH_LOG("%lld buffer fills fit the %lld-buffer area: none had to come back", \
+		       __u, __b);						\
+	}									\
+	EXPECT_LE(__u - __b, (long long)nic_rx_rq_taken(r)) {			\
+		TH_LOG("%lld buffer fills from a %lld-buffer area, but the refill ring's head moved by only %u", \
+		       __u, __b, nic_rx_rq_taken(r));				\
+	}									\
+} while (0)
 /* Give every held buffer back through the refill ring. */
 void nic_rx_return(struct nic_rx *r, struct cq_tally *t);
 /* The sender's result: 0 when it sent everything and saw the close. */
