@@ -57,10 +57,10 @@ E
 	# at once, not when the run in progress ends
 	[ $(($(date +%s) - t0)) -lt 10 ]
 	for _ in $(seq 60); do pgrep -f 'sleep 300' >/dev/null || break; sleep 0.1; done
-	! pgrep -f 'sleep 300'
+	! pgrep -f 'sleep 300' || false
 	for _ in $(seq 60); do pgrep -f "$top/host-scripts/dev/kbuild-load.sh" >/dev/null || break; sleep 0.1; done
-	! pgrep -f "$top/host-scripts/dev/kbuild-load.sh"
-	! pgrep -f 'sleep 301'
+	! pgrep -f "$top/host-scripts/dev/kbuild-load.sh" || false
+	! pgrep -f 'sleep 301' || false
 	[ -z "$(find "$T" -maxdepth 1 -name 'zcrx-load.*')" ]
 }
 
@@ -68,5 +68,5 @@ E
 	LOAD=1 run "$S" 1
 	[ "$status" -eq 0 ]
 	for _ in $(seq 60); do pgrep -f "$top/host-scripts/dev/kbuild-load.sh" >/dev/null || break; sleep 0.1; done
-	! pgrep -f "$top/host-scripts/dev/kbuild-load.sh"
+	! pgrep -f "$top/host-scripts/dev/kbuild-load.sh" || false
 }

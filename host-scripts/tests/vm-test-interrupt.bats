@@ -35,7 +35,7 @@ S
 	[ "$rc" -eq 143 ]
 	[ $(($(date +%s) - t0)) -le 5 ]
 	sleep 0.3
-	! kill -0 "$gpid" 2>/dev/null
+	! kill -0 "$gpid" 2>/dev/null || false
 	[ -z "$(find "$T/build" -name '.run-stage.*')" ]
 	[ -z "$(find "$T/results" -mindepth 1 ! -name .zcrx-vmtest 2>/dev/null)" ]
 }
