@@ -105,6 +105,25 @@ static long read_long(const char *path)
 	return v;
 }
 
+/* The vCPUs' time so far, in clock ticks, from /proc/stat's "cpu" line:
+ * busy (user, nice, system, irq, softirq) and idle (idle, iowait).
+ */
+static void cpu_ticks(unsigned long long *busy, unsigned long long *idle)
+{
+	unsigned long long v[7] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+
+	*busy = *idle = 0;
+	if (!f)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6]) == 7) {
+		*busy = v[0] + v[1] + v[2] + v[5] + v[6];
+		*idle = v[3] + v[4];
+	}
+	fclose(f);
+}
+
 static double boot_seconds(void)
 {
 	double up = -1;
@@ -170,6 +189,7 @@ int main(void)
 	unsigned int timeout_s = 300;
 	long taint_before, taint_after;
 	double up_start, up_end;
+	unsigned long long busy0, idle0, busy1, idle1;
 	int leaks;
 	char *only, *tmo, *gcov, *retry, *jobs, *lava;
 	FILE *res;
@@ -223,12 +243,26 @@ int main(void)
 		if (!access(prof, R_OK))
 			setenv("NIC_PROFILE", prof, 1);
 	}
+	/* more NIC lanes, for the NIC binaries the suite will run (topology.h;
+	 * zcrx.nic_lanes=1: one)
+	 */
+	if (getenv("NIC_PROFILE") && (!only || strstr(only, "nic_"))) {
+		const char *nl = cmdline_get("zcrx.nic_lanes");
+
+		nic_lanes_setup(stdout, nl && atoi(nl) > 0 ? atoi(nl) : NIC_LANES_DEFAULT);
+	}
 	taint_before = read_long("/proc/sys/kernel/tainted");
 	up_start = boot_seconds();
+	cpu_ticks(&busy0, &idle0);
 	if (lava && !strcmp(lava, "1"))
 		suite_lava_line("zcrx-lava: start%s%s\n", "", "");
 	failures = run_suite("/tests", only, timeout_s, stdout, res);
 	up_end = boot_seconds();
+	cpu_ticks(&busy1, &idle1);
+	/* where the suite's time went: vCPUs busy, or waiting (docs/measurements.md) */
+	printf("# init: suite cpu busy %.2f s, idle %.2f s (%ld vCPUs)\n",
+	       (double)(busy1 - busy0) / sysconf(_SC_CLK_TCK),
+	       (double)(idle1 - idle0) / sysconf(_SC_CLK_TCK), sysconf(_SC_NPROCESSORS_ONLN));
 	leaks = kmemleak_report();
 	if (leaks) {
 		printf("# init: kmemleak reported %d unreferenced object(s)\n", leaks);

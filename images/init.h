@@ -36,14 +36,19 @@ int port_up_in(FILE *log, int ns, const char *ifname, const char *v4, const char
 /* Number of rx queues of @ifname, from sysfs; -1 when unknown. */
 
 /* net-nsim.c: when the kernel's netdevsim has the dma_rx parameter, make
- * a linked pair of 4-queue ports, the local one here and the remote one
- * in the netns @remote_ns, with @a's addresses. 0 with the port names in
- * @local and @remote (IFNAMSIZ bytes each), or -errno after logging one
- * line and removing what it made. -ENOENT (not
- * logged): no such netdevsim.
+ * devices @local_id and @remote_id, a linked pair of 4-queue ports, the
+ * local one here and the remote one in the netns @remote_ns, with @a's
+ * addresses. 0 with the port names in @local and @remote (IFNAMSIZ bytes
+ * each), or -errno after logging one line and removing what it made.
+ * -ENOENT (not logged): no such netdevsim.
  */
 int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
-	       char *local, char *remote);
+	       unsigned int local_id, unsigned int remote_id, char *local, char *remote);
+/* net-setup.c, after net_setup() made the netdevsim pair the NIC: up to
+ * @lanes - 1 more pairs, NIC lanes 2.. (topology.h), each exported as
+ * NIC<k>_*. Returns the number of lanes now (1 when none was added).
+ */
+int nic_lanes_setup(FILE *log, int lanes);
 /* True when nsim_setup() has something to try. */
 int nsim_available(void);
 

@@ -66,7 +66,7 @@ static int link_ports(int remote_ns, const char *local, const char *remote)
 }
 
 int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
-	       char *local, char *remote)
+	       unsigned int local_id, unsigned int remote_id, char *local, char *remote)
 {
 	const char *step;
 	int made = 0, ret;
@@ -77,21 +77,21 @@ int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
 	ret = sysfs_write(NSIM_DMA_RX_PARAM, "Y");
 	if (!ret) {
 		step = "new_device";
-		ret = nsim_new_device(NSIM_LOCAL_ID, NSIM_QUEUES);
+		ret = nsim_new_device(local_id, NSIM_QUEUES);
 		made += !ret;
 	}
 	if (!ret) {
-		ret = nsim_new_device(NSIM_REMOTE_ID, NSIM_QUEUES);
+		ret = nsim_new_device(remote_id, NSIM_QUEUES);
 		made += !ret;
 	}
 	if (!ret) {
 		step = "port names";
-		ret = nsim_port_name(NSIM_LOCAL_ID, local, IFNAMSIZ);
+		ret = nsim_port_name(local_id, local, IFNAMSIZ);
 	}
 	if (!ret)
-		ret = nsim_port_name(NSIM_REMOTE_ID, remote, IFNAMSIZ);
+		ret = nsim_port_name(remote_id, remote, IFNAMSIZ);
 	if (!ret) {
-		step = "move to netns " NET_REMOTE_NS;
+		step = "move to the remote netns";
 		ret = link_change(if_nametoindex(remote), 0, remote_ns);
 	}
 	if (!ret) {
@@ -109,11 +109,11 @@ int nsim_setup(FILE *log, int remote_ns, const struct net_addrs *a,
 	/* Deleting the devices takes their ports (and addresses) with them,
 	 * wherever they are, so the virtio pair can take the addresses.
 	 */
-	fprintf(log, "# net: netdevsim dma_rx pair failed at %s: %s; the NIC under test stays virtio-net\n",
-		step, strerror(-ret));
+	fprintf(log, "# net: netdevsim dma_rx pair %u/%u failed at %s: %s\n",
+		local_id, remote_id, step, strerror(-ret));
 	if (made > 1)
-		nsim_del_device(NSIM_REMOTE_ID);
+		nsim_del_device(remote_id);
 	if (made > 0)
-		nsim_del_device(NSIM_LOCAL_ID);
+		nsim_del_device(local_id);
 	return ret;
 }

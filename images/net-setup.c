@@ -49,18 +49,20 @@ static void find_by_mac(const char *mac, char *name, size_t len)
 	closedir(d);
 }
 
-/* Create /run/netns/remote with lo up; return an fd for it, or -1. */
-static int make_remote_ns(FILE *log)
+/* Create /run/netns/@name with lo up; return an fd for it, or -1. */
+static int make_remote_ns(FILE *log, const char *name)
 {
+	char path[64];
 	int self;
 
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
 	mkdir("/run", 0755);
 	mkdir("/run/netns", 0755);
-	close(open("/run/netns/" NET_REMOTE_NS, O_CREAT | O_RDONLY, 0444));
+	close(open(path, O_CREAT | O_RDONLY, 0444));
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0 || unshare(CLONE_NEWNET) ||
-	    mount("/proc/self/ns/net", "/run/netns/" NET_REMOTE_NS, NULL, MS_BIND, NULL)) {
-		fprintf(log, "# net: cannot create netns %s: %s\n", NET_REMOTE_NS, strerror(errno));
+	    mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL)) {
+		fprintf(log, "# net: cannot create netns %s: %s\n", name, strerror(errno));
 		if (self >= 0) {
 			setns(self, CLONE_NEWNET);
 			close(self);
@@ -70,7 +72,7 @@ static int make_remote_ns(FILE *log)
 	link_change(if_nametoindex("lo"), 1, -1);
 	setns(self, CLONE_NEWNET);
 	close(self);
-	return open("/run/netns/" NET_REMOTE_NS, O_RDONLY | O_CLOEXEC);
+	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 static const struct net_addrs primary = {
@@ -137,12 +139,15 @@ int net_setup(FILE *log)
 		fprintf(log, "# net: no NIC pair (local '%s', remote '%s')\n", local, remote);
 	if (!virtio && !nsim_available())
 		return 0;
-	nsfd = make_remote_ns(log);
+	nsfd = make_remote_ns(log, NET_REMOTE_NS);
 	if (nsfd < 0)
 		return 0;
 
 	/* netdevsim first: the virtio addresses depend on whether it made it */
-	if (!nsim_setup(log, nsfd, &primary, nlocal, nremote)) {
+	ret = nsim_setup(log, nsfd, &primary, NSIM_LOCAL_ID, NSIM_REMOTE_ID, nlocal, nremote);
+	if (ret && ret != -ENOENT)
+		fprintf(log, "# net: the NIC under test stays virtio-net\n");
+	if (!ret) {
 		nsim = 1;
 		va = &virtio_alt;
 		export_nic(nlocal, &primary);
@@ -167,4 +172,60 @@ int net_setup(FILE *log)
 	fprintf(log, "# net: NETIF=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s), %d rx queues\n",
 		local, va->local_v4, va->remote_v4, remote, NET_REMOTE_NS, rx_queues(local));
 	return 1;
+}
+
+/* Lane @k's pair, exported as NIC<k>_*: 0 or -errno (logged). */
+static int nic_lane(FILE *log, int k)
+{
+	char ns[16], l4[20], r4[20], l6[24], r6[24], local[IFNAMSIZ], remote[IFNAMSIZ];
+	char var[32];
+	struct net_addrs a = { l4, r4, l6, r6 };
+	const char *vals[7], *names[7] = {
+		"NETIF", "LOCAL_V4", "REMOTE_V4", "LOCAL_V6", "REMOTE_V6", "REMOTE_TYPE",
+		"REMOTE_ARGS",
+	};
+	int nsfd, ret;
+
+	snprintf(ns, sizeof(ns), NET_LANE_NS_FMT, k);
+	snprintf(l4, sizeof(l4), NET_LANE_V4_FMT, k, 1);
+	snprintf(r4, sizeof(r4), NET_LANE_V4_FMT, k, 2);
+	snprintf(l6, sizeof(l6), NET_LANE_V6_FMT, k, 1);
+	snprintf(r6, sizeof(r6), NET_LANE_V6_FMT, k, 2);
+	nsfd = make_remote_ns(log, ns);
+	if (nsfd < 0)
+		return -EIO;
+	ret = nsim_setup(log, nsfd, &a, NSIM_LANE_LOCAL_ID(k), NSIM_LANE_REMOTE_ID(k),
+			 local, remote);
+	close(nsfd);
+	if (ret)
+		return ret;
+	vals[0] = local;
+	vals[1] = l4;
+	vals[2] = r4;
+	vals[3] = l6;
+	vals[4] = r6;
+	vals[5] = "netns";
+	vals[6] = ns;
+	for (int i = 0; i < 7; i++) {
+		snprintf(var, sizeof(var), "NIC%d_%s", k, names[i]);
+		setenv(var, vals[i], 1);
+	}
+	fprintf(log, "# net: NIC lane %d: NIC%d_NETIF=%s LOCAL_V4=%s REMOTE_V4=%s (remote port %s in netns %s)\n",
+		k, k, local, l4, r4, remote, ns);
+	return 0;
+}
+
+int nic_lanes_setup(FILE *log, int lanes)
+{
+	const char *drv = getenv("NIC_DRIVER");
+	int k;
+
+	if (!drv || strcmp(drv, NSIM_DRIVER))
+		return 1;
+	if (lanes > NIC_LANES_MAX)
+		lanes = NIC_LANES_MAX;
+	for (k = 2; k <= lanes; k++)
+		if (nic_lane(log, k))
+			break;	/* the lanes made so far are whole */
+	return k - 1;
 }

@@ -17,9 +17,15 @@
  * worker that buffers its output. "NAME nic" marks a binary of NIC cases:
  * where no NIC profile is set (NIC_PROFILE, the NIC's capabilities), every
  * one of its cases skips before it touches anything (lib/nic_rx.h,
- * NIC_CASE_SETUP), so it runs among the shared ones; else alone. Any
- * other binary runs alone, after the ones before it ended. The document
- * keeps the order file's order.
+ * NIC_CASE_SETUP), so it runs among the shared ones. Else it runs on a NIC
+ * lane: with NIC<k>_NETIF set for k = 2.. (the VM's /init makes one
+ * netdevsim pair per lane, topology.h), up to that many NIC binaries run
+ * at once, each on a lane of its own, whose NIC<k>_* variables it gets as
+ * NETIF, LOCAL_V4, ...; the NIC binaries share no knob but the ones
+ * lib/ locks. "NAME nic-global" is a NIC binary that changes a knob of the
+ * whole driver (a module parameter): it runs alone. Any other binary runs
+ * alone, after the ones before it ended; the pool and the lanes never
+ * run at once. The document keeps the order file's order.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -433,6 +439,7 @@ volatile pid_t suite_worker_pids[MAX_JOBS];
 
 struct job {
 	pid_t pid;		/* the worker, 0 once reaped */
+	int lane;		/* NIC lane (1..), 0 in the pool */
 	int fd;			/* memfd: the binary's whole output */
 	int tfd;		/* pipe: the worker's struct totals */
 	int done;
@@ -458,7 +465,50 @@ static unsigned int jobs_wanted(void)
 	return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (unsigned int)n;
 }
 
-/* Run a binary in a worker whose output goes to a memfd. */
+/* The NETIF family, as the kernel's selftests spell it: what a lane sets */
+static const char *const lane_vars[] = {
+	"NETIF", "LOCAL_V4", "REMOTE_V4", "LOCAL_V6", "REMOTE_V6", "REMOTE_TYPE", "REMOTE_ARGS",
+};
+
+/* NIC lanes: 1, plus one for each NIC<k>_NETIF, k = 2, 3, ... */
+static int lanes_found(void)
+{
+	char var[32];
+	int k;
+
+	for (k = 2; k <= MAX_JOBS; k++) {
+		snprintf(var, sizeof(var), "NIC%d_NETIF", k);
+		if (!getenv(var) || !*getenv(var))
+			break;
+	}
+	return k - 1;
+}
+
+/* In a worker: lane @k's NIC<k>_* become the NETIF family (lane 1 keeps
+ * its own). A variable the lane lacks is unset, not left at lane 1's.
+ */
+static void lane_enter(int k, FILE *out)
+{
+	char var[32];
+
+	if (k < 2)
+		return;
+	for (size_t i = 0; i < sizeof(lane_vars) / sizeof(lane_vars[0]); i++) {
+		const char *v;
+
+		snprintf(var, sizeof(var), "NIC%d_%s", k, lane_vars[i]);
+		v = getenv(var);
+		if (v && *v)
+			setenv(lane_vars[i], v, 1);
+		else
+			unsetenv(lane_vars[i]);
+	}
+	fprintf(out, "# zcrx-vmtest: NIC lane %d: NETIF=%s\n", k, getenv("NETIF"));
+}
+
+/* Run a binary in a worker whose output goes to a memfd; on NIC lane
+ * @jb->lane when that is not 0.
+ */
 static int launch(struct job *jb, const char *dir, const char *name, int num,
 		  unsigned int timeout_s)
 {
@@ -482,6 +532,7 @@ static int launch(struct job *jb, const char *dir, const char *name, int num,
 		pool_lock_fd = open(pool_lock_path, O_RDWR | O_CLOEXEC);
 		if (!b || pool_lock_fd < 0 || flock(pool_lock_fd, LOCK_SH))
 			_exit(1);
+		lane_enter(jb->lane, b);
 		run_binary(dir, name, num, timeout_s, b, NULL, &t);
 		if (fflush(b) || ferror(b))
 			_exit(1);	/* a block cut short: reported as the worker's failure */
@@ -559,15 +610,45 @@ static void flush_job(struct job *jb, const char *name, int num, FILE *out, FILE
 		fflush(copy);
 }
 
+/* How a binary runs (the order file's second word, and whether the NIC
+ * cases can run here)
+ */
+enum run_kind { RUN_ALONE, RUN_POOL, RUN_LANE };
+
+static enum run_kind kind_of(const char *kind, int nic_shared)
+{
+	if (!strcmp(kind, "shared"))
+		return RUN_POOL;
+	if (!strcmp(kind, "nic"))
+		return nic_shared ? RUN_POOL : RUN_LANE;
+	if (!strcmp(kind, "nic-global"))
+		return nic_shared ? RUN_POOL : RUN_ALONE;
+	return RUN_ALONE;
+}
+
+/* A NIC lane no running job holds (1..@nlanes) */
+static int free_lane(const struct job *jobs, int n, int nlanes)
+{
+	for (int l = 1; l <= nlanes; l++) {
+		int used = 0;
+
+		for (int k = 0; k < n; k++)
+			used |= jobs[k].pid > 0 && jobs[k].lane == l;
+		if (!used)
+			return l;
+	}
+	return 1;
+}
+
 int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy)
 {
 	static struct job jobs[MAX_BINARIES];
 	char names[MAX_BINARIES][128], path[512], num[32], line[256], kind[32];
-	int shared[MAX_BINARIES];
+	enum run_kind how[MAX_BINARIES], now_kind = RUN_ALONE;
 	struct totals sum = { 0 };
 	int n = 0, next = 0, running = 0, have_lock = 0, nic_shared = nic_cases_skip();
-	unsigned int njobs = jobs_wanted();
+	unsigned int njobs = jobs_wanted(), nlanes = (unsigned int)lanes_found();
 	FILE *order;
 
 	snprintf(path, sizeof(path), "%s/order", dir);
@@ -580,18 +661,18 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		kind[0] = '\0';
 		if (sscanf(line, "%127s %31s", names[n], kind) < 1)
 			continue;
-		shared[n] = !strcmp(kind, "shared") || (!strcmp(kind, "nic") && nic_shared);
+		how[n] = kind_of(kind, nic_shared);
 		if (selected(only, names[n]))
 			n++;
 	}
 	fclose(order);
 	memset(jobs, 0, sizeof(jobs));
 	snprintf(pool_lock_path, sizeof(pool_lock_path), "/tmp/zcrx-suite-%d.lock", (int)getpid());
-	if (njobs > 1) {
+	if (njobs > 1 || nlanes > 1) {
 		int fd = open(pool_lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 		if (fd < 0)
-			njobs = 1;	/* no lock, no pool */
+			njobs = nlanes = 1;	/* no lock, no pool, no lanes */
 		else
 			close(fd);
 		have_lock = fd >= 0;
@@ -599,15 +680,20 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 
 	emit(out, copy, "KTAP version 1\n%s%s\n", "1..", (snprintf(num, sizeof(num), "%d", n), num));
 	for (int i = 0; i <= n; i++) {
-		/* a binary that is not shared, or the end: wait for every worker */
-		int solo = i == n || !shared[i] || njobs == 1;
+		/* a binary that runs alone, or the end: wait for every worker;
+		 * a pool binary waits for the lanes, a lane binary for the pool
+		 */
+		enum run_kind k = i == n ? RUN_ALONE : how[i];
+		unsigned int limit = k == RUN_POOL ? njobs : k == RUN_LANE ? nlanes : 1;
 		struct totals t = { 0 };
 
-		while (running && (solo || running >= (int)njobs)) {
+		if (limit < 2)
+			k = RUN_ALONE;
+		while (running && (k == RUN_ALONE || k != now_kind || running >= (int)limit)) {
 			reap(jobs, n);
 			running = 0;
-			for (int k = 0; k < n; k++)
-				running += jobs[k].pid > 0;
+			for (int j = 0; j < n; j++)
+				running += jobs[j].pid > 0;
 		}
 		for (; next < i && jobs[next].done; next++) {
 			flush_job(&jobs[next], names[next], next + 1, out, copy);
@@ -615,13 +701,15 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		}
 		if (i == n)
 			break;
-		if (!solo) {
+		if (k != RUN_ALONE) {
+			jobs[i].lane = k == RUN_LANE ? free_lane(jobs, n, (int)nlanes) : 0;
 			if (!launch(&jobs[i], dir, names[i], i + 1, timeout_s)) {
+				now_kind = k;
 				running++;
 				continue;
 			}
 			/* no worker: from here on, one binary at a time */
-			njobs = 1;
+			njobs = nlanes = 1;
 			i--;
 			continue;
 		}

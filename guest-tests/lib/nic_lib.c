@@ -27,6 +27,7 @@
 
 #include "nic_lib.h"
 #include "nic_profile.h"
+#include "knob_lock.h"
 #include "rtnl.h"
 #include "zcrx_lib.h"
 
@@ -154,11 +155,25 @@ int nic_rx_queues(const char *ifname)
 	return rx_queues(ifname);
 }
 
+/* HUGEPAGES_LOCK, held from nic_huge_area() to nic_huge_release(): a NIC
+ * binary on another lane would otherwise set vm.nr_hugepages back to 0
+ * between this one's raise and its mmap
+ */
+static int huge_lock_fd = -1;
+
 void *nic_huge_area(const char **why)
 {
 	static char reason[96];
 	void *area;
 
+	if (huge_lock_fd < 0)
+		huge_lock_fd = knob_lock(HUGEPAGES_LOCK, KNOB_LOCK_MS);
+	if (huge_lock_fd < 0) {
+		snprintf(reason, sizeof(reason), "%s not taken within %d ms: %s",
+			 HUGEPAGES_LOCK, KNOB_LOCK_MS, strerror(-huge_lock_fd));
+		*why = reason;
+		return MAP_FAILED;
+	}
 	if (write_str("/proc/sys/vm/nr_hugepages", "2")) {
 		*why = "no hugetlb pages (CONFIG_HUGETLBFS): no area with 16 KiB DMA segments";
 		return MAP_FAILED;
@@ -175,4 +190,7 @@ void *nic_huge_area(const char **why)
 void nic_huge_release(void)
 {
 	write_str("/proc/sys/vm/nr_hugepages", "0");
+	if (huge_lock_fd >= 0)
+		close(huge_lock_fd);
+	huge_lock_fd = -1;
 }

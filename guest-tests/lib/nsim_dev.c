@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "knob_lock.h"
 #include "nsim_dev.h"
 #include "nsim_sysfs.h"
 #include "rtnl.h"
@@ -14,13 +15,19 @@
 int nsim_dev_new(unsigned int id, unsigned int queues, bool dma, char *ifname,
 		 size_t len)
 {
-	int ret;
+	/* the parameter is the whole driver's: another lane's binary may be
+	 * making a device too
+	 */
+	int lock = knob_lock(NSIM_PARAM_LOCK, KNOB_LOCK_MS), ret;
 
+	if (lock < 0)
+		return lock;
 	ret = sysfs_write(NSIM_DMA_RX_PARAM, dma ? "Y" : "N");
-	if (ret)
-		return ret;
-	ret = nsim_new_device(id, queues);
-	sysfs_write(NSIM_DMA_RX_PARAM, "Y");
+	if (!ret) {
+		ret = nsim_new_device(id, queues);
+		sysfs_write(NSIM_DMA_RX_PARAM, "Y");
+	}
+	close(lock);
 	if (ret)
 		return ret;
 	ret = nsim_port_name(id, ifname, len);

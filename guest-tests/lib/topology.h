@@ -41,6 +41,26 @@
 #define NSIM_SPARE_ID		13	/* nic_teardown: deleted under an ifq */
 #define NSIM_QUEUES		4
 
+/*
+ * NIC lanes: on the patched netdevsim, /init (suite runs only) makes one
+ * more linked pair per extra lane k = 2..NIC_LANES_MAX, ids
+ * NSIM_LANE_LOCAL_ID(k) and NSIM_LANE_REMOTE_ID(k), the remote port in the
+ * netns "remote<k>", addresses NET_LANE_V4_FMT/NET_LANE_V6_FMT with k and
+ * 1 (local) or 2 (remote), and exports them as NIC<k>_NETIF,
+ * NIC<k>_LOCAL_V4, ... (the NETIF family's names behind "NIC<k>_"). The
+ * suite runner runs up to that many NIC binaries at once, each with one
+ * lane's variables as its NETIF family (images/suite-runner.c). Lane 1 is
+ * the pair above. zcrx.nic_lanes=N on the kernel command line (default
+ * NIC_LANES_DEFAULT) asks for N lanes.
+ */
+#define NIC_LANES_MAX		4
+#define NIC_LANES_DEFAULT	3
+#define NSIM_LANE_LOCAL_ID(k)	(14 + 2 * ((k) - 2))
+#define NSIM_LANE_REMOTE_ID(k)	(15 + 2 * ((k) - 2))
+#define NET_LANE_NS_FMT		"remote%d"
+#define NET_LANE_V4_FMT		"198.18.%d.%d"
+#define NET_LANE_V6_FMT		"2001:db8:%d0::%d"
+
 #define NSIM_BUS		"/sys/bus/netdevsim/"
 #define NSIM_DMA_RX_PARAM	"/sys/module/netdevsim/parameters/dma_rx"
 

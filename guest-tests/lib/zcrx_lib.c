@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "knob_lock.h"
 #include "zcrx_lib.h"
 
 int raw_register(int fd, unsigned int op, void *arg, unsigned int nr_args)
@@ -658,24 +659,13 @@ void fault_ctl_none(struct fault_ctl *f)
 /* FAULT_LOCK, exclusive, bounded: 0 or -errno */
 static int fault_lock(struct fault_ctl *f)
 {
-	long long end = now_ms() + FAULT_LOCK_MS;
+	int fd;
 
 	if (f->lock_fd >= 0)
 		return 0;
-	f->lock_fd = open(FAULT_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (f->lock_fd < 0)
-		return -errno;
-	while (flock(f->lock_fd, LOCK_EX | LOCK_NB)) {
-		if (errno != EWOULDBLOCK || now_ms() > end) {
-			int err = errno == EWOULDBLOCK ? ETIMEDOUT : errno;
-
-			close(f->lock_fd);
-			f->lock_fd = -1;
-			return -err;
-		}
-		usleep(5000);
-	}
-	return 0;
+	fd = knob_lock(FAULT_LOCK, FAULT_LOCK_MS);
+	f->lock_fd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 int fault_knob_read(const char *name, char *buf, size_t len)

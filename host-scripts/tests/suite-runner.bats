@@ -60,14 +60,14 @@ S
 	printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"; echo "not ok 1 global.x"; kill -SEGV $$\n' >"$T/flaky"
 	run "$B/zcrx-suite" "$T" - 30
 	[ "$status" -eq 1 ]
-	! [[ $output == *"retry"* ]]
+	! [[ $output == *"retry"* ]] || false
 	[[ $output == *"not ok 1 flaky # ERROR killed by signal 11"* ]]
 }
 
 @test "ZCRX_RETRY=0: no retry, the failures stand" {
 	ZCRX_RETRY=0 run "$B/zcrx-suite" "$T" - 30
 	[ "$status" -eq 1 ]
-	! [[ $output == *"retry"* ]]
+	! [[ $output == *"retry"* ]] || false
 	[[ $output == *$'\nnot ok 1 flaky\n'* ]]
 }
 
@@ -144,6 +144,58 @@ S
 	[[ $output == *"  not ok 1 global.with_n__S01"* ]]
 }
 
+# stub NIC binary NAME: shared_stub's wait for PEER, and the NETIF family it
+# was given, one line each
+lane_stub() {
+	shared_stub "$1" "$2"
+	sed -i "2i echo \"\$NETIF \$LOCAL_V4 \$REMOTE_ARGS \${LOCAL_V6-unset}\" >\"$T/$1.env\"" "$T/$1"
+}
+
+@test "NIC lanes: with NIC2_NETIF, two NIC binaries run at once, one on each lane's variables" {
+	lane_stub n1 n2
+	lane_stub n2 n1
+	printf 'n1 nic\nn2 nic\n' >"$T/order"
+	NIC_PROFILE="$T/prof" NETIF=eth2 LOCAL_V4=192.0.2.1 LOCAL_V6=2001:db8::1 REMOTE_ARGS=remote \
+		NIC2_NETIF=eth5 NIC2_LOCAL_V4=198.18.2.1 NIC2_REMOTE_ARGS=remote2 \
+		ZCRX_JOBS=1 ZCRX_RETRY=0 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 0 ]
+	[[ $output == *"  ok 1 global.with_n2__S01"* ]]
+	[[ $output == *"  ok 1 global.with_n1__S01"* ]]
+	# the first lane keeps the variables it has; the second gets NIC2_*,
+	# and what NIC2_* lacks is unset, not the first lane's
+	[ "$(cat "$T/n1.env")" = "eth2 192.0.2.1 remote 2001:db8::1" ]
+	[ "$(cat "$T/n2.env")" = "eth5 198.18.2.1 remote2 unset" ]
+	[[ $output == *"# zcrx-vmtest: NIC lane 2: NETIF=eth5"* ]]
+}
+
+@test "NIC lanes: without NIC2_NETIF one at a time; a nic-global binary always alone" {
+	lane_stub n1 n2
+	lane_stub n2 n1
+	printf 'n1 nic\nn2 nic\n' >"$T/order"
+	NIC_PROFILE="$T/prof" NETIF=eth2 ZCRX_RETRY=0 run env -u NIC2_NETIF "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 1 ]
+	[[ $output == *"  not ok 1 global.with_n2__S01"* ]]
+	rm -f "$T"/*.started "$T"/*.ended
+	printf 'n1 nic-global\nn2 nic\n' >"$T/order"
+	NIC_PROFILE="$T/prof" NETIF=eth2 NIC2_NETIF=eth5 ZCRX_RETRY=0 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 1 ]
+	[[ $output == *"  not ok 1 global.with_n2__S01"* ]]
+	# without a NIC profile it skips, so it joins the pool
+	rm -f "$T"/*.started "$T"/*.ended
+	ZCRX_JOBS=2 ZCRX_RETRY=0 run env -u NIC_PROFILE "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 0 ]
+}
+
+@test "NIC lanes never run beside the pool" {
+	shared_stub a n
+	lane_stub n a
+	printf 'a shared\nn nic\n' >"$T/order"
+	NIC_PROFILE="$T/prof" NETIF=eth2 NIC2_NETIF=eth5 ZCRX_JOBS=2 ZCRX_RETRY=0 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 1 ]
+	# a waits for n in vain (n, after it, finds a started)
+	[[ $output == *"  not ok 1 global.with_n__S01"* ]]
+}
+
 @test "ZCRX_JOBS=1: shared binaries run one at a time (the stubs prove it by failing)" {
 	shared_stub a b
 	shared_stub b a
@@ -162,7 +214,7 @@ S
 	[ "$(printf '%s\n' "$output" | grep '^zcrx-lava: ' | sort | tr '\n' '|')" = \
 		'zcrx-lava: case=a.global.skipped result=skip|zcrx-lava: case=a.global.with_b__S01 result=pass|zcrx-lava: case=b.global.skipped result=skip|zcrx-lava: case=b.global.with_a__S01 result=pass|zcrx-lava: case=flaky.global.a result=pass|zcrx-lava: case=flaky.global.b result=fail|zcrx-lava: case=flaky.global.c result=fail|' ]
 	# no tag byte leaks, and a retry is not a case of its own
-	! printf '%s\n' "$output" | grep -q $'\x01'
+	! printf '%s\n' "$output" | grep -q $'\x01' || false
 }
 
 @test "SIGTERM to zcrx-suite kills the binaries its workers run" {
@@ -178,7 +230,7 @@ S
 	kill -TERM "$s"
 	wait "$s" || true
 	# the runner's lock file went with it
-	! [ -e "/tmp/zcrx-suite-$s.lock" ]
+	! [ -e "/tmp/zcrx-suite-$s.lock" ] || false
 	sleep 0.3
 	for p in "$p1" "$p2"; do
 		st=$(ps -o stat= -p "$p" || true)
