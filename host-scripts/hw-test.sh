@@ -205,6 +205,9 @@ t0=$(date +%s.%N)
 dmesg --follow-new >>"$rundir/console.log" 2>/dev/null {lockfd}>&- &
 dmesg_pid=$!
 log "running the suite on $NETIF ($(uname -r), timeout ${timeout_s}s) -> $rundir"
+# one NIC lane: the NIC whose state this script saved and restores
+# (NIC<k>_NETIF are the VM's extra netdevsim pairs, images/suite-runner.c)
+for k in 2 3 4 5 6 7 8; do unset "NIC${k}_NETIF"; done
 set +e
 NIC_PROFILE=$profile NIC_DRIVER=$HW_DRIVER REMOTE_SENDER=$sender \
 	timeout --kill-after=10 "$timeout_s" "$tools/zcrx-suite" "$tools" "${only:--}" "$test_timeout" \
