@@ -20,6 +20,11 @@ int nsim_dev_new(unsigned int id, unsigned int queues, bool dma, char *ifname,
 		 size_t len);
 /* del_device "@id". 0 or -errno. */
 int nsim_dev_del(unsigned int id);
+/* The path of @file in the debugfs directory of netdevsim port @ifname
+ * (/sys/kernel/debug/netdevsim/netdevsim<id>/ports/<index>/@file) in
+ * @path. 0, or -ENODEV when @ifname is not a netdevsim port.
+ */
+int nsim_port_debugfs(const char *ifname, const char *file, char *path, size_t len);
 /* IFF_UP on or off. 0 or -errno. */
 int link_set_up(const char *ifname, bool up);
 

@@ -8,9 +8,10 @@
  * through the refill ring once per CQE that pointed into it, and the
  * buffer only goes back to the NIC when the last of them came back.
  *
- * The virtual NIC packs when netdevsim's rx_pack parameter is N > 0 (each
- * payload at the next multiple of N bytes); the cases set it and put it
- * back to 0 in the teardown, whatever happened.
+ * The virtual NIC packs when its port's rx_pack debugfs file is N > 0
+ * (each payload at the next multiple of N bytes); the cases set it and put
+ * it back to 0 in the teardown, whatever happened. It is the port's own:
+ * the NIC binaries on the other lanes keep theirs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,8 +20,8 @@
 
 #include "nic_lib.h"
 #include "nic_rx.h"
+#include "nsim_dev.h"
 
-#define RX_PACK		"/sys/module/netdevsim/parameters/rx_pack"
 #define PACK_STREAM	(4u << 20)
 /* 128 buffers of 4 KiB carry 4 MiB: each is filled about 8 times. Not
  * fewer than NIC_RING (64) posted buffers: a ring that can hold the whole
@@ -34,32 +35,35 @@ FIXTURE(pack)
 	struct nic_rx r;
 	struct cq_tally t;
 	bool packing, huge;
+	char rx_pack[160];	/* NETIF's rx_pack debugfs file */
 };
 
 FIXTURE_SETUP(pack)
 {
 	NIC_CASE_SETUP(&self->r, 1, true);
 	NIC_NEED_IS("PACK", "netdevsim-rx_pack");
-	if (access(RX_PACK, W_OK))
-		SKIP(return, "netdevsim has no rx_pack parameter: the virtual NIC predates payload packing");
+	if (nsim_port_debugfs(nic_name(), "rx_pack", self->rx_pack, sizeof(self->rx_pack)) ||
+	    access(self->rx_pack, W_OK))
+		SKIP(return, "NETIF=%s has no rx_pack debugfs file (%s): the virtual NIC predates payload packing per port",
+		     nic_name(), self->rx_pack[0] ? self->rx_pack : "not a netdevsim port");
 }
 
 FIXTURE_TEARDOWN(pack)
 {
 	nic_rx_close(&self->r);
 	if (self->packing)
-		write_str(RX_PACK, "0");
+		write_str(self->rx_pack, "0");
 	if (self->huge)
 		nic_huge_release();
 }
 
-static int set_pack(bool *packing, unsigned int align)
+static int set_pack(FIXTURE_DATA(pack) *self, unsigned int align)
 {
 	char v[16];
 
 	snprintf(v, sizeof(v), "%u", align);
-	*packing = true;
-	return write_str(RX_PACK, v);
+	self->packing = true;
+	return write_str(self->rx_pack, v);
 }
 
 /* The checks every packed stream must pass: every byte where its CQE
@@ -99,7 +103,7 @@ static void packed_stream_exact(struct __test_metadata *_metadata,
  */
 TEST_F_TIMEOUT(pack, packed_4k_buffers_zero_copy__T04_E01, NIC_TEST_TIMEOUT)
 {
-	ASSERT_EQ(0, set_pack(&self->packing, 1));
+	ASSERT_EQ(0, set_pack(self, 1));
 	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, PACK_AREA_PAGES, 0,
 				 1u << ZCRX_EVENT_COPY, true));
 	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
@@ -134,7 +138,7 @@ TEST_F_TIMEOUT(pack, packed_16k_buffers_stride_64__T04_E01, NIC_TEST_TIMEOUT)
 	area = nic_huge_area(&why);
 	if (area == MAP_FAILED)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, set_pack(&self->packing, 64));
+	ASSERT_EQ(0, set_pack(self, 64));
 	ASSERT_EQ(0, nic_rx_open_area(&self->r, NIC_ZC_QUEUE, area, NIC_HUGE_AREA_SZ,
 				      BIG_BUF, 1u << ZCRX_EVENT_COPY, true));
 	ASSERT_EQ((unsigned int)BIG_BUF, self->r.z.reg.rx_buf_len);
