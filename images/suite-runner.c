@@ -468,6 +468,7 @@ static unsigned int jobs_wanted(void)
 /* The NETIF family, as the kernel's selftests spell it: what a lane sets */
 static const char *const lane_vars[] = {
 	"NETIF", "LOCAL_V4", "REMOTE_V4", "LOCAL_V6", "REMOTE_V6", "REMOTE_TYPE", "REMOTE_ARGS",
+	NULL
 };
 
 /* NIC lanes: 1, plus one for each NIC<k>_NETIF, k = 2, 3, ... */
@@ -493,7 +494,7 @@ static void lane_enter(int k, FILE *out)
 
 	if (k < 2)
 		return;
-	for (size_t i = 0; i < sizeof(lane_vars) / sizeof(lane_vars[0]); i++) {
+	for (size_t i = 0; lane_vars[i]; i++) {
 		const char *v;
 
 		snprintf(var, sizeof(var), "NIC%d_%s", k, lane_vars[i]);

@@ -57,13 +57,13 @@ FIXTURE_TEARDOWN(pack)
 		nic_huge_release();
 }
 
-static int set_pack(FIXTURE_DATA(pack) *self, unsigned int align)
+static int set_pack(bool *packing, const char *path, unsigned int align)
 {
 	char v[16];
 
 	snprintf(v, sizeof(v), "%u", align);
-	self->packing = true;
-	return write_str(self->rx_pack, v);
+	*packing = true;
+	return write_str(path, v);
 }
 
 /* The checks every packed stream must pass: every byte where its CQE
@@ -103,7 +103,7 @@ static void packed_stream_exact(struct __test_metadata *_metadata,
  */
 TEST_F_TIMEOUT(pack, packed_4k_buffers_zero_copy__T04_E01, NIC_TEST_TIMEOUT)
 {
-	ASSERT_EQ(0, set_pack(self, 1));
+	ASSERT_EQ(0, set_pack(&self->packing, self->rx_pack, 1));
 	ASSERT_EQ(0, nic_rx_open(&self->r, NIC_ZC_QUEUE, PACK_AREA_PAGES, 0,
 				 1u << ZCRX_EVENT_COPY, true));
 	ASSERT_EQ(0, nic_rx_steer(&self->r, NIC_ZC_QUEUE));
@@ -138,7 +138,7 @@ TEST_F_TIMEOUT(pack, packed_16k_buffers_stride_64__T04_E01, NIC_TEST_TIMEOUT)
 	area = nic_huge_area(&why);
 	if (area == MAP_FAILED)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, set_pack(self, 64));
+	ASSERT_EQ(0, set_pack(&self->packing, self->rx_pack, 64));
 	ASSERT_EQ(0, nic_rx_open_area(&self->r, NIC_ZC_QUEUE, area, NIC_HUGE_AREA_SZ,
 				      BIG_BUF, 1u << ZCRX_EVENT_COPY, true));
 	ASSERT_EQ((unsigned int)BIG_BUF, self->r.z.reg.rx_buf_len);
