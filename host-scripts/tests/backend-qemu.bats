@@ -66,13 +66,13 @@ setup() {
 @test "bad input: missing kernel, bad accel, bad timeout, missing QEMU" {
 	stub 65
 	run "$S" "$T/nokernel" "$T/initrd" "$T/run"
-	[ "$status" -eq 1 ] && [[ $output == *"no kernel image at"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"no kernel image at"* ]] || false
 	VM_ACCEL=warp run "$S" "$T/kernel" "$T/initrd" "$T/run"
-	[ "$status" -eq 1 ] && [[ $output == *"VM_ACCEL=warp"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"VM_ACCEL=warp"* ]] || false
 	VM_TIMEOUT=soon run "$S" "$T/kernel" "$T/initrd" "$T/run"
-	[ "$status" -eq 1 ] && [[ $output == *"VM_TIMEOUT=soon"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"VM_TIMEOUT=soon"* ]] || false
 	QEMU=/nonexistent/qemu run "$S" "$T/kernel" "$T/initrd" "$T/run"
-	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: QEMU=/nonexistent/qemu: not found" ]
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: QEMU=/nonexistent/qemu: not found" ] || false
 }
 
 # A stub QEMU that runs until killed, writing its PID where the test sees it.

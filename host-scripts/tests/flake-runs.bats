@@ -41,9 +41,9 @@ E
 
 @test "bad RUNS or LOAD: one line" {
 	run "$S" x
-	[ "$status" -ne 0 ] && [[ $output == *"RUNS=x: expected a positive number"* ]]
+	[ "$status" -ne 0 ] && [[ $output == *"RUNS=x: expected a positive number"* ]] || false
 	LOAD=2 run "$S" 1
-	[ "$status" -ne 0 ] && [[ $output == *"LOAD=2: expected 0 or 1"* ]]
+	[ "$status" -ne 0 ] && [[ $output == *"LOAD=2: expected 0 or 1"* ]] || false
 }
 
 @test "LOAD=1: SIGTERM stops every process of the load and removes its directory" {

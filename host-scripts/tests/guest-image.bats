@@ -44,7 +44,7 @@ S
 	grep -q -- ' trixie [^ ]*/root http://mirror.invalid/debian $' "$T/mmdebstrap.calls"
 	grep -q -- '--include=bash,coreutils,' "$T/mmdebstrap.calls"
 	run "$top/images/guest-image.sh"
-	[ "$status" -eq 0 ] && [ "$output" = "$img" ]
+	[ "$status" -eq 0 ] && [ "$output" = "$img" ] || false
 	[ "$(wc -l <"$T/mmdebstrap.calls")" -eq 1 ]
 	# no work directory left
 	[ -z "$(find "$T/build/guest-image" -name '.build.*')" ]
@@ -55,7 +55,7 @@ S
 	a=$("$top/images/guest-image.sh" 2>/dev/null)
 	echo strace >>"$top/images/guest-image.list"
 	b=$("$top/images/guest-image.sh" 2>/dev/null)
-	[ "$a" != "$b" ] && [ -f "$a" ] && [ -f "$b" ]
+	[ "$a" != "$b" ] && [ -f "$a" ] && [ -f "$b" ] || false
 	[ "$(wc -l <"$T/mmdebstrap.calls")" -eq 2 ]
 	grep -q -- ',strace' "$T/mmdebstrap.calls"
 }

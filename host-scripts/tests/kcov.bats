@@ -50,10 +50,10 @@ net/core net=[] dev=[] zcrx=[]" ]
 @test "object variables: a missing directory or no sources is one line" {
 	fake_tree
 	lib kcov_obj_vars "$T/src" io_uring nosuch
-	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: kcov: no directory nosuch in $T/src" ]
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: kcov: no directory nosuch in $T/src" ] || false
 	mkdir -p "$T/empty/a"
 	lib kcov_obj_vars "$T/empty" a
-	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: kcov: no .c files in a under $T/empty" ]
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: kcov: no .c files in a under $T/empty" ] || false
 }
 
 # stream FILE: the framing of images/gcov-dump.c, two files with binary
@@ -74,7 +74,7 @@ stream() {
 @test "stream: every file written at its build path, byte for byte" {
 	stream "$T/s"
 	lib kcov_unpack "$T/s" "$T/obj"
-	[ "$status" -eq 0 ] && [ "$output" = 2 ]
+	[ "$status" -eq 0 ] && [ "$output" = 2 ] || false
 	[ "$(od -An -c "$T/obj/io_uring/zcrx.gcda" | tr -s ' ')" = " a b \n c d" ]
 	[ "$(od -An -tx1 "$T/obj/drivers/net/netdevsim/dev.gcda" | tr -d ' ')" = 000aff0a ]
 }
@@ -91,32 +91,32 @@ stream() {
 	[ "$output" = "zcrx-vmtest: error: gcov stream $T/cut2 truncated after 2 file(s): no end line (the guest did not finish the dump)" ]
 	head -c 30 "$T/s" >"$T/cut3"
 	lib kcov_unpack "$T/cut3" "$T/obj"
-	[ "$status" -eq 1 ] && [[ $output == *"truncated after 0 file(s)"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"truncated after 0 file(s)"* ]] || false
 }
 
 @test "stream: missing, foreign, empty, miscounted, or escaping the build dir" {
 	mkdir -p "$T/obj"
 	lib kcov_unpack "$T/nosuch" "$T/obj"
-	[ "$status" -eq 1 ] && [[ $output == "zcrx-vmtest: error: no gcov stream at $T/nosuch "* ]]
+	[ "$status" -eq 1 ] && [[ $output == "zcrx-vmtest: error: no gcov stream at $T/nosuch "* ]] || false
 	echo 'KTAP version 1' >"$T/f"
 	lib kcov_unpack "$T/f" "$T/obj"
-	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: gcov stream $T/f: not a zcrx-gcov 1 stream (first line: KTAP version 1)" ]
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: gcov stream $T/f: not a zcrx-gcov 1 stream (first line: KTAP version 1)" ] || false
 	printf 'zcrx-gcov 1\nzcrx-gcov end 0\n' >"$T/e"
 	lib kcov_unpack "$T/e" "$T/obj"
-	[ "$status" -eq 1 ] && [[ $output == *"holds no .gcda files"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"holds no .gcda files"* ]] || false
 	printf 'zcrx-gcov 1\n%s\n1\nxzcrx-gcov end 3\n' "$T/obj/a.gcda" >"$T/m"
 	lib kcov_unpack "$T/m" "$T/obj"
-	[ "$status" -eq 1 ] && [[ $output == *"its end line says 3 file(s), 1 were in it" ]]
+	[ "$status" -eq 1 ] && [[ $output == *"its end line says 3 file(s), 1 were in it" ]] || false
 	printf 'zcrx-gcov 1\n/etc/x.gcda\n1\nx' >"$T/out"
 	lib kcov_unpack "$T/out" "$T/obj"
-	[ "$status" -eq 1 ] && [[ $output == *"/etc/x.gcda is not under the build directory $T/obj"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"/etc/x.gcda is not under the build directory $T/obj"* ]] || false
 	printf 'zcrx-gcov 1\n%s\n1\nx' "$T/obj/../x.gcda" >"$T/dots"
 	lib kcov_unpack "$T/dots" "$T/obj"
-	[ "$status" -eq 1 ] && [[ $output == *"is not under the build directory"* ]]
-	[ ! -e "$T/x.gcda" ] && [ ! -e /etc/x.gcda ]
+	[ "$status" -eq 1 ] && [[ $output == *"is not under the build directory"* ]] || false
+	[ ! -e "$T/x.gcda" ] && [ ! -e /etc/x.gcda ] || false
 	printf 'zcrx-gcov 1\n%s\nbig\n' "$T/obj/a.gcda" >"$T/sz"
 	lib kcov_unpack "$T/sz" "$T/obj"
-	[ "$status" -eq 1 ] && [[ $output == *"bad size line for $T/obj/a.gcda: big" ]]
+	[ "$status" -eq 1 ] && [[ $output == *"bad size line for $T/obj/a.gcda: big" ]] || false
 }
 
 @test "summary: one TSV line per source file, relative paths, sorted; JSON totals" {
@@ -148,22 +148,22 @@ E
 
 @test "summary: an empty or record-less tracefile is one line" {
 	lib kcov_summary "$T/nosuch.info" "$T/src"
-	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: kcov: no lcov tracefile at $T/nosuch.info" ]
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: kcov: no lcov tracefile at $T/nosuch.info" ] || false
 	echo 'TN:' >"$T/e.info"
 	lib kcov_summary "$T/e.info" "$T/src"
-	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: kcov: $T/e.info has no source file records" ]
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: kcov: $T/e.info has no source file records" ] || false
 }
 
 @test "kcov-report.sh: knobs that would change its kernel are refused in one line" {
 	S="$BATS_TEST_DIRNAME/../dev/kcov-report.sh"
 	KERNEL=7.3 run "$S"
-	[ "$status" -eq 1 ] && [[ $output == "zcrx-vmtest: error: KERNEL=7.3: make kcov-report builds its own kernel"* ]]
+	[ "$status" -eq 1 ] && [[ $output == "zcrx-vmtest: error: KERNEL=7.3: make kcov-report builds its own kernel"* ]] || false
 	KSRC=/tmp run "$S"
-	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: KSRC=/tmp: make kcov-report builds KSRC=debian only" ]
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: KSRC=/tmp: make kcov-report builds KSRC=debian only" ] || false
 	KCONFIG=lean run "$S"
-	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: KCONFIG=lean: make kcov-report builds KCONFIG=gcov only" ]
+	[ "$status" -eq 1 ] && [ "$output" = "zcrx-vmtest: error: KCONFIG=lean: make kcov-report builds KCONFIG=gcov only" ] || false
 	VM=libvirt run "$S"
-	[ "$status" -eq 1 ] && [[ $output == *"VM=libvirt: make kcov-report needs VM=qemu"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"VM=libvirt: make kcov-report needs VM=qemu"* ]] || false
 }
 
 # kcov-report.sh end to end with a stub vm-test.sh (it makes the run
@@ -236,15 +236,15 @@ E
 @test "kcov-report.sh: a missing or truncated stream, a tree changed during the build, a failed suite: one line each" {
 	report_setup
 	run "$S"
-	[ "$status" -eq 1 ] && [[ ${lines[-1]} == "zcrx-vmtest: error: no gcov stream at $T/results/kc/gcov.stream "* ]]
+	[ "$status" -eq 1 ] && [[ ${lines[-1]} == "zcrx-vmtest: error: no gcov stream at $T/results/kc/gcov.stream "* ]] || false
 	head -c 40 "$T/good.stream" >"$T/cut.stream"
 	RUN_NAME=kc2 STREAM="$T/cut.stream" run "$S"
-	[ "$status" -eq 1 ] && [[ ${lines[-1]} == "zcrx-vmtest: error: gcov stream $T/results/kc2/gcov.stream truncated"* ]]
+	[ "$status" -eq 1 ] && [[ ${lines[-1]} == "zcrx-vmtest: error: gcov stream $T/results/kc2/gcov.stream truncated"* ]] || false
 	RUN_NAME=kc3 STREAM="$T/good.stream" TOUCH="$T/src/io_uring/zcrx.c" BUILT=1 run "$S"
-	[ "$status" -eq 1 ] && [[ ${lines[-1]} == "zcrx-vmtest: error: kcov: the source tree changed while the kernel was built ($T/src/io_uring/zcrx.c)"* ]]
+	[ "$status" -eq 1 ] && [[ ${lines[-1]} == "zcrx-vmtest: error: kcov: the source tree changed while the kernel was built ($T/src/io_uring/zcrx.c)"* ]] || false
 	RUN_NAME=kc4 STREAM="$T/good.stream" VM_RC=1 run "$S"
-	[ "$status" -eq 1 ] && [[ ${lines[-1]} == "zcrx-vmtest: error: kcov: the suite did not pass (vm-test.sh exit 1"* ]]
+	[ "$status" -eq 1 ] && [[ ${lines[-1]} == "zcrx-vmtest: error: kcov: the suite did not pass (vm-test.sh exit 1"* ]] || false
 	[ -s "$T/results/kc4/kcov/summary.tsv" ]
 	RUN_NAME=kc4 run "$S"
-	[ "$status" -eq 1 ] && [ "${lines[-1]}" = "zcrx-vmtest: error: RUN_NAME=kc4: $T/results/kc4 already exists" ]
+	[ "$status" -eq 1 ] && [ "${lines[-1]}" = "zcrx-vmtest: error: RUN_NAME=kc4: $T/results/kc4 already exists" ] || false
 }

@@ -108,7 +108,7 @@ refused() {
 	cp -r "$BATS_TEST_DIRNAME/../../Makefile" "$BATS_TEST_DIRNAME/../../host-scripts" "$T/top/"
 	run make -s -C "$T/top" clean BUILD_DIR=
 	[ "$status" -eq 0 ]
-	[ ! -e "$T/top/build/guest" ] && [ -d "$T/top/build/deps" ]
+	[ ! -e "$T/top/build/guest" ] && [ -d "$T/top/build/deps" ] || false
 	run make -s -C "$T/top" distclean BUILD_DIR="$T/foreign" RESULTS_DIR="$T/foreign"
 	[ "$status" -ne 0 ]
 	[[ $output == *"was not made by zcrx-vmtest"* ]]

@@ -108,9 +108,9 @@ S
 	grep -qF "file=$T/img.erofs\,if=none\,id=img\,format=raw\,readonly=on" "$T/run/qemu.cmd"
 	grep -qF 'virtio-blk-pci\,drive=img' "$T/run/qemu.cmd"
 	VM_DISK="$T/none.erofs" run "$B" "$T/kernel" "$T/initrd" "$T/run2"
-	[ "$status" -eq 1 ] && [[ $output == *"VM_DISK=$T/none.erofs: no such file"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"VM_DISK=$T/none.erofs: no such file"* ]] || false
 	VM_RUN_TTY=both run "$B" "$T/kernel" "$T/initrd" "$T/run3"
-	[ "$status" -eq 1 ] && [[ $output == *"VM_RUN_TTY=both: expected out or in"* ]]
+	[ "$status" -eq 1 ] && [[ $output == *"VM_RUN_TTY=both: expected out or in"* ]] || false
 }
 
 @test "vm-run.sh: a bad knob is one line and 125 (never a status the command could return), nothing made" {
