@@ -345,27 +345,54 @@ static unsigned int retry_failed(const char *dir, const char *bin, unsigned int 
 
 /* The pool's lock: a worker holds it shared while its binary runs, and
  * exclusive to retry failed cases, so that a retry runs alone, as it does
- * outside the pool (-1: not in a worker).
+ * outside the pool (-1: not in a worker). The gate in front of it: a new
+ * worker passes it (exclusive, then let go) before it takes the lock
+ * shared, and a worker that retries holds it, so that new workers wait
+ * behind the retry instead of overtaking it (flock grants a shared lock
+ * while an exclusive one waits).
  */
-static char pool_lock_path[64];
+static char pool_lock_path[64], pool_gate_path[64];
 static int pool_lock_fd = -1;
 
-/* zcrx-suite's signal handler: the lock file goes too (unlink is
+/* zcrx-suite's signal handler: the lock files go too (unlink is
  * async-signal-safe; a worker has no file of its own to remove)
  */
 void suite_signal_cleanup(void)
 {
-	if (pool_lock_path[0] && pool_lock_fd < 0)
+	if (pool_lock_path[0] && pool_lock_fd < 0) {
 		unlink(pool_lock_path);
+		unlink(pool_gate_path);
+	}
+}
+
+/* In a worker: through the gate, then the lock shared. 0 or -1. */
+static int pool_enter(void)
+{
+	int gate = open(pool_gate_path, O_RDWR | O_CLOEXEC), ret;
+
+	pool_lock_fd = open(pool_lock_path, O_RDWR | O_CLOEXEC);
+	if (gate < 0 || pool_lock_fd < 0 || flock(gate, LOCK_EX)) {
+		if (gate >= 0)
+			close(gate);
+		return -1;
+	}
+	ret = flock(pool_lock_fd, LOCK_SH) ? -1 : 0;
+	close(gate);
+	return ret;
 }
 
 static int pool_alone(void)
 {
+	int gate;
+
 	if (pool_lock_fd < 0)
 		return 0;
-	/* the other workers end their binaries (each within its timeout);
-	 * new ones wait for this one's retries
+	/* new workers wait at the gate, held until this worker exits; the
+	 * others end their binaries (each within its timeout)
 	 */
+	gate = open(pool_gate_path, O_RDWR | O_CLOEXEC);
+	if (gate < 0 || flock(gate, LOCK_EX))
+		return -1;
 	return flock(pool_lock_fd, LOCK_EX) ? -1 : 0;
 }
 
@@ -530,8 +557,7 @@ static int launch(struct job *jb, const char *dir, const char *name, int num,
 		for (int k = 0; k < MAX_JOBS; k++)
 			suite_worker_pids[k] = 0;
 		close(p[0]);
-		pool_lock_fd = open(pool_lock_path, O_RDWR | O_CLOEXEC);
-		if (!b || pool_lock_fd < 0 || flock(pool_lock_fd, LOCK_SH))
+		if (!b || pool_enter())
 			_exit(1);
 		lane_enter(jb->lane, b);
 		run_binary(dir, name, num, timeout_s, b, NULL, &t);
@@ -669,14 +695,18 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	fclose(order);
 	memset(jobs, 0, sizeof(jobs));
 	snprintf(pool_lock_path, sizeof(pool_lock_path), "/tmp/zcrx-suite-%d.lock", (int)getpid());
+	snprintf(pool_gate_path, sizeof(pool_gate_path), "/tmp/zcrx-suite-%d.gate", (int)getpid());
 	if (njobs > 1 || nlanes > 1) {
 		int fd = open(pool_lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		int gate = open(pool_gate_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
-		if (fd < 0)
+		if (fd < 0 || gate < 0)
 			njobs = nlanes = 1;	/* no lock, no pool, no lanes */
-		else
+		if (fd >= 0)
 			close(fd);
-		have_lock = fd >= 0;
+		if (gate >= 0)
+			close(gate);
+		have_lock = fd >= 0 || gate >= 0;
 	}
 
 	emit(out, copy, "KTAP version 1\n%s%s\n", "1..", (snprintf(num, sizeof(num), "%d", n), num));
@@ -718,8 +748,10 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		add(&sum, &t);
 		next = i + 1;
 	}
-	if (have_lock)
+	if (have_lock) {
 		unlink(pool_lock_path);
+		unlink(pool_gate_path);
+	}
 	kmsg_mark("end", "suite", NULL, 0);
 	snprintf(path, sizeof(path),
 		 "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n",

@@ -166,13 +166,16 @@ void *nic_huge_area(const char **why)
 	static char reason[96];
 	void *area;
 
-	if (huge_lock_fd < 0)
-		huge_lock_fd = knob_lock(HUGEPAGES_LOCK, KNOB_LOCK_MS);
 	if (huge_lock_fd < 0) {
-		snprintf(reason, sizeof(reason), "%s not taken within %d ms: %s",
-			 HUGEPAGES_LOCK, KNOB_LOCK_MS, strerror(-huge_lock_fd));
-		*why = reason;
-		return MAP_FAILED;
+		int fd = knob_lock(HUGEPAGES_LOCK, KNOB_LOCK_MS);
+
+		if (fd < 0) {
+			snprintf(reason, sizeof(reason), "%s not taken within %d ms: %s",
+				 HUGEPAGES_LOCK, KNOB_LOCK_MS, strerror(-fd));
+			*why = reason;
+			return NULL;
+		}
+		huge_lock_fd = fd;
 	}
 	if (write_str("/proc/sys/vm/nr_hugepages", "2")) {
 		*why = "no hugetlb pages (CONFIG_HUGETLBFS): no area with 16 KiB DMA segments";
@@ -189,8 +192,10 @@ void *nic_huge_area(const char **why)
 
 void nic_huge_release(void)
 {
+	/* without the lock the knob is another lane's */
+	if (huge_lock_fd < 0)
+		return;
 	write_str("/proc/sys/vm/nr_hugepages", "0");
-	if (huge_lock_fd >= 0)
-		close(huge_lock_fd);
+	close(huge_lock_fd);
 	huge_lock_fd = -1;
 }

@@ -101,9 +101,12 @@ int nic_rx_queues(const char *ifname);
 /* ---- hugetlb areas (16 KiB buffers need physically contiguous chunks) ----- */
 
 #define NIC_HUGE_AREA_SZ	(2u << 20)
-/* Reserve 2 hugetlb pages and map one NIC_HUGE_AREA_SZ area: the area, or
- * MAP_FAILED with *@why saying what is missing (a SKIP reason). Undo the
- * reservation with nic_huge_release() (also after a failure).
+/* Take HUGEPAGES_LOCK (lib/knob_lock.h), reserve 2 hugetlb pages and map
+ * one NIC_HUGE_AREA_SZ area: the area; MAP_FAILED with *@why saying what
+ * the kernel lacks (a SKIP reason); NULL with *@why when the lock stayed
+ * taken (a failure: a case on another lane held it too long). Undo the
+ * reservation and drop the lock with nic_huge_release() (also after a
+ * failure; it changes nothing unless the lock was taken).
  */
 void *nic_huge_area(const char **why);
 void nic_huge_release(void);

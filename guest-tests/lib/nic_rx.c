@@ -23,6 +23,7 @@
 
 #include "nic_lib.h"
 #include "nic_rx.h"
+#include "nsim_dev.h"
 
 /* Default receive buffer of the accepted socket (the kernel doubles it):
  * far above what the sender's small SO_SNDBUF keeps in flight, so TCP
@@ -54,6 +55,21 @@ static int no_skb_defer(void)
 	return write_str("/proc/sys/net/core/skb_defer_max", "0");
 }
 
+/* The virtual NIC packs payloads while its port's rx_pack file is not 0
+ * (nic_pack.c sets it and resets it in its teardown, which a case killed
+ * at its timeout never runs): every case starts unpacked. Not netdevsim,
+ * or a netdevsim without the file: nothing to do.
+ */
+static int no_rx_pack(const char *nic)
+{
+	char path[160], v[16];
+
+	if (nsim_port_debugfs(nic, "rx_pack", path, sizeof(path)) ||
+	    read_str(path, v, sizeof(v)) || !strcmp(v, "0"))
+		return 0;
+	return write_str(path, "0");
+}
+
 /* this process (one case) configured the NIC: what nic_rx_close undoes */
 static bool nic_readied;
 
@@ -76,6 +92,8 @@ int nic_zcrx_ready(void)
 	if (ret)
 		return ret;
 	ret = nic_set_hds(nic, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+	if (!ret)
+		ret = no_rx_pack(nic);
 	return ret ? ret : nic_rss_set_all(nic, NIC_OTHER_QUEUE);
 }
 

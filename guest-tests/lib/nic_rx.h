@@ -90,7 +90,8 @@ void nic_rx_init(struct nic_rx *r);
 /* What a zcrx user does to a real NIC first (ethtool -G tcp-data-split on
  * hds-thresh 0 rx NIC_RING; ethtool -X equal 1): header split on,
  * threshold 0, a posted ring well below the area, RSS onto
- * NIC_OTHER_QUEUE only; and net.core.skb_defer_max=0, so closing unpins
+ * NIC_OTHER_QUEUE only; on the virtual NIC, payloads not packed (its
+ * port's rx_pack 0); and net.core.skb_defer_max=0, so closing unpins
  * the area without waiting for network traffic. Every NIC case calls it
  * first, so a case may leave these changed (ring sizes). 0 or -errno.
  */

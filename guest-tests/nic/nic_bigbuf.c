@@ -124,6 +124,7 @@ TEST_F_TIMEOUT(big, rx_buf_16k_on_dma_device__R31, NIC_TEST_TIMEOUT)
 	mtu = NIC_PROFILE_INT("JUMBO_MTU");
 	self->huge = true;
 	area = nic_huge_area(&why);
+	ASSERT_NE(NULL, area) TH_LOG("%s", why);
 	if (area == MAP_FAILED)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, set_pair_mtu((int)mtu));

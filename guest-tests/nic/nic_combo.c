@@ -322,6 +322,7 @@ TEST_F_TIMEOUT(combo, copy_fallback_into_16k_buffers__E01_T03_T05, NIC_TEST_TIME
 	big = NIC_PROFILE_INT("BIG_BUF_LEN");
 	self->huge = true;
 	area = nic_huge_area(&why);
+	ASSERT_NE(NULL, area) TH_LOG("%s", why);
 	if (area == MAP_FAILED)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, nic_set_rx_ring(nic_name(), NIC_PROFILE_INT("RX_RING_SMALL")));

@@ -136,6 +136,7 @@ TEST_F_TIMEOUT(pack, packed_16k_buffers_stride_64__T04_E01, NIC_TEST_TIMEOUT)
 
 	self->huge = true;
 	area = nic_huge_area(&why);
+	ASSERT_NE(NULL, area) TH_LOG("%s", why);
 	if (area == MAP_FAILED)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, set_pack(&self->packing, self->rx_pack, 64));

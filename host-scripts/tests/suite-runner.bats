@@ -262,6 +262,30 @@ S
 	[[ $output == *"# zcrx-vmtest: retry a:global.x ok"* ]]
 }
 
+@test "a retry is not overtaken: binaries launched while it waits wait for it" {
+	# a fails at once and wants to retry alone; c runs 2 s, so the retry
+	# waits; b ends after 1 s and d is launched then: d must wait at the
+	# gate until a's retry ran, or flock would let it overtake the retry
+	cat >"$T/a" <<S
+#!/bin/sh
+echo "TAP version 13"; echo "1..1"
+if [ "\$1" = -r ]; then
+	if [ -e "$T/d.started" ]; then echo "not ok 1 global.x"; r=1; else echo "ok 1 global.x"; r=0; fi
+	echo "# Totals: pass:\$((1 - r)) fail:\$r xfail:0 xpass:0 skip:0 error:0"; exit \$r
+fi
+echo "not ok 1 global.x"; echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"; exit 1
+S
+	for b in b:1 c:2 d:0; do
+		printf '#!/bin/sh\ntouch "%s/%s.started"; sleep %s\necho "TAP version 13"; echo "1..1"; echo "ok 1 global.y"\necho "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"\n' \
+			"$T" "${b%:*}" "${b#*:}" >"$T/${b%:*}"
+	done
+	chmod +x "$T/a" "$T/b" "$T/c" "$T/d"
+	printf 'a shared\nb shared\nc shared\nd shared\n' >"$T/order"
+	ZCRX_JOBS=3 run "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 0 ]
+	[[ $output == *"# zcrx-vmtest: retry a:global.x ok"* ]]
+}
+
 @test "a binary that closes its output and hangs still meets its timeout" {
 	printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"\nexec >/dev/null 2>&1\nsleep 60\n' >"$T/flaky"
 	run timeout 20 "$B/zcrx-suite" "$T" - 2
