@@ -238,17 +238,27 @@ lane_stub() {
 	done
 }
 
-@test "a failed case of a shared binary is retried alone: after the others ended" {
+# stub binary a: its one case fails; run again alone (-r) it passes unless
+# the file $1 exists then; with $2, the first run first waits (bounded)
+# for the file $2
+retry_stub() {
+	local wait=""
+	[ -z "${2:-}" ] || wait="i=0; while ! [ -e \"$2\" ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done"
 	cat >"$T/a" <<S
 #!/bin/sh
 echo "TAP version 13"; echo "1..1"
 if [ "\$1" = -r ]; then
-	if [ -e "$T/b.running" ]; then echo "not ok 1 global.x"; r=1; else echo "ok 1 global.x"; r=0; fi
+	if [ -e "$1" ]; then echo "not ok 1 global.x"; r=1; else echo "ok 1 global.x"; r=0; fi
 	echo "# Totals: pass:\$((1 - r)) fail:\$r xfail:0 xpass:0 skip:0 error:0"; exit \$r
 fi
-i=0; while ! [ -e "$T/b.running" ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
+$wait
 echo "not ok 1 global.x"; echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"; exit 1
 S
+	chmod +x "$T/a"
+}
+
+@test "a failed case of a shared binary is retried alone: after the others ended" {
+	retry_stub "$T/b.running" "$T/b.running"
 	cat >"$T/b" <<S
 #!/bin/sh
 touch "$T/b.running"; sleep 1; rm -f "$T/b.running"
@@ -266,15 +276,7 @@ S
 	# a fails at once and wants to retry alone; c runs 2 s, so the retry
 	# waits; b ends after 1 s and d is launched then: d must wait at the
 	# gate until a's retry ran, or flock would let it overtake the retry
-	cat >"$T/a" <<S
-#!/bin/sh
-echo "TAP version 13"; echo "1..1"
-if [ "\$1" = -r ]; then
-	if [ -e "$T/d.started" ]; then echo "not ok 1 global.x"; r=1; else echo "ok 1 global.x"; r=0; fi
-	echo "# Totals: pass:\$((1 - r)) fail:\$r xfail:0 xpass:0 skip:0 error:0"; exit \$r
-fi
-echo "not ok 1 global.x"; echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"; exit 1
-S
+	retry_stub "$T/d.started"
 	for b in b:1 c:2 d:0; do
 		printf '#!/bin/sh\ntouch "%s/%s.started"; sleep %s\necho "TAP version 13"; echo "1..1"; echo "ok 1 global.y"\necho "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"\n' \
 			"$T" "${b%:*}" "${b#*:}" >"$T/${b%:*}"
