@@ -25,6 +25,8 @@ need_cmd sqlite3 sqlite3
 need_cmd gcc gcc
 need_file /usr/lib/x86_64-linux-gnu/libc.a libc6-dev
 need_cmd cpio cpio
+# the sink's client: installed here, so that the refusals below are one line
+need_cmd lavacli lavacli
 lava="$ZCRX_TOP/host-scripts/lava"
 base="$BUILD_DIR/lava/check"
 rm -rf "$base"

@@ -14,6 +14,7 @@ tree="$BUILD_DIR/presubmit-check/tree"
 series="check-$(basename "$m" .sed)"
 KSRC=debian KCONFIG=lean KBUILD_STEP=tree "$ZCRX_TOP/host-scripts/kernels/build-kernel.sh" >/dev/null ||
 	die "the Debian tree could not be prepared"
+need_cmd rsync rsync
 mkdir -p "$tree"
 rsync -a --delete --delete-excluded --exclude=/.zcrx-* --exclude="*.zcrx-orig" "$BUILD_DIR/src/linux-source-7.3/" "$tree/"
 rm -f "$(mutant_manifest "$tree")"
