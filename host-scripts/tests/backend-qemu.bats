@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # backends/qemu.sh: verdict decoding, timeout and argument errors, with a stub QEMU.
 
+load fixtures/proc
+
 setup() {
 	S="$BATS_TEST_DIRNAME/../backends/qemu.sh"
 	T="$BATS_TEST_TMPDIR"
@@ -94,7 +96,7 @@ long_stub() {
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 143 ]
 	[ $(($(date +%s) - t0)) -le 5 ]
-	! kill -0 "$qpid" 2>/dev/null || false
+	wait_gone "$qpid"
 	[ "$(cat "$T/run/vm.status")" = interrupted ]
 }
 
@@ -110,7 +112,7 @@ long_stub() {
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 130 ]
 	[ $(($(date +%s) - t0)) -le 5 ]
-	! kill -0 "$qpid" 2>/dev/null || false
+	wait_gone "$qpid"
 	[ "$(cat "$T/run/vm.status")" = interrupted ]
 }
 
@@ -132,8 +134,7 @@ long_stub() {
 	[ -d "$T/zcrx-lv.$live.abc" ]
 	[ ! -e "$T/zcrx-lv.$dead.def" ]
 	[ -d "$T/zcrx-lv.other" ]
-	sleep 0.2
-	! kill -0 "$vm" 2>/dev/null || false
+	wait_gone "$vm"
 	[[ $output == *"stopping leftover libvirt VM process $vm of the interrupted run $dead"* ]]
 }
 

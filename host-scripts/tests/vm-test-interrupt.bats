@@ -2,6 +2,8 @@
 # vm-test.sh interrupted before the VM (a slow download or kernel build):
 # it stops at once, stops the whole tree under it, and leaves nothing.
 
+load fixtures/proc
+
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	top="$T/top"
@@ -34,8 +36,7 @@ S
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 143 ]
 	[ $(($(date +%s) - t0)) -le 5 ]
-	sleep 0.3
-	! kill -0 "$gpid" 2>/dev/null || false
+	wait_gone "$gpid"
 	[ -z "$(find "$T/build" -name '.run-stage.*')" ]
 	[ -z "$(find "$T/results" -mindepth 1 ! -name .zcrx-vmtest 2>/dev/null)" ]
 }
