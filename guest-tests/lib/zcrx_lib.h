@@ -284,10 +284,14 @@ int zcrx_env_recv(struct zcrx_env *e, struct cq_tally *t, __u64 ev_ud, int seed)
 /* Tally every CQE already visible, without entering the kernel. */
 void cq_drain(struct io_uring *ring, struct cq_tally *t);
 /* Wait (running local task work) until @upto payload bytes or a final recv
- * CQE were tallied, or @timeout_ms passed, then one more short wait for
- * events queued last.
+ * CQE were tallied, or @timeout_ms passed, then cq_settle().
  */
 void cq_wait(struct io_uring *ring, struct cq_tally *t, size_t upto, int timeout_ms);
+/* Run the ring's pending local task work, without waiting, until a pass
+ * posts no CQE, tallying what it posts: the events queued by the last
+ * copy (E13, E14).
+ */
+void cq_settle(struct io_uring *ring, struct cq_tally *t);
 /* cq_wait() for at most 5 s. */
 void cq_collect(struct io_uring *ring, struct cq_tally *t, size_t upto);
 
