@@ -68,17 +68,18 @@ awk -v NAME="$(xml "$name")" -v MEM_MB="$VM_MEM_MB" -v CPUS="$VM_CPUS" \
 	-v INITRD="$(xml "$(readlink -f "$initrd")")" -v CMDLINE="$(xml "$cmdline")" \
 	-v DOMAIN_TYPE="$domain_type" -v CPU_MODE="$cpu_mode" -v EMULATOR="$(xml "$emulator")" \
 	-v CONSOLE_LOG="$(xml "$rundir/console.log")" -v RESULT_LOG="$(xml "$rundir/ktap.txt")" \
+	-v RESULT_PORT="$(xml "$VM_RESULT_PORT")" \
 	-v INTERFACES="${interfaces%$'\n'}" -v RUN_DEVICES="${run_devices%$'\n'}" \
 	-v MEMORY_BACKING="$memory_backing" '
 	/^@INTERFACES@$/ { if (INTERFACES != "") print INTERFACES; next }
 	/^@RUN_DEVICES@$/ { if (RUN_DEVICES != "") print RUN_DEVICES; next }
 	/^@MEMORY_BACKING@$/ { if (MEMORY_BACKING != "") print MEMORY_BACKING; next }
 	{
-		n = split("NAME MEM_MB CPUS MACHINE KERNEL INITRD CMDLINE DOMAIN_TYPE CPU_MODE EMULATOR CONSOLE_LOG RESULT_LOG", k, " ")
+		n = split("NAME MEM_MB CPUS MACHINE KERNEL INITRD CMDLINE DOMAIN_TYPE CPU_MODE EMULATOR CONSOLE_LOG RESULT_LOG RESULT_PORT", k, " ")
 		v["NAME"] = NAME; v["MEM_MB"] = MEM_MB; v["CPUS"] = CPUS; v["MACHINE"] = MACHINE
 		v["KERNEL"] = KERNEL; v["INITRD"] = INITRD; v["CMDLINE"] = CMDLINE
 		v["DOMAIN_TYPE"] = DOMAIN_TYPE; v["CPU_MODE"] = CPU_MODE; v["EMULATOR"] = EMULATOR
-		v["CONSOLE_LOG"] = CONSOLE_LOG; v["RESULT_LOG"] = RESULT_LOG
+		v["CONSOLE_LOG"] = CONSOLE_LOG; v["RESULT_LOG"] = RESULT_LOG; v["RESULT_PORT"] = RESULT_PORT
 		for (i = 1; i <= n; i++) {
 			tag = "@" k[i] "@"
 			while ((p = index($0, tag)) > 0)

@@ -12,6 +12,7 @@
  * command in the Debian image instead of the suite (run-cmd.c).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -76,11 +77,54 @@ static void load_modules(void)
 	fclose(order);
 }
 
-static FILE *open_result_channel(void)
+/* The /dev node of the virtio-serial port named @name into @dev, or -1 */
+static int virtio_port(const char *name, char *dev, size_t len)
 {
-	struct termios tio;
-	int fd = open(RESULT_TTY, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	DIR *d = opendir("/sys/class/virtio-ports");
+	struct dirent *e;
+	int ret = -1;
 
+	while (d && ret && (e = readdir(d))) {
+		char path[300], got[128] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(got, sizeof(got), f))
+			got[strcspn(got, "\n")] = 0;
+		fclose(f);
+		if (!strcmp(got, name)) {
+			snprintf(dev, len, "/dev/%s", e->d_name);
+			ret = 0;
+		}
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+/* The result channel (init.h); @path says which one it is */
+static FILE *open_result_channel(const char **path)
+{
+	static char port[300];
+	struct termios tio;
+	int fd;
+
+	*path = RESULT_TTY;
+	if (!virtio_port(RESULT_PORT, port, sizeof(port))) {
+		fd = open(port, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (fd >= 0) {
+			*path = port;
+			return fdopen(fd, "w");
+		}
+		printf("# init: result port %s: %s; using %s\n", port, strerror(errno),
+		       RESULT_TTY);
+	}
+	fd = open(RESULT_TTY, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		printf("# init: no result channel %s: %s\n", RESULT_TTY, strerror(errno));
 		return NULL;
@@ -193,6 +237,7 @@ int main(void)
 	int leaks;
 	char *only, *tmo, *gcov, *retry, *jobs, *lava;
 	FILE *res;
+	const char *res_path;
 	int failures;
 
 	mount_fs("proc", "/proc", "proc");
@@ -225,7 +270,7 @@ int main(void)
 
 	load_modules();
 	net_setup(stdout);
-	res = open_result_channel();
+	res = open_result_channel(&res_path);
 	if (!access(RUN_DIR "/mode", R_OK)) {
 		int st = run_command(stdout, res);
 
@@ -260,13 +305,13 @@ int main(void)
 	 * console cost the stock run 0.4 s of UART under TCG
 	 * (docs/measurements.md). The console keeps the kernel's log and the
 	 * runner's per-case markers. A LAVA job (zcrx.lava=1) reads only the
-	 * console (its ttyS1 is -serial null): there the KTAP goes to both.
+	 * console (its result channels go nowhere): there the KTAP goes to both.
 	 */
 	if (lava && !strcmp(lava, "1"))
 		failures = run_suite("/tests", only, timeout_s, stdout, res);
 	else if (res) {
 		printf("# init: the suite's KTAP goes to the result channel (%s, ktap.txt)\n",
-		       RESULT_TTY);
+		       res_path);
 		failures = run_suite("/tests", only, timeout_s, res, NULL);
 	} else {
 		failures = run_suite("/tests", only, timeout_s, stdout, NULL);

@@ -116,6 +116,9 @@ out | in)
 esac
 
 rm -f "$rundir/console.log" "$rundir/ktap.txt" "$rundir/gcov.stream"
+# The result channel (images/init.h): the guest writes its KTAP to the
+# virtio-serial port VM_RESULT_PORT, or to ttyS1 where the kernel has no
+# virtio_console. Both append to ktap.txt; only one is written.
 bios_args=()
 [ -z "${VM_BIOS:-}" ] || bios_args=(-bios "$VM_BIOS")
 # shellcheck disable=SC2054 # commas belong to QEMU option values
@@ -125,8 +128,11 @@ qemu_cmd=("$QEMU" -nodefaults -no-user-config -nographic -no-reboot
 	-kernel "$boot_kernel" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=con,path=$rundir/console.log"
 	-serial chardev:con
-	-chardev "file,id=res,path=$rundir/ktap.txt"
+	-chardev "file,id=res,path=$rundir/ktap.txt,append=on"
 	-serial chardev:res
+	-device virtio-serial-pci,id=vser
+	-chardev "file,id=resport,path=$rundir/ktap.txt,append=on"
+	-device "virtserialport,bus=vser.0,chardev=resport,name=$VM_RESULT_PORT"
 	"${gcov_args[@]}"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-monitor none

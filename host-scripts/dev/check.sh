@@ -107,6 +107,21 @@ done
 if [ "${CHECK_FRESH:-1}" = 1 ]; then
 	step fresh "$ZCRX_TOP/host-scripts/dev/fresh-check.sh"
 fi
+# The result channel's fallback (images/init.h): on a kernel without
+# virtio_console the KTAP goes to ttyS1. The stock kernel has the driver
+# built in; initcall_blacklist keeps it from starting.
+result_tty() {
+	local run seen
+	run="check-$(date +%Y%m%d-%H%M%S)-ttyS1"
+	env KERNEL= KSRC= RUN_NAME="$run" TESTS=query \
+		VM_CMDLINE="$(. "$ZCRX_TOP/vm/machine.conf" && echo "$VM_CMDLINE") initcall_blacklist=virtio_console_init" \
+		"$ZCRX_TOP/host-scripts/vm-test.sh" || return 1
+	seen=$(grep -m1 "result channel" "$RESULTS_DIR/$run/console.log" || true)
+	[[ $seen == *"result channel (/dev/ttyS1, ktap.txt)"* ]] ||
+		{ echo "result-tty: expected the KTAP on /dev/ttyS1; seen: ${seen:-no such line}"; return 1; }
+	results_valid "$run"
+}
+step result-tty result_tty
 step vm-run env KERNEL= KSRC= "$ZCRX_TOP/host-scripts/dev/check-vm-run.sh"
 step interrupt "$ZCRX_TOP/host-scripts/dev/check-interrupt.sh"
 step concurrent "$ZCRX_TOP/host-scripts/dev/check-concurrent.sh"

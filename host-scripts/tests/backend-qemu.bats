@@ -145,7 +145,7 @@ oops_stub() {
 	cat >"$T/qemu" <<STUB
 #!/bin/sh
 con=\$(echo "\$*" | sed -n 's/.*file,id=con,path=\([^ ]*\).*/\1/p')
-res=\$(echo "\$*" | sed -n 's/.*file,id=res,path=\([^ ]*\).*/\1/p')
+res=\$(echo "\$*" | sed -n 's/.*file,id=res,path=\([^ ,]*\).*/\1/p')
 n=\$(( \$(cat "$T/n" 2>/dev/null || echo 0) + 1 )); echo \$n >"$T/n"
 what=\$(sed -n "\${n}p" "$T/boots")
 echo "[ 1.0] boot \$n" >"\$con"

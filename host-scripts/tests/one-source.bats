@@ -51,3 +51,11 @@ setup() {
 	done
 	! grep -l 'TEST_HARNESS_MAIN' "$TOP"/guest-tests/lib/*.c || false
 }
+
+@test "the result port's name: one value in vm/machine.conf and images/init.h" {
+	local conf hdr
+	conf=$(sed -n 's/^VM_RESULT_PORT=//p' "$TOP/vm/machine.conf")
+	hdr=$(sed -n 's/^#define RESULT_PORT\t*"\(.*\)"$/\1/p' "$TOP/images/init.h")
+	[ -n "$conf" ]
+	[ "$conf" = "$hdr" ] || { echo "machine.conf '$conf', init.h '$hdr'"; return 1; }
+}

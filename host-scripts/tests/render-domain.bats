@@ -18,7 +18,9 @@ render() { "$S" "$T/bzImage" "$T/initrd" "$T/run" zcrx-vmtest-lv-test >"$T/domai
 	[ "$(grep -c "<driver name='qemu' queues='4'/>" "$T/domain.xml")" -eq 2 ]
 	grep -q "<mac address='52:54:00:7a:00:01'/>" "$T/domain.xml"
 	grep -q "isa-debug-exit,iobase=0xf4,iosize=0x04" "$T/domain.xml"
-	grep -q "<source path='$T/run/ktap.txt'/>" "$T/domain.xml"
+	# the result channel: ttyS1 and the virtio-serial port, both appending
+	[ "$(grep -c "<source path='$T/run/ktap.txt' append='on'/>" "$T/domain.xml")" -eq 2 ]
+	grep -q "<target type='virtio' name='org.zcrx-vmtest.results'/>" "$T/domain.xml"
 }
 
 @test "KVM domain without NICs validates" {

@@ -17,7 +17,7 @@ setup() {
 stub() {
 	cat >"$T/qemu" <<S
 #!/bin/sh
-path() { echo "\$*" | sed -n "s/.*file,id=\$1,path=\\([^ ]*\\).*/\\1/p"; }
+path() { echo "\$*" | sed -n "s/.*file,id=\$1,path=\\([^ ,]*\\).*/\\1/p"; }
 a="\$*"
 echo "$4" >"\$(path con \$a)"
 echo "$3" >"\$(path res \$a)"
