@@ -180,10 +180,8 @@ static int nic_lane(FILE *log, int k)
 	char ns[16], l4[20], r4[20], l6[24], r6[24], local[IFNAMSIZ], remote[IFNAMSIZ];
 	char var[32];
 	struct net_addrs a = { l4, r4, l6, r6 };
-	const char *vals[7], *names[7] = {
-		"NETIF", "LOCAL_V4", "REMOTE_V4", "LOCAL_V6", "REMOTE_V6", "REMOTE_TYPE",
-		"REMOTE_ARGS",
-	};
+	static const char *const names[] = { NET_NETIF_FAMILY };
+	const char *vals[sizeof(names) / sizeof(names[0])];
 	int nsfd, ret;
 
 	snprintf(ns, sizeof(ns), NET_LANE_NS_FMT, k);
@@ -206,7 +204,7 @@ static int nic_lane(FILE *log, int k)
 	vals[4] = r6;
 	vals[5] = "netns";
 	vals[6] = ns;
-	for (int i = 0; i < 7; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(var, sizeof(var), "NIC%d_%s", k, names[i]);
 		setenv(var, vals[i], 1);
 	}

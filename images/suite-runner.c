@@ -492,11 +492,8 @@ static unsigned int jobs_wanted(void)
 	return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (unsigned int)n;
 }
 
-/* The NETIF family, as the kernel's selftests spell it: what a lane sets */
-static const char *const lane_vars[] = {
-	"NETIF", "LOCAL_V4", "REMOTE_V4", "LOCAL_V6", "REMOTE_V6", "REMOTE_TYPE", "REMOTE_ARGS",
-	NULL
-};
+/* The NETIF family (topology.h): what a lane sets */
+static const char *const lane_vars[] = { NET_NETIF_FAMILY, NULL };
 
 /* NIC lanes: 1, plus one for each NIC<k>_NETIF, k = 2, 3, ... */
 static int lanes_found(void)

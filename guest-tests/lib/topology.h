@@ -60,6 +60,14 @@
 #define NET_LANE_NS_FMT		"remote%d"
 #define NET_LANE_V4_FMT		"198.18.%d.%d"
 #define NET_LANE_V6_FMT		"2001:db8:%d0::%d"
+/*
+ * The NETIF family, as the kernel's selftests spell it, in this order: a
+ * lane exports each behind "NIC<k>_" (images/net-setup.c), the runner sets
+ * the family from them (images/suite-runner.c). An initializer list, so a
+ * file that does not use it has no unused array.
+ */
+#define NET_NETIF_FAMILY	"NETIF", "LOCAL_V4", "REMOTE_V4", "LOCAL_V6", \
+				"REMOTE_V6", "REMOTE_TYPE", "REMOTE_ARGS"
 
 #define NSIM_BUS		"/sys/bus/netdevsim/"
 #define NSIM_DMA_RX_PARAM	"/sys/module/netdevsim/parameters/dma_rx"
