@@ -57,24 +57,14 @@ static char *cmdline_get(const char *key)
 }
 
 /* Load the modules listed in /modules/order (dependencies first). */
-static void load_modules(void)
+/* The taint flags loading a module may set: P, F, C, O, E
+ * (Documentation/admin-guide/tainted-kernels.rst)
+ */
+#define MODULE_TAINTS	(1L | 2L | 1024L | 4096L | 8192L)
+
+static void suite_net_wait(void)
 {
-	char name[256], path[300];
-	FILE *order = fopen("/modules/order", "r");
-
-	if (!order)
-		return;
-	while (fscanf(order, "%255s", name) == 1) {
-		int fd;
-
-		snprintf(path, sizeof(path), "/modules/%s", name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST))
-			printf("# init: module %s: %s\n", name, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	fclose(order);
+	net_wait(stdout);
 }
 
 /* The /dev node of the virtio-serial port named @name into @dev, or -1 */
@@ -238,7 +228,7 @@ int main(void)
 	char *only, *tmo, *gcov, *retry, *jobs, *lava;
 	FILE *res;
 	const char *res_path;
-	int failures;
+	int failures, run_mode;
 
 	mount_fs("proc", "/proc", "proc");
 	mount_fs("sysfs", "/sys", "sysfs");
@@ -268,11 +258,16 @@ int main(void)
 	if (tmo && atoi(tmo) > 0)
 		timeout_s = atoi(tmo);
 
-	load_modules();
-	net_setup(stdout);
+	run_mode = !access(RUN_DIR "/mode", R_OK);
+	taint_before = read_long("/proc/sys/kernel/tainted");
+	/* the network comes up beside the suite's local binaries (net-start.c) */
+	net_start(stdout, only, cmdline_get("zcrx.nic_lanes"), !run_mode);
 	res = open_result_channel(&res_path);
-	if (!access(RUN_DIR "/mode", R_OK)) {
-		int st = run_command(stdout, res);
+	if (run_mode) {
+		int st;
+
+		net_wait(stdout);
+		st = run_command(stdout, res);
 
 		if (res)
 			fclose(res);
@@ -280,23 +275,7 @@ int main(void)
 		power_off(st < 0 ? EXIT_SUITE_FAIL : EXIT_RUN_DONE);
 	}
 
-	/* the NIC cases read what they may assume about the NIC's driver */
-	if (getenv("NIC_DRIVER")) {
-		char prof[128];
-
-		snprintf(prof, sizeof(prof), NIC_PROFILE_DIR "/%s", getenv("NIC_DRIVER"));
-		if (!access(prof, R_OK))
-			setenv("NIC_PROFILE", prof, 1);
-	}
-	/* more NIC lanes, for the NIC binaries the suite will run (topology.h;
-	 * zcrx.nic_lanes=1: one)
-	 */
-	if (getenv("NIC_PROFILE") && (!only || strstr(only, "nic_"))) {
-		const char *nl = cmdline_get("zcrx.nic_lanes");
-
-		nic_lanes_setup(stdout, nl && atoi(nl) > 0 ? atoi(nl) : NIC_LANES_DEFAULT);
-	}
-	taint_before = read_long("/proc/sys/kernel/tainted");
+	suite_net_ready = suite_net_wait;
 	up_start = boot_seconds();
 	cpu_ticks(&busy0, &idle0);
 	if (lava && !strcmp(lava, "1"))
@@ -316,6 +295,7 @@ int main(void)
 	} else {
 		failures = run_suite("/tests", only, timeout_s, stdout, NULL);
 	}
+	net_wait(stdout);	/* a suite of local binaries only: the set-up ends here */
 	up_end = boot_seconds();
 	cpu_ticks(&busy1, &idle1);
 	/* where the suite's time went: vCPUs busy, or waiting (docs/measurements.md) */
@@ -329,7 +309,10 @@ int main(void)
 			fprintf(res, "# zcrx-vmtest: kmemleak %d\n", leaks);
 		failures++;
 	}
-	taint_after = read_long("/proc/sys/kernel/tainted");
+	/* a module the set-up loaded may taint (unsigned, out of tree): that
+	 * is the set-up's, which ran beside the suite, not the suite's
+	 */
+	taint_after = read_long("/proc/sys/kernel/tainted") & ~(MODULE_TAINTS & ~taint_before);
 
 	if (taint_after != taint_before) {
 		printf("# init: kernel taint changed during the suite: %ld -> %ld\n",

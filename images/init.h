@@ -8,6 +8,10 @@
 
 #include "topology.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Names and addresses the tests see, in the kernel selftests' spelling. */
 struct net_addrs {
 	const char *local_v4, *remote_v4, *local_v6, *remote_v6;
@@ -29,6 +33,15 @@ struct net_addrs {
 #define EXIT_SUITE_FAIL	0x21	/* QEMU exits 67 */
 #define EXIT_RUN_DONE	0x22	/* QEMU exits 69: vm-run's command ended */
 
+/* net-start.c: lo up, then the rest of the network (the modules,
+ * net_setup(), the NIC profile and, for a suite (@suite), the NIC lanes)
+ * in a child, beside the suite's local binaries. net_wait() waits for it
+ * (at most NET_SETUP_TIMEOUT_S) and sets the variables it exported here;
+ * 0, or -1 (logged) when it failed or timed out: no network then.
+ */
+#define NET_SETUP_TIMEOUT_S	120
+void net_start(FILE *log, const char *only, const char *lanes, int suite);
+int net_wait(FILE *log);
 /* net-setup.c: lo up; NICs, if any, into the two-port topology.
  * Returns 1 when a NIC pair is up, 0 when there are no NICs.
  */
@@ -76,6 +89,11 @@ int gcov_dump(FILE *log);
  */
 int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy);
+/* When set, run_suite() calls it before the first binary that is not
+ * "local" in the order file (one that needs the network), and reads the
+ * NIC variables after it (/init: net_wait())
+ */
+extern void (*suite_net_ready)(void);
 /* ZCRX_LAVA=1: one whole line for a LAVA monitor (printf-like, two
  * string arguments), through /dev/kmsg (stdout without it).
  */

@@ -181,7 +181,7 @@ static int nic_lane(FILE *log, int k)
 	char var[32];
 	struct net_addrs a = { l4, r4, l6, r6 };
 	static const char *const names[] = { NET_NETIF_FAMILY };
-	const char *vals[sizeof(names) / sizeof(names[0])];
+	const char *vals[ARRAY_SIZE(names)];
 	int nsfd, ret;
 
 	snprintf(ns, sizeof(ns), NET_LANE_NS_FMT, k);
@@ -204,7 +204,7 @@ static int nic_lane(FILE *log, int k)
 	vals[4] = r6;
 	vals[5] = "netns";
 	vals[6] = ns;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		snprintf(var, sizeof(var), "NIC%d_%s", k, names[i]);
 		setenv(var, vals[i], 1);
 	}

@@ -463,6 +463,7 @@ static void add(struct totals *sum, const struct totals *t)
  * signal handler (0: a free slot).
  */
 volatile pid_t suite_worker_pids[MAX_JOBS];
+void (*suite_net_ready)(void);
 
 struct job {
 	pid_t pid;		/* the worker, 0 once reaped */
@@ -668,8 +669,10 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy)
 {
 	static struct job jobs[MAX_BINARIES];
-	char names[MAX_BINARIES][128], path[512], num[32], line[256], kind[32];
+	char names[MAX_BINARIES][128], kinds[MAX_BINARIES][32], path[512], num[32], line[256];
+	char local[16];
 	enum run_kind how[MAX_BINARIES], now_kind = RUN_ALONE;
+	int is_local[MAX_BINARIES];
 	struct totals sum = { 0 };
 	int n = 0, next = 0, running = 0, have_lock = 0, nic_shared = nic_cases_skip();
 	unsigned int njobs = jobs_wanted(), nlanes = (unsigned int)lanes_found();
@@ -682,10 +685,11 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		return 1;
 	}
 	while (n < MAX_BINARIES && fgets(line, sizeof(line), order)) {
-		kind[0] = '\0';
-		if (sscanf(line, "%127s %31s", names[n], kind) < 1)
+		kinds[n][0] = local[0] = '\0';
+		if (sscanf(line, "%127s %31s %15s", names[n], kinds[n], local) < 1)
 			continue;
-		how[n] = kind_of(kind, nic_shared);
+		how[n] = kind_of(kinds[n], nic_shared);
+		is_local[n] = !strcmp(local, "local");
 		if (selected(only, names[n]))
 			n++;
 	}
@@ -693,7 +697,7 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	memset(jobs, 0, sizeof(jobs));
 	snprintf(pool_lock_path, sizeof(pool_lock_path), "/tmp/zcrx-suite-%d.lock", (int)getpid());
 	snprintf(pool_gate_path, sizeof(pool_gate_path), "/tmp/zcrx-suite-%d.gate", (int)getpid());
-	if (njobs > 1 || nlanes > 1) {
+	if (njobs > 1 || nlanes > 1 || suite_net_ready) {
 		int fd = open(pool_lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		int gate = open(pool_gate_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
@@ -711,10 +715,24 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		/* a binary that runs alone, or the end: wait for every worker;
 		 * a pool binary waits for the lanes, a lane binary for the pool
 		 */
-		enum run_kind k = i == n ? RUN_ALONE : how[i];
-		unsigned int limit = k == RUN_POOL ? njobs : k == RUN_LANE ? nlanes : 1;
+		enum run_kind k;
+		unsigned int limit;
 		struct totals t = { 0 };
 
+		/* the first binary that needs the network: wait for it, then
+		 * place the rest by the NIC it brought
+		 */
+		if (i < n && !is_local[i] && suite_net_ready) {
+			suite_net_ready();
+			suite_net_ready = NULL;
+			nic_shared = nic_cases_skip();
+			if (have_lock)
+				nlanes = (unsigned int)lanes_found();
+			for (int j = i; j < n; j++)
+				how[j] = kind_of(kinds[j], nic_shared);
+		}
+		k = i == n ? RUN_ALONE : how[i];
+		limit = k == RUN_POOL ? njobs : k == RUN_LANE ? nlanes : 1;
 		if (limit < 2)
 			k = RUN_ALONE;
 		while (running && (k == RUN_ALONE || k != now_kind || running >= (int)limit)) {

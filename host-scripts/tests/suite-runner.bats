@@ -294,3 +294,38 @@ S
 	[ "$status" -eq 1 ]
 	[[ $output == *"not ok 1 flaky # TIMEOUT"* ]]
 }
+
+# stub binary NAME that marks its start in $T/marks and ends after 0.3 s,
+# noting whether PEER had ended by then
+mark_stub() {
+	cat >"$T/$1" <<S
+#!/bin/sh
+touch "$T/marks/started.$1"
+sleep 0.3
+echo "TAP version 13"; echo "1..1"; echo "ok 1 global.x"
+[ -z "$2" ] || [ ! -e "$T/marks/ended.$2" ] || echo "# $2 had ended"
+echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
+touch "$T/marks/ended.$1"
+S
+	chmod +x "$T/$1"
+}
+
+@test "the network hook (/init's): local binaries start before it, the others after; a NIC it brings is used" {
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$BATS_TEST_DIRNAME/../../images" \
+		-I"$BATS_TEST_DIRNAME/../../guest-tests/lib" -o "$T/driver" \
+		"$BATS_TEST_DIRNAME/fixtures/net-ready-driver.c" "$BATS_TEST_DIRNAME/../../images/suite-runner.c"
+	mkdir "$T/marks"
+	mark_stub a
+	mark_stub b
+	mark_stub c
+	mark_stub n c
+	printf 'a shared local\nb shared local\nc shared\nn nic\n' >"$T/order"
+	MARKS="$T/marks" ZCRX_JOBS=4 ZCRX_RETRY=0 run env -u NIC_PROFILE -u NIC2_NETIF "$T/driver" "$T"
+	[ "$status" -eq 0 ]
+	# the hook ran once, with both local binaries running, before c started
+	[ "$(head -n1 "$T/marks/hook")" = "workers 2" ]
+	! grep -qx 'c\|n' "$T/marks/hook" || false
+	# the NIC profile it named keeps n apart from the shared c: n ran after it
+	[[ $output == *"# c had ended"* ]]
+	[[ $output == *$'ok 1 a\n'*$'ok 2 b\n'*$'ok 3 c\n'*$'ok 4 n\n'* ]]
+}
