@@ -57,13 +57,9 @@ static void load_modules(FILE *log)
 	fclose(order);
 }
 
-/* In the child: everything net_setup() and the lanes need, then the
- * environment to @out
- */
-static void net_child(FILE *log, const char *only, const char *lanes, int suite, int out)
+/* The modules, the topology, the NIC profile and (@suite) the lanes */
+static void net_bring_up(FILE *log, const char *only, const char *lanes, int suite)
 {
-	FILE *f = fdopen(out, "w");
-
 	load_modules(log);
 	net_setup(log);
 	/* the NIC cases read what they may assume about the NIC's driver */
@@ -79,6 +75,14 @@ static void net_child(FILE *log, const char *only, const char *lanes, int suite,
 	 */
 	if (suite && getenv("NIC_PROFILE") && (!only || strstr(only, "nic_")))
 		nic_lanes_setup(log, lanes && atoi(lanes) > 0 ? atoi(lanes) : NIC_LANES_DEFAULT);
+}
+
+/* In the child: net_bring_up(), then the environment to @out */
+static void net_child(FILE *log, const char *only, const char *lanes, int suite, int out)
+{
+	FILE *f = fdopen(out, "w");
+
+	net_bring_up(log, only, lanes, suite);
 	fflush(log);
 	if (!f)
 		_exit(1);
@@ -100,8 +104,7 @@ void net_start(FILE *log, const char *only, const char *lanes, int suite)
 	if (pipe2(p, O_CLOEXEC)) {
 		fprintf(log, "# init: no pipe for the network set-up (%s): set up here\n",
 			strerror(errno));
-		load_modules(log);
-		net_setup(log);
+		net_bring_up(log, only, lanes, suite);
 		return;
 	}
 	net_pid = fork();
@@ -115,8 +118,7 @@ void net_start(FILE *log, const char *only, const char *lanes, int suite)
 			strerror(errno));
 		close(p[0]);
 		net_pid = 0;
-		load_modules(log);
-		net_setup(log);
+		net_bring_up(log, only, lanes, suite);
 		return;
 	}
 	net_fd = p[0];
