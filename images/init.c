@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
@@ -56,7 +57,6 @@ static char *cmdline_get(const char *key)
 	return NULL;
 }
 
-/* Load the modules listed in /modules/order (dependencies first). */
 /* The taint flags loading a module may set: P, F, C, O, E
  * (Documentation/admin-guide/tainted-kernels.rst)
  */
@@ -97,19 +97,51 @@ static int virtio_port(const char *name, char *dev, size_t len)
 	return ret;
 }
 
+/* Whether a virtio-serial device is bound to virtio_console */
+static int virtio_console_bound(void)
+{
+	DIR *d = opendir("/sys/bus/virtio/drivers/virtio_console");
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d)))
+		found = !strncmp(e->d_name, "virtio", 6);
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* The result channel (init.h); @path says which one it is */
 static FILE *open_result_channel(const char **path)
 {
 	static char port[300];
 	struct termios tio;
-	int fd;
+	int fd, found;
 
 	*path = RESULT_TTY;
-	if (!virtio_port(RESULT_PORT, port, sizeof(port))) {
+	/* the driver adds a port, and then names it, as the host's control
+	 * messages arrive (a workqueue): wait for the name, at most 2 s,
+	 * where a virtio-serial device is there to have it
+	 */
+	found = !virtio_port(RESULT_PORT, port, sizeof(port));
+	for (int i = 0; !found && i < 400 && virtio_console_bound(); i++) {
+		usleep(5000);
+		found = !virtio_port(RESULT_PORT, port, sizeof(port));
+	}
+	if (found) {
 		fd = open(port, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 		if (fd >= 0) {
-			*path = port;
-			return fdopen(fd, "w");
+			/* a port whose host side is not connected blocks the
+			 * first write for ever: not writable in 2 s, not used
+			 */
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			if (poll(&pfd, 1, 2000) == 1 && pfd.revents == POLLOUT) {
+				*path = port;
+				return fdopen(fd, "w");
+			}
+			close(fd);
+			errno = EPIPE;
 		}
 		printf("# init: result port %s: %s; using %s\n", port, strerror(errno),
 		       RESULT_TTY);

@@ -40,6 +40,8 @@ struct net_addrs {
  * 0, or -1 (logged) when it failed or timed out: no network then.
  */
 #define NET_SETUP_TIMEOUT_S	120
+/* the set-up child's name (its Comm: in a splat) and its kmsg markers' */
+#define NET_SETUP_COMM		"zcrx-netsetup"
 void net_start(FILE *log, const char *only, const char *lanes, int suite);
 int net_wait(FILE *log);
 /* net-setup.c: lo up; NICs, if any, into the two-port topology.

@@ -182,6 +182,8 @@ static int nic_lane(FILE *log, int k)
 	struct net_addrs a = { l4, r4, l6, r6 };
 	static const char *const names[] = { NET_NETIF_FAMILY };
 	const char *vals[ARRAY_SIZE(names)];
+
+	_Static_assert(ARRAY_SIZE(names) == 7, "the seven NETIF names are filled below");
 	int nsfd, ret;
 
 	snprintf(ns, sizeof(ns), NET_LANE_NS_FMT, k);

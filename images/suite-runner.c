@@ -670,11 +670,11 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 {
 	static struct job jobs[MAX_BINARIES];
 	char names[MAX_BINARIES][128], kinds[MAX_BINARIES][32], path[512], num[32], line[256];
-	char local[16];
 	enum run_kind how[MAX_BINARIES], now_kind = RUN_ALONE;
 	int is_local[MAX_BINARIES];
 	struct totals sum = { 0 };
 	int n = 0, next = 0, running = 0, have_lock = 0, nic_shared = nic_cases_skip();
+	int no_workers = 0;	/* a worker could not start: one binary at a time */
 	unsigned int njobs = jobs_wanted(), nlanes = (unsigned int)lanes_found();
 	FILE *order;
 
@@ -685,11 +685,21 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		return 1;
 	}
 	while (n < MAX_BINARIES && fgets(line, sizeof(line), order)) {
-		kinds[n][0] = local[0] = '\0';
-		if (sscanf(line, "%127s %31s %15s", names[n], kinds[n], local) < 1)
+		char *tok = strtok(line, " \t\n");
+
+		if (!tok)
 			continue;
+		snprintf(names[n], sizeof(names[n]), "%s", tok);
+		/* the words after the name: a kind, and "local" */
+		kinds[n][0] = '\0';
+		is_local[n] = 0;
+		while ((tok = strtok(NULL, " \t\n"))) {
+			if (!strcmp(tok, "local"))
+				is_local[n] = 1;
+			else if (!kinds[n][0])
+				snprintf(kinds[n], sizeof(kinds[n]), "%s", tok);
+		}
 		how[n] = kind_of(kinds[n], nic_shared);
-		is_local[n] = !strcmp(local, "local");
 		if (selected(only, names[n]))
 			n++;
 	}
@@ -701,8 +711,10 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 		int fd = open(pool_lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		int gate = open(pool_gate_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
-		if (fd < 0 || gate < 0)
+		if (fd < 0 || gate < 0) {
 			njobs = nlanes = 1;	/* no lock, no pool, no lanes */
+			no_workers = 1;
+		}
 		if (fd >= 0)
 			close(fd);
 		if (gate >= 0)
@@ -726,7 +738,7 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 			suite_net_ready();
 			suite_net_ready = NULL;
 			nic_shared = nic_cases_skip();
-			if (have_lock)
+			if (have_lock && !no_workers)
 				nlanes = (unsigned int)lanes_found();
 			for (int j = i; j < n; j++)
 				how[j] = kind_of(kinds[j], nic_shared);
@@ -756,6 +768,7 @@ int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 			}
 			/* no worker: from here on, one binary at a time */
 			njobs = nlanes = 1;
+			no_workers = 1;
 			i--;
 			continue;
 		}

@@ -5,7 +5,8 @@
  * pipeline can be proven on a known answer in a few seconds:
  *   - the KTAP of one binary "fake" with three cases (pass, skip, and a
  *     third that passes, or fails with zcrx.fake=fail) on the console and
- *     on the result channel /dev/ttyS1, as images/init.c does with
+ *     on the result channel /dev/ttyS1 (a LAVA job has no virtio-serial
+ *     port), as images/init.c does with
  *     zcrx.lava=1;
  *   - with zcrx.lava=1, the console lines of the LAVA contract:
  *     "zcrx-lava: start", one "zcrx-lava: case=BIN.CASE result=R" per

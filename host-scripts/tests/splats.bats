@@ -86,6 +86,17 @@ splat_case() { # name line...
 	[ "$(printf '%s\n' "$output" | cut -f5,6 | tr '\t\n' '| ')" = 'register|bad.x__R01 events|traffic.y__E01 ' ]
 }
 
+@test "--records: a splat of the guest's network set-up, beside a binary, is the set-up's" {
+	printf '%s\n' '[ 1.0] zcrx-vmtest: binary register' '[ 1.0] zcrx-vmtest: binary zcrx-netsetup' \
+		'[ 1.1] zcrx-vmtest: case register:bad.x__R01' \
+		'[ 1.3] WARNING: CPU: 1 PID: 9 at net/core/dev.c:1 f+0x1/0x2' \
+		'[ 1.3] CPU: 1 UID: 0 PID: 9 Comm: zcrx-netsetup Not tainted 7.3.0' '[ 1.3] Call Trace:' \
+		'[ 1.4] zcrx-vmtest: done zcrx-netsetup' >"$T/c.log"
+	run "$S" --records "$T/c.log"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | cut -f5,6 | tr '\t\n' '| ')" = 'zcrx-netsetup| ' ]
+}
+
 @test "--records: a splat in a kworker while two binaries run names both, no case" {
 	printf '%s\n' '[ 1.0] zcrx-vmtest: binary register' '[ 1.0] zcrx-vmtest: case register:bad.x__R01' \
 		'[ 1.0] zcrx-vmtest: binary events' '[ 1.1] zcrx-vmtest: case events:traffic.y__E01' \
