@@ -91,6 +91,11 @@ int gcov_dump(FILE *log);
  */
 int run_suite(const char *dir, const char *only, unsigned int timeout_s,
 	      FILE *out, FILE *copy);
+/* "zcrx-vmtest: @what @bin" on the kernel's log, as the runner marks a
+ * binary's start ("binary") and end ("done"): the host's splat scan
+ * attributes a splat by them (host-scripts/report/splats.sh)
+ */
+void suite_kmsg_mark(const char *what, const char *bin);
 /* When set, run_suite() calls it before the first binary that is not
  * "local" in the order file (one that needs the network), and reads the
  * NIC variables after it (/init: net_wait())

@@ -78,20 +78,6 @@ static void net_bring_up(FILE *log, const char *only, const char *lanes, int sui
 		nic_lanes_setup(log, lanes && atoi(lanes) > 0 ? atoi(lanes) : NIC_LANES_DEFAULT);
 }
 
-/* A marker on the kernel's log, as the suite runner writes for its
- * binaries: a splat while the set-up runs is the set-up's
- * (host-scripts/report/splats.sh attributes it by the Comm: it names)
- */
-static void kmsg_note(const char *what)
-{
-	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		dprintf(fd, "zcrx-vmtest: %s " NET_SETUP_COMM "\n", what);
-		close(fd);
-	}
-}
-
 /* Whether "KEY=VALUE" @kv is in the NULL-ended @env */
 static int in_env(char **env, const char *kv)
 {
@@ -116,9 +102,10 @@ static void net_child(FILE *log, const char *only, const char *lanes, int suite,
 	before = calloc(n + 1, sizeof(*before));
 	for (size_t i = 0; before && i < n; i++)
 		before[i] = strdup(environ[i]);
-	kmsg_note("binary");
+	/* a splat while it runs is the set-up's (its Comm: names it) */
+	suite_kmsg_mark("binary", NET_SETUP_COMM);
 	net_bring_up(log, only, lanes, suite);
-	kmsg_note("done");
+	suite_kmsg_mark("done", NET_SETUP_COMM);
 	fflush(log);
 	if (!f || !before)
 		_exit(1);

@@ -106,6 +106,11 @@ static void kmsg_mark(const char *what, const char *bin, const char *kcase,
 		return;
 }
 
+void suite_kmsg_mark(const char *what, const char *bin)
+{
+	kmsg_mark(what, bin, NULL, 0);
+}
+
 static void mark_case(const char *bin, const char *line)
 {
 	static const char run[] = "#  RUN           ";
