@@ -33,9 +33,9 @@ struct net_addrs {
 #define EXIT_SUITE_FAIL	0x21	/* QEMU exits 67 */
 #define EXIT_RUN_DONE	0x22	/* QEMU exits 69: vm-run's command ended */
 
-/* net-start.c: lo up, then the rest of the network (the modules,
- * net_setup(), the NIC profile and, for a suite (@suite), the NIC lanes)
- * in a child, beside the suite's local binaries. net_wait() waits for it
+/* net-start.c: lo up and the NIC modules loaded, then the rest of the
+ * network (net_setup(), the NIC profile and, for a suite (@suite), the
+ * NIC lanes) in a child, beside the suite's local binaries. net_wait() waits for it
  * (at most NET_SETUP_TIMEOUT_S) and sets the variables it exported here;
  * 0, or -1 (logged) when it failed or timed out: no network then.
  */
