@@ -34,8 +34,8 @@ struct net_addrs {
 #define EXIT_RUN_DONE	0x22	/* QEMU exits 69: vm-run's command ended */
 
 /* net-start.c: lo up and the NIC modules loaded, then the rest of the
- * network (net_setup(), the NIC profile and, for a suite (@suite), the
- * NIC lanes) in a child, beside the suite's local binaries. net_wait() waits for it
+ * network (net_setup() and, for a suite (@suite), the NIC profile and
+ * lanes) in a child, beside the suite's local binaries. net_wait() waits for it
  * (at most NET_SETUP_TIMEOUT_S) and sets the variables it exported here;
  * 0, or -1 (logged) when it failed or timed out: no network then.
  */
