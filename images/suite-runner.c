@@ -392,9 +392,15 @@ static int pool_alone(void)
 
 	if (pool_lock_fd < 0)
 		return 0;
-	/* new workers wait at the gate, held until this worker exits; the
-	 * others end their binaries (each within its timeout)
+	/* Let go of the shared lock first: a worker that holds it while it
+	 * waits at the gate behind another's retry, which waits for that
+	 * lock, is a deadlock (two NIC binaries on their lanes, both with a
+	 * failed case, hung a presubmit run). Then new workers, and other
+	 * retries, wait at the gate, held until this worker exits; the others
+	 * end their binaries (each within its timeout).
 	 */
+	if (flock(pool_lock_fd, LOCK_UN))
+		return -1;
 	gate = open(pool_gate_path, O_RDWR | O_CLOEXEC);
 	if (gate < 0 || flock(gate, LOCK_EX))
 		return -1;

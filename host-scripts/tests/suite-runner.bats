@@ -288,6 +288,32 @@ S
 	[[ $output == *"# zcrx-vmtest: retry a:global.x ok"* ]]
 }
 
+@test "two shared binaries that both want a retry: both retried, no deadlock" {
+	# each fails its case while the other runs (both started), passes it
+	# alone (-r); the first to retry waits for the other's shared lock,
+	# which the other must let go before it waits at the first's gate
+	for b in a:b b:a; do
+		cat >"$T/${b%:*}" <<S
+#!/bin/sh
+if [ "\$1" = -r ]; then
+	echo "TAP version 13"; echo "1..1"; echo "ok 1 \$2"
+	echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"; exit 0
+fi
+touch "$T/${b%:*}.started"
+i=0
+while ! [ -e "$T/${b#*:}.started" ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
+echo "TAP version 13"; echo "1..1"; echo "not ok 1 global.x"
+echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"; exit 1
+S
+		chmod +x "$T/${b%:*}"
+	done
+	printf 'a shared\nb shared\n' >"$T/order"
+	ZCRX_JOBS=2 run timeout 20 "$B/zcrx-suite" "$T" - 30
+	[ "$status" -eq 0 ]
+	[[ $output == *"# zcrx-vmtest: retry a:global.x ok"* ]]
+	[[ $output == *"# zcrx-vmtest: retry b:global.x ok"* ]]
+}
+
 @test "a binary that closes its output and hangs still meets its timeout" {
 	printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"\nexec >/dev/null 2>&1\nsleep 60\n' >"$T/flaky"
 	run timeout 20 "$B/zcrx-suite" "$T" - 2
