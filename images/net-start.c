@@ -133,41 +133,35 @@ void net_start(FILE *log, const char *only, const char *lanes, int suite)
 	 */
 	load_modules(log);
 	fflush(log);
-	if (pipe2(p, O_CLOEXEC)) {
-		fprintf(log, "# init: no pipe for the network set-up (%s): set up here\n",
-			strerror(errno));
-		net_bring_up(log, only, lanes, suite);
-		return;
-	}
+	if (pipe2(p, O_CLOEXEC))
+		goto here;
 	net_pid = fork();
 	if (net_pid == 0) {
 		close(p[0]);
 		net_child(log, only, lanes, suite, p[1]);
 	}
 	close(p[1]);
-	if (net_pid < 0) {
-		fprintf(log, "# init: cannot fork the network set-up (%s): set up here\n",
-			strerror(errno));
-		close(p[0]);
-		net_pid = 0;
-		net_bring_up(log, only, lanes, suite);
+	if (net_pid > 0) {
+		net_fd = p[0];
 		return;
 	}
-	net_fd = p[0];
+	close(p[0]);
+	net_pid = 0;
+here:
+	fprintf(log, "# init: no pipe or child for the network set-up (%s): set up here\n",
+		strerror(errno));
+	net_bring_up(log, only, lanes, suite);
 }
 
-/* Set KEY=VALUE @line here when it differs */
+/* Set KEY=VALUE @line here (the child sent only what it changed) */
 static void take(char *line)
 {
 	char *eq = strchr(line, '=');
-	const char *now;
 
 	if (!eq || eq == line)
 		return;
 	*eq = '\0';
-	now = getenv(line);
-	if (!now || strcmp(now, eq + 1))
-		setenv(line, eq + 1, 1);
+	setenv(line, eq + 1, 1);
 }
 
 int net_wait(FILE *log)
